@@ -1,0 +1,175 @@
+/**
+ * @module base64
+ * URL-safe Base64 (RFC 4648 §5) as CESR uses it: no `=` padding, and integer <-> Base64 digit
+ * conversions for code soft parts (CESR spec, "Base64 code sizes").
+ */
+import { CesrError } from './errors.js';
+
+export const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** Sextet value of each ASCII byte, or -1 when the byte is not a URL-safe Base64 digit. */
+const SEXTETS: Int8Array = (() => {
+  const table = new Int8Array(256).fill(-1);
+  for (let i = 0; i < 64; i++) table[BASE64_ALPHABET.charCodeAt(i)] = i;
+  return table;
+})();
+
+const DIGITS: Uint8Array = new TextEncoder().encode(BASE64_ALPHABET);
+
+/** Sextet value of an ASCII byte, -1 when it is not a Base64 digit. */
+export function sextetOf(byte: number): number {
+  return SEXTETS[byte] ?? -1;
+}
+
+/** True when every character of `text` is a URL-safe Base64 digit. */
+export function isBase64(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    if ((SEXTETS[text.charCodeAt(i)] ?? -1) < 0) return false;
+  }
+  return true;
+}
+
+/** Integer from Base64 digits (big-endian, most significant digit first). */
+export function base64ToInt(text: string): number {
+  let value = 0;
+  for (let i = 0; i < text.length; i++) {
+    const sextet = SEXTETS[text.charCodeAt(i)] ?? -1;
+    if (sextet < 0) throw new CesrError('bad_base64', `Non Base64 character in '${text}'`, i);
+    value = value * 64 + sextet;
+  }
+  return value;
+}
+
+/** Base64 digits of a non-negative integer, left padded with 'A' to `length` digits. */
+export function intToBase64(value: number, length: number): string {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new CesrError('bad_size', `Cannot encode ${value} in Base64 digits`);
+  }
+  let out = '';
+  let rest = value;
+  for (let i = 0; i < length; i++) {
+    out = BASE64_ALPHABET[rest % 64] + out;
+    rest = Math.floor(rest / 64);
+  }
+  if (rest !== 0) throw new CesrError('bad_size', `${value} does not fit in ${length} Base64 digits`);
+  return out;
+}
+
+/**
+ * Encodes bytes to URL-safe Base64 without padding characters. When `bytes.length % 3 != 0` the
+ * trailing partial quantum is emitted with its zero bits, as Python's `urlsafe_b64encode` minus `=`.
+ */
+export function encodeBase64(bytes: Uint8Array): string {
+  let out = '';
+  const full = bytes.length - (bytes.length % 3);
+  let i = 0;
+  for (; i < full; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out +=
+      BASE64_ALPHABET[n >>> 18]! +
+      BASE64_ALPHABET[(n >>> 12) & 63]! +
+      BASE64_ALPHABET[(n >>> 6) & 63]! +
+      BASE64_ALPHABET[n & 63]!;
+  }
+  const rest = bytes.length - full;
+  if (rest === 1) {
+    const n = bytes[i]! << 16;
+    out += BASE64_ALPHABET[n >>> 18]! + BASE64_ALPHABET[(n >>> 12) & 63]!;
+  } else if (rest === 2) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
+    out +=
+      BASE64_ALPHABET[n >>> 18]! + BASE64_ALPHABET[(n >>> 12) & 63]! + BASE64_ALPHABET[(n >>> 6) & 63]!;
+  }
+  return out;
+}
+
+/** Encodes bytes to Base64 ASCII bytes (the text domain is bytes in a stream). */
+export function encodeBase64Bytes(bytes: Uint8Array): Uint8Array {
+  const text = encodeBase64(bytes);
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+/**
+ * Decodes `length` Base64 characters (a multiple of 4) read from `text` at `start` into
+ * `length * 3 / 4` bytes. `text` may be a string or ASCII bytes.
+ */
+export function decodeBase64Quadlets(
+  text: string | Uint8Array,
+  start = 0,
+  length = text.length - start,
+): Uint8Array {
+  if (length % 4 !== 0) throw new CesrError('bad_size', 'Base64 length is not a multiple of 4');
+  const out = new Uint8Array((length / 4) * 3);
+  const read =
+    typeof text === 'string'
+      ? (i: number) => SEXTETS[text.charCodeAt(i)] ?? -1
+      : (i: number) => SEXTETS[text[i]!] ?? -1;
+  let o = 0;
+  for (let i = start; i < start + length; i += 4) {
+    const a = read(i);
+    const b = read(i + 1);
+    const c = read(i + 2);
+    const d = read(i + 3);
+    if ((a | b | c | d) < 0) throw new CesrError('bad_base64', 'Non Base64 character', i - start);
+    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o++] = n >>> 16;
+    out[o++] = (n >>> 8) & 255;
+    out[o++] = n & 255;
+  }
+  return out;
+}
+
+/** The ASCII digit for a sextet value. */
+export function digitOf(sextet: number): number {
+  return DIGITS[sextet]!;
+}
+
+const textDecoder = new TextDecoder();
+const textEncoder = new TextEncoder();
+
+/** ASCII/UTF-8 bytes to string. */
+export function bytesToText(bytes: Uint8Array): string {
+  return textDecoder.decode(bytes);
+}
+
+/** String to UTF-8 bytes. */
+export function textToBytes(text: string): Uint8Array {
+  return textEncoder.encode(text);
+}
+
+/** Concatenates byte arrays. */
+export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const part of parts) total += part.length;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** Lowercase hex of bytes. */
+export function bytesToHex(bytes: Uint8Array): string {
+  let out = '';
+  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
+  return out;
+}
+
+/** Bytes of an even-length hex string. */
+export function hexToBytes(hex: string): Uint8Array {
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new TypeError('Invalid hex string');
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+/** Byte-wise equality. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

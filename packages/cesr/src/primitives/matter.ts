@@ -1,0 +1,198 @@
+/**
+ * @module primitives/matter
+ * Matter primitives: a code and raw bytes, in text (qb64) and binary (qb2) form
+ * (CESR spec, "Text domain", "Binary domain"; keripy `Matter`).
+ *
+ * Because every full primitive is a whole number of 24-bit quanta, qb2 is exactly the Base64
+ * decoding of qb64; the code's pad bits sit in the middle ("mid-pad") and must be zero.
+ */
+import {
+  base64ToInt,
+  decodeBase64Quadlets,
+  encodeBase64,
+  intToBase64,
+  isBase64,
+  sextetOf,
+} from '../base64.js';
+import { MATTER_SIZES, type MatterCode, type MatterSizes, matterHardSize } from '../codes/matter-codes.js';
+import { CesrError } from '../errors.js';
+import { readChars, Shortage, whole } from './shortage.js';
+
+export interface Matter {
+  /** Hard part of the code, e.g. 'E' or '0B' or '4B'. */
+  readonly code: MatterCode;
+  /** Soft part without pre-pad: the size digits of variable codes, the value of special codes. */
+  readonly soft: string;
+  /** The raw material, without lead bytes. */
+  readonly raw: Uint8Array;
+  /** Fully qualified text form. */
+  readonly qb64: string;
+}
+
+const PAD = '_';
+
+export function matterSizes(code: string): MatterSizes {
+  const sizes = (MATTER_SIZES as Record<string, MatterSizes>)[code];
+  if (!sizes) throw new CesrError('unknown_code', `Unsupported Matter code '${code}'`, 0, { code });
+  return sizes;
+}
+
+/** Raw size in bytes of a fixed-size code (not including lead bytes). */
+export function rawSizeOf(code: MatterCode): number {
+  const { hs, ss, fs, ls } = matterSizes(code);
+  if (fs === null) throw new CesrError('bad_size', `Code '${code}' has a variable size`, 0, { code });
+  return Math.floor(((fs - hs - ss) * 3) / 4) - ls;
+}
+
+const SMALL_VARIABLE = '456';
+const LARGE_VARIABLE = '789';
+
+/**
+ * Builds a primitive from code and raw. For variable-size families (4X..9AAX) pass any member of
+ * the family: the code is promoted to the lead size and to the big form as the raw length demands,
+ * exactly as keripy does. `soft` is the value of special fixed codes (tags), without pre-pad.
+ */
+export function matterFromRaw(code: MatterCode, raw: Uint8Array, soft = ''): Matter {
+  let sizes = matterSizes(code);
+  let hard: string = code;
+  if (sizes.fs === null) {
+    const ls = (3 - (raw.length % 3)) % 3;
+    const quadlets = (raw.length + ls) / 3;
+    const selector = hard[0]!;
+    if (SMALL_VARIABLE.includes(selector) && quadlets <= 64 ** 2 - 1) {
+      hard = SMALL_VARIABLE[ls]! + hard[1]!;
+    } else if (SMALL_VARIABLE.includes(selector) && quadlets <= 64 ** 4 - 1) {
+      hard = `${LARGE_VARIABLE[ls]!}AA${hard[1]!}`;
+    } else if (LARGE_VARIABLE.includes(selector) && quadlets <= 64 ** 4 - 1) {
+      hard = LARGE_VARIABLE[ls]! + hard.slice(1, 4);
+    } else {
+      throw new CesrError('bad_size', `Raw of ${raw.length} bytes is too large for '${code}'`);
+    }
+    sizes = matterSizes(hard);
+    const size = intToBase64(quadlets, sizes.ss);
+    const lead = new Uint8Array(ls + raw.length);
+    lead.set(raw, ls);
+    return { code: hard as MatterCode, soft: size, raw, qb64: hard + size + encodeBase64(lead) };
+  }
+
+  const { hs, ss, xs, fs, ls } = sizes;
+  const cs = hs + ss;
+  const rawSize = Math.floor(((fs - cs) * 3) / 4) - ls;
+  if (raw.length !== rawSize) {
+    throw new CesrError('bad_size', `Code '${code}' needs ${rawSize} raw bytes, got ${raw.length}`, 0, {
+      code,
+    });
+  }
+  let softPart = '';
+  if (ss > 0) {
+    softPart = soft.slice(0, ss - xs);
+    if (softPart.length !== ss - xs || !isBase64(softPart)) {
+      throw new CesrError('bad_size', `Code '${code}' needs ${ss - xs} Base64 soft characters`);
+    }
+  }
+  const ps = (3 - ((rawSize + ls) % 3)) % 3;
+  const padded = new Uint8Array(ps + ls + raw.length);
+  padded.set(raw, ps + ls);
+  const qb64 = code + PAD.repeat(xs) + softPart + encodeBase64(padded).slice(ps);
+  return { code, soft: softPart, raw, qb64 };
+}
+
+/** Builds a special fixed-size primitive that has only a soft value (tags, e.g. '0J' with soft). */
+export function matterFromSoft(code: MatterCode, soft: string): Matter {
+  const { fs, hs, ss } = matterSizes(code);
+  if (fs === null || ss === 0 || fs !== hs + ss) {
+    throw new CesrError('bad_size', `Code '${code}' is not a soft-only special code`);
+  }
+  return matterFromRaw(code, new Uint8Array(0), soft);
+}
+
+/**
+ * Reads one primitive from text (or ASCII bytes) at `offset`. Signals `Shortage` when the input
+ * ends inside it; throws `CesrError` (offset relative to `offset`) when it is malformed.
+ */
+export function readMatter(input: string | Uint8Array, offset = 0): Matter {
+  if (input.length <= offset) throw new Shortage(1);
+  const first = readChars(input, offset, 1);
+  const hs = matterHardSize(first);
+  if (hs === undefined) {
+    throw new CesrError('unknown_code', `Unsupported Matter code start '${printable(first)}'`);
+  }
+  const hard = readChars(input, offset, hs);
+  const sizes = (MATTER_SIZES as Record<string, MatterSizes>)[hard];
+  if (!sizes) throw new CesrError('unknown_code', `Unsupported Matter code '${printable(hard)}'`);
+  const { ss, xs, ls } = sizes;
+  const cs = hs + ss;
+  const both = readChars(input, offset, cs);
+  const xtra = both.slice(hs, hs + xs);
+  if (xtra !== PAD.repeat(xs)) throw new CesrError('bad_size', `Invalid pre-pad '${xtra}' in '${hard}'`);
+  const soft = both.slice(hs + xs);
+  let fs = sizes.fs;
+  if (fs === null) fs = base64ToInt(soft) * 4 + cs;
+  const text = readChars(input, offset, fs);
+  const ps = cs % 4;
+  const paw = decodeBase64Quadlets('A'.repeat(ps) + text.slice(cs));
+  for (let i = 0; i < ps + ls; i++) {
+    if (paw[i] !== 0) throw new CesrError('nonzero_pad', `Nonzero mid-pad or lead bits in '${hard}'`);
+  }
+  return { code: hard as MatterCode, soft, raw: paw.slice(ps + ls), qb64: text };
+}
+
+/** Parses exactly one primitive from a whole qb64 string. */
+export function matterFromQb64(qb64: string): Matter {
+  const matter = whole(() => readMatter(qb64), 'Matter');
+  if (matter.qb64.length !== qb64.length) {
+    throw new CesrError('bad_size', `Extra characters after '${matter.code}' primitive`);
+  }
+  return matter;
+}
+
+/** Binary form: the Base64 decoding of qb64. */
+export function matterToQb2(matter: Matter): Uint8Array {
+  return decodeBase64Quadlets(matter.qb64);
+}
+
+/**
+ * Reads `count` text characters' worth of code from binary at `offset` (enough whole bytes to
+ * cover them), or signals a shortage.
+ */
+export function peekBinaryChars(bytes: Uint8Array, offset: number, count: number): string {
+  const needed = Math.ceil((count * 3) / 4);
+  if (bytes.length - offset < needed) throw new Shortage(needed);
+  return encodeBase64(bytes.subarray(offset, offset + needed)).slice(0, count);
+}
+
+/** Reads one primitive from binary (qb2) at `offset`. */
+export function readMatterBinary(bytes: Uint8Array, offset = 0): Matter {
+  if (bytes.length <= offset) throw new Shortage(1);
+  const first = encodeBase64(bytes.subarray(offset, offset + 1))[0]!;
+  const hs = matterHardSize(first);
+  if (hs === undefined) throw new CesrError('unknown_code', 'Unsupported Matter code start in binary');
+  const hard = peekBinaryChars(bytes, offset, hs);
+  const sizes = (MATTER_SIZES as Record<string, MatterSizes>)[hard];
+  if (!sizes) throw new CesrError('unknown_code', `Unsupported Matter code '${printable(hard)}'`);
+  const cs = hs + sizes.ss;
+  let fs = sizes.fs;
+  if (fs === null) fs = base64ToInt(peekBinaryChars(bytes, offset, cs).slice(hs + sizes.xs)) * 4 + cs;
+  const size = (fs * 3) / 4;
+  if (bytes.length - offset < size) throw new Shortage(size);
+  return readMatter(encodeBase64(bytes.subarray(offset, offset + size)));
+}
+
+/** Parses exactly one primitive from a whole qb2 byte array. */
+export function matterFromQb2(qb2: Uint8Array): Matter {
+  const matter = whole(() => readMatterBinary(qb2), 'Matter');
+  if ((matter.qb64.length * 3) / 4 !== qb2.length) {
+    throw new CesrError('bad_size', `Extra bytes after '${matter.code}' primitive`);
+  }
+  return matter;
+}
+
+/** Escapes non-printable characters for error messages. */
+export function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** True when the byte is a Base64 digit (text-domain primitives start with one). */
+export function isBase64Byte(byte: number): boolean {
+  return sextetOf(byte) >= 0;
+}

@@ -1,0 +1,83 @@
+/**
+ * @module primitives/numbers
+ * Numbers in CESR: `Number` primitives (M, 0H, R, N, S, T, 0A, U), sequence numbers as keripy's
+ * 16-byte `Seqner` ('0A'), and the hex sequence numbers of JSON bodies.
+ */
+import { MatterCodes, NUMBER_CODES, NUMBER_CODES_BY_SIZE } from '../codes/matter-codes.js';
+import type { MatterCode } from '../codes/matter-codes.js';
+import { CesrError } from '../errors.js';
+import { type Matter, matterFromRaw, rawSizeOf } from './matter.js';
+
+/** Big-endian unsigned bytes of `value`, exactly `size` long. */
+export function bigintToBytes(value: bigint, size: number): Uint8Array {
+  if (value < 0n) throw new CesrError('bad_size', 'Negative number');
+  const out = new Uint8Array(size);
+  let rest = value;
+  for (let i = size - 1; i >= 0; i--) {
+    out[i] = Number(rest & 0xffn);
+    rest >>= 8n;
+  }
+  if (rest !== 0n) throw new CesrError('bad_size', `${value} does not fit in ${size} bytes`);
+  return out;
+}
+
+/** Unsigned big-endian integer of bytes. */
+export function bytesToBigint(bytes: Uint8Array): bigint {
+  let value = 0n;
+  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
+  return value;
+}
+
+/** A Number primitive; without `code`, the smallest of M, R, N, S, T, U that holds `value`. */
+export function numberPrimitive(value: bigint | number, code?: MatterCode): Matter {
+  const num = BigInt(value);
+  if (num < 0n) throw new CesrError('bad_size', `Not a whole number: ${value}`);
+  if (code !== undefined) {
+    if (!NUMBER_CODES.has(code)) throw new CesrError('unknown_code', `'${code}' is not a number code`);
+    return matterFromRaw(code, bigintToBytes(num, rawSizeOf(code)));
+  }
+  for (const candidate of NUMBER_CODES_BY_SIZE) {
+    const size = rawSizeOf(candidate);
+    if (num < 1n << BigInt(size * 8)) return matterFromRaw(candidate, bigintToBytes(num, size));
+  }
+  throw new CesrError('bad_size', `Number ${value} is too large to encode`);
+}
+
+/** The value of a Number (or Seqner) primitive. */
+export function numberValue(matter: Matter): bigint {
+  if (!NUMBER_CODES.has(matter.code)) {
+    throw new CesrError('unknown_code', `'${matter.code}' is not a number code`);
+  }
+  return bytesToBigint(matter.raw);
+}
+
+/** A sequence number as keripy's `Seqner`: code '0A' with 16 raw bytes. */
+export function seqner(sn: bigint | number): Matter {
+  return matterFromRaw(MatterCodes.Salt_128, bigintToBytes(BigInt(sn), 16));
+}
+
+/** The sequence number in a `Seqner`. */
+export function seqnerValue(matter: Matter): bigint {
+  if (matter.code !== MatterCodes.Salt_128) {
+    throw new CesrError('unknown_code', `Expected a '0A' sequence number, got '${matter.code}'`);
+  }
+  return bytesToBigint(matter.raw);
+}
+
+/**
+ * Parses a hex number the way keripy does (Python's `int(text, 16)`): surrounding whitespace, a
+ * sign, a `0x` prefix and single underscores between digits are tolerated; anything else, and
+ * negative values, are invalid. keripy accepts `"s":"01"` (see the corpus) and so do we.
+ */
+export function parseHexNumber(text: string): bigint {
+  const match = /^\s*([+-]?)(?:0[xX]_?)?([0-9a-fA-F](?:_?[0-9a-fA-F])*)\s*$/.exec(text);
+  if (!match) throw new CesrError('bad_size', `Not a whole number: '${text}'`);
+  const value = BigInt(`0x${match[2]!.replaceAll('_', '')}`);
+  if (match[1] === '-' && value !== 0n) throw new CesrError('bad_size', `Not a whole number: '${text}'`);
+  return value;
+}
+
+/** Canonical hex of a sequence number (lowercase, no leading zeros), as keripy writes `s`. */
+export function toHex(value: bigint | number): string {
+  return BigInt(value).toString(16);
+}

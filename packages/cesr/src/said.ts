@@ -1,0 +1,149 @@
+/**
+ * @module said
+ * Self-addressing identifiers (SAIDs): a digest of a body computed with its SAID fields filled
+ * with '#' (KERI spec, "SAID"; keripy `Serder._makify`/`_verify`).
+ *
+ * Building: fill each SAID field with as many '#' as the digest's qb64 is long, write the version
+ * string with the real size, serialize, digest, then put the digest in every dummied field. A field
+ * already holding a non-digest primitive (a basic prefix in `i`) is left alone.
+ */
+import { DIGEST_CODES, type MatterCode, MATTER_SIZES } from './codes/matter-codes.js';
+import { CesrError } from './errors.js';
+import { matterFromQb64, matterFromRaw } from './primitives/matter.js';
+import { scanCanonicalJson } from './serialization/python-json.js';
+import { type Sad, serialize } from './serialization/kinds.js';
+import { type Kind, type VersionInfo, versify } from './version.js';
+
+/** Computes the raw digest of `data` for a digest code ('E' Blake3-256, 'I' SHA2-256, ...). */
+export type Digester = (code: MatterCode, data: Uint8Array) => Uint8Array;
+
+export const DUMMY = '#';
+
+/** Full qb64 length of a digest code. */
+function digestLength(code: MatterCode): number {
+  const fs = MATTER_SIZES[code].fs;
+  if (fs === null || !DIGEST_CODES.has(code)) throw new CesrError('unknown_code', `'${code}' is not a digest code`);
+  return fs;
+}
+
+/** The digest of `data` as a qb64 primitive. */
+export function digestQb64(digest: Digester, code: MatterCode, data: Uint8Array): string {
+  return matterFromRaw(code, digest(code, data)).qb64;
+}
+
+/** Code of the digest already in a field, or undefined when the field holds something else. */
+function digestCodeIn(value: unknown): MatterCode | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const code = matterFromQb64(value).code;
+    return DIGEST_CODES.has(code) ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface SaidifyOptions {
+  readonly protocol: VersionInfo['protocol'];
+  readonly major?: number;
+  readonly minor?: number;
+  readonly kind: Kind;
+  /** SAID field labels with their default digest codes, e.g. { d: 'E', i: 'E' } for icp. */
+  readonly labels: Readonly<Record<string, MatterCode>>;
+}
+
+/**
+ * Fills the version string and SAID fields of `sad` (whose first field must be `v`) and returns the
+ * completed field map with its serialization. A label whose value is already a non-digest
+ * primitive (a basic prefix) is kept; an empty value or an existing digest is recomputed with the
+ * label's (or the existing) digest code.
+ */
+export function saidify(sad: Sad, options: SaidifyOptions, digest: Digester): { sad: Sad; raw: Uint8Array } {
+  const dummied: Sad = { ...sad };
+  const codes: Array<[string, MatterCode]> = [];
+  for (const [label, defaultCode] of Object.entries(options.labels)) {
+    const value = sad[label];
+    let code: MatterCode | undefined = defaultCode;
+    if (typeof value === 'string' && value !== '') {
+      code = digestCodeIn(value);
+      if (code === undefined) {
+        try {
+          matterFromQb64(value); // a valid non-digest primitive (basic prefix) stays as it is
+          continue;
+        } catch {
+          throw new CesrError('bad_body', `Field '${label}' holds neither a digest nor a primitive`);
+        }
+      }
+    }
+    dummied[label] = DUMMY.repeat(digestLength(code));
+    codes.push([label, code]);
+  }
+  const version = { protocol: options.protocol, major: options.major ?? 1, minor: options.minor ?? 0, kind: options.kind };
+  dummied.v = versify({ ...version, size: 0 });
+  const size = serialize(dummied, options.kind).length;
+  dummied.v = versify({ ...version, size });
+  const raw = serialize(dummied, options.kind);
+  const done: Sad = { ...dummied };
+  for (const [label, code] of codes) done[label] = digestQb64(digest, code, raw);
+  const final = serialize(done, options.kind);
+  if (final.length !== size) throw new CesrError('bad_size', 'Body size changed while computing its SAID');
+  return { sad: done, raw: final };
+}
+
+/**
+ * Verifies the SAID fields of a received body as keripy does. For JSON the raw bytes must already
+ * be in keripy's canonical form and the digest is computed over them with the SAID values
+ * overwritten by '#'; for CBOR/MGPK the parsed body is re-serialized. Returns why the body fails
+ * (`not_canonical`, or the label of a wrong SAID), or undefined when every SAID verifies.
+ */
+export function findInvalidSaid(
+  raw: Uint8Array,
+  sad: Sad,
+  kind: Kind,
+  labels: Readonly<Record<string, MatterCode>>,
+  digest: Digester,
+): string | undefined {
+  const checks: Array<[string, MatterCode, string]> = [];
+  for (const [label, defaultCode] of Object.entries(labels)) {
+    const value = sad[label];
+    const code = digestCodeIn(value);
+    if (code === undefined) {
+      // A non-digest primitive (a basic prefix) is not a SAID; anything else there is invalid.
+      if (DIGEST_CODES.has(defaultCode) && !(typeof value === 'string' && isPrimitive(value))) return label;
+      continue;
+    }
+    checks.push([label, code, value as string]);
+  }
+  let dummied: Uint8Array;
+  if (kind === 'JSON') {
+    let spans: ReturnType<typeof scanCanonicalJson>;
+    try {
+      spans = scanCanonicalJson(raw);
+    } catch {
+      return 'not_canonical';
+    }
+    dummied = raw.slice();
+    for (const [label] of checks) {
+      const span = spans.find((field) => field.label === label)!;
+      dummied.fill(0x23, span.start + 1, span.end - 1); // keep the quotes, '#' inside
+    }
+  } else {
+    const again = serialize(sad, kind);
+    if (again.length !== raw.length || again.some((byte, i) => byte !== raw[i])) return 'not_canonical';
+    const copy: Sad = { ...sad };
+    for (const [label, , value] of checks) copy[label] = DUMMY.repeat(value.length);
+    dummied = serialize(copy, kind);
+  }
+  for (const [label, code, value] of checks) {
+    if (digestQb64(digest, code, dummied) !== value) return label;
+  }
+  return undefined;
+}
+
+function isPrimitive(value: string): boolean {
+  try {
+    matterFromQb64(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * @module stream/groups
+ * The CESR 1.0 attachment groups that follow a message body, read and written in either domain
+ * (keripy `Parser.msgParsator`). Each group is a counter and what it counts:
+ *
+ * | code | contents of each counted item                 |
+ * |------|-----------------------------------------------|
+ * | -A -B| indexed signature (controller / witness)       |
+ * | -C   | non-transferable prefix + signature (receipt) |
+ * | -D   | prefix + sn + digest + indexed signature      |
+ * | -E   | first-seen ordinal + datetime                 |
+ * | -F   | prefix + sn + digest + -A signatures          |
+ * | -G   | sn + digest (seal source couple)              |
+ * | -H   | prefix + -A signatures                        |
+ * | -I   | prefix + sn + digest (seal source triple)     |
+ * | -J   | one path, then count nested signature groups  |
+ * | -V   | nested groups, counted in quadlets            |
+ * | -L -W| opaque material, counted in quadlets          |
+ * | -Z   | variable-size texts (ESSR payload)            |
+ */
+import { decodeBase64Quadlets, encodeBase64Bytes, textToBytes } from '../base64.js';
+import type { CounterCode } from '../codes/counter-codes.js';
+import { CesrError } from '../errors.js';
+import { type Counter, counter, counterSizes, readCounter, readCounterBinary } from '../primitives/counter.js';
+import { type IndexedSignature, readIndexer, readIndexerBinary } from '../primitives/indexer.js';
+import { type Matter, readMatter, readMatterBinary } from '../primitives/matter.js';
+import { Shortage } from '../primitives/shortage.js';
+
+export type Domain = 'text' | 'binary';
+
+/** One item of a group: a primitive, an indexed signature, or a nested group. */
+export type GroupItem = Matter | IndexedSignature | AttachmentGroup;
+
+export interface AttachmentGroup {
+  readonly counter: Counter;
+  /** Items in stream order. For tuple groups (-C -D -E -F -G -H -I) the tuples are flattened. */
+  readonly items: readonly GroupItem[];
+  /** For opaque quadlet groups (-L -W): the material in text form (Base64). */
+  readonly opaque?: string;
+}
+
+export function isGroup(item: GroupItem): item is AttachmentGroup {
+  return 'counter' in item;
+}
+
+export function isIndexedSignature(item: GroupItem): item is IndexedSignature {
+  return 'index' in item;
+}
+
+/** A cursor over a byte region holding attachments in one domain. */
+class Reader {
+  constructor(
+    readonly bytes: Uint8Array,
+    public position: number,
+    readonly end: number,
+    readonly domain: Domain,
+  ) {}
+
+  private view(): Uint8Array {
+    return this.end === this.bytes.length ? this.bytes : this.bytes.subarray(0, this.end);
+  }
+
+  private advance<T extends { qb64: string }>(item: T): T {
+    this.position += this.domain === 'text' ? item.qb64.length : (item.qb64.length * 3) / 4;
+    return item;
+  }
+
+  counter(): Counter {
+    const view = this.view();
+    return this.advance(this.domain === 'text' ? readCounter(view, this.position) : readCounterBinary(view, this.position));
+  }
+
+  matter(): Matter {
+    const view = this.view();
+    return this.advance(this.domain === 'text' ? readMatter(view, this.position) : readMatterBinary(view, this.position));
+  }
+
+  signature(): IndexedSignature {
+    const view = this.view();
+    return this.advance(this.domain === 'text' ? readIndexer(view, this.position) : readIndexerBinary(view, this.position));
+  }
+
+  /** Size in bytes of `quadlets` quadlets in this domain (triplets in binary). */
+  quadletBytes(quadlets: number): number {
+    return this.domain === 'text' ? quadlets * 4 : quadlets * 3;
+  }
+}
+
+function signatures(reader: Reader, expected: CounterCode): AttachmentGroup {
+  const inner = reader.counter();
+  if (inner.code !== expected) {
+    throw new CesrError('bad_group', `Expected a '${expected}' counter, found '${inner.code}'`, reader.position);
+  }
+  const items: IndexedSignature[] = [];
+  for (let i = 0; i < inner.count; i++) items.push(reader.signature());
+  return { counter: inner, items };
+}
+
+function readGroupBody(reader: Reader, head: Counter): AttachmentGroup {
+  const items: GroupItem[] = [];
+  const repeat = (read: () => void) => {
+    for (let i = 0; i < head.count; i++) read();
+  };
+  switch (head.code) {
+    case '-A':
+    case '-B':
+      repeat(() => items.push(reader.signature()));
+      return { counter: head, items };
+    case '-C':
+    case '-E':
+    case '-G':
+      repeat(() => items.push(reader.matter(), reader.matter()));
+      return { counter: head, items };
+    case '-I':
+      repeat(() => items.push(reader.matter(), reader.matter(), reader.matter()));
+      return { counter: head, items };
+    case '-D':
+      repeat(() => items.push(reader.matter(), reader.matter(), reader.matter(), reader.signature()));
+      return { counter: head, items };
+    case '-F':
+      repeat(() => items.push(reader.matter(), reader.matter(), reader.matter(), signatures(reader, '-A')));
+      return { counter: head, items };
+    case '-H':
+      repeat(() => items.push(reader.matter(), signatures(reader, '-A')));
+      return { counter: head, items };
+    case '-J': {
+      items.push(reader.matter()); // the path
+      repeat(() => items.push(readGroup(reader)));
+      return { counter: head, items };
+    }
+    case '-Z':
+    case '-0Z':
+      repeat(() => items.push(reader.matter()));
+      return { counter: head, items };
+    case '-V':
+    case '-0V': {
+      const size = reader.quadletBytes(head.count);
+      const end = reader.position + size;
+      if (reader.end < end) throw new Shortage(end);
+      const inner = new Reader(reader.bytes, reader.position, end, reader.domain);
+      while (inner.position < end) items.push(readGroup(inner));
+      reader.position = end;
+      return { counter: head, items };
+    }
+    case '-L':
+    case '-0L':
+    case '-W':
+    case '-0W': {
+      const size = reader.quadletBytes(head.count);
+      if (reader.end - reader.position < size) throw new Shortage(reader.position + size);
+      const region = reader.bytes.subarray(reader.position, reader.position + size);
+      const opaque =
+        reader.domain === 'text'
+          ? String.fromCharCode.apply(null, region as unknown as number[])
+          : new TextDecoder().decode(encodeBase64Bytes(region));
+      reader.position += size;
+      return { counter: head, items, opaque };
+    }
+    case '--AAA':
+    case '-_AAA':
+      return { counter: head, items };
+    default:
+      throw new CesrError('unexpected_counter', `Unsupported attachment group '${head.code}'`);
+  }
+}
+
+function readGroup(reader: Reader): AttachmentGroup {
+  const start = reader.position;
+  const head = reader.counter();
+  try {
+    return readGroupBody(reader, head);
+  } catch (caught) {
+    if (caught instanceof CesrError && caught.context.group === undefined) {
+      throw new CesrError(caught.code, caught.message, caught.offset, { ...caught.context, group: head.code, start });
+    }
+    throw caught;
+  }
+}
+
+/**
+ * Reads one attachment group at `position` of `bytes` (up to `end`). Signals `Shortage` when the
+ * group is incomplete; throws `CesrError` when malformed. Returns the group and where it ended.
+ */
+export function readAttachmentGroup(
+  bytes: Uint8Array,
+  position: number,
+  domain: Domain,
+  end = bytes.length,
+): { group: AttachmentGroup; end: number } {
+  const reader = new Reader(bytes, position, end, domain);
+  const group = readGroup(reader);
+  return { group, end: reader.position };
+}
+
+function itemText(item: GroupItem): string {
+  if (isGroup(item)) return groupText(item);
+  return item.qb64;
+}
+
+/** The text of what a group counts, without its counter. */
+function groupBodyText(group: AttachmentGroup): string {
+  return group.opaque ?? group.items.map(itemText).join('');
+}
+
+/** The group's counter, with quadlet counts re-derived from its (possibly rebuilt) contents. */
+function groupCounter(group: AttachmentGroup, bodyText: string): Counter {
+  const code = group.counter.code;
+  return counterSizes(code).unit === 'quadlets' ? counter(code, bodyText.length / 4) : group.counter;
+}
+
+/** The text-domain encoding of a group. */
+export function groupText(group: AttachmentGroup): string {
+  const body = groupBodyText(group);
+  return groupCounter(group, body).qb64 + body;
+}
+
+/** Encodes groups in the text domain as bytes. */
+export function encodeGroupsText(groups: readonly AttachmentGroup[]): Uint8Array {
+  return textToBytes(groups.map(groupText).join(''));
+}
+
+/**
+ * Encodes groups in the binary domain. Every counter and primitive is a whole number of 24-bit
+ * quanta, so its binary form is the Base64 decoding of its text form.
+ */
+export function encodeGroupsBinary(groups: readonly AttachmentGroup[]): Uint8Array {
+  return decodeBase64Quadlets(groups.map(groupText).join(''));
+}
