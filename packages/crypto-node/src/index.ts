@@ -9,11 +9,11 @@
  * * secp256k1, secp256r1, Ed448: @noble/curves (rare codes: correctness over speed).
  */
 import { createHash } from 'node:crypto';
+import type { MatterCode } from '@kestrel/cesr';
+import type { Crypto, StretchTier } from '@kestrel/core';
 import { ed448 } from '@noble/curves/ed448.js';
 import { p256 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import type { MatterCode } from '@kestrel/cesr';
-import type { Crypto, StretchTier } from '@kestrel/core';
 import { createBLAKE2b, createBLAKE2s, createBLAKE3, createSHA3, type IHasher } from 'hash-wasm';
 import sodium from 'sodium-native';
 
@@ -73,7 +73,11 @@ export async function createNodeCrypto(): Promise<Crypto> {
   ): boolean => {
     try {
       // keripy (python cryptography) accepts high-S signatures, so we do too.
-      return curve.verify(signature, sha256(message), publicKey, { prehash: false, lowS: false, format: 'compact' });
+      return curve.verify(signature, sha256(message), publicKey, {
+        prehash: false,
+        lowS: false,
+        format: 'compact',
+      });
     } catch {
       return false;
     }
@@ -93,7 +97,11 @@ export async function createNodeCrypto(): Promise<Crypto> {
           return (
             signature.length === sodium.crypto_sign_BYTES &&
             publicKey.length === sodium.crypto_sign_PUBLICKEYBYTES &&
-            sodium.crypto_sign_verify_detached(toBuffer(signature), toBuffer(message), toBuffer(publicKey))
+            sodium.crypto_sign_verify_detached(
+              toBuffer(signature),
+              toBuffer(message),
+              toBuffer(publicKey),
+            )
           );
         case '1AAA':
         case '1AAB':
@@ -135,10 +143,20 @@ export async function createNodeCrypto(): Promise<Crypto> {
           secretKey.fill(0);
           return new Uint8Array(signature);
         }
+        // Low-S signatures: keripy accepts either form, while strict verifiers (libsecp256k1, most
+        // wallets) reject high-S ones, so the low form is the one every peer accepts.
         case 'J':
-          return secp256k1.sign(sha256(message), seed, { prehash: false, lowS: false, format: 'compact' });
+          return secp256k1.sign(sha256(message), seed, {
+            prehash: false,
+            lowS: true,
+            format: 'compact',
+          });
         case 'Q':
-          return p256.sign(sha256(message), seed, { prehash: false, lowS: false, format: 'compact' });
+          return p256.sign(sha256(message), seed, {
+            prehash: false,
+            lowS: true,
+            format: 'compact',
+          });
         default:
           throw new TypeError(`Unsupported seed code '${seedCode}'`);
       }
@@ -153,7 +171,14 @@ export async function createNodeCrypto(): Promise<Crypto> {
     stretch(password, salt, size, tier) {
       const { opslimit, memlimit } = STRETCH_LIMITS[tier];
       const out = Buffer.alloc(size);
-      sodium.crypto_pwhash(out, toBuffer(password), toBuffer(salt), opslimit, memlimit, sodium.crypto_pwhash_ALG_ARGON2ID13);
+      sodium.crypto_pwhash(
+        out,
+        toBuffer(password),
+        toBuffer(salt),
+        opslimit,
+        memlimit,
+        sodium.crypto_pwhash_ALG_ARGON2ID13,
+      );
       return new Uint8Array(out);
     },
 
@@ -194,9 +219,21 @@ export async function createNodeCrypto(): Promise<Crypto> {
     },
 
     openSealed(cipher, x25519Public, x25519Private) {
-      if (cipher.length < sodium.crypto_box_SEALBYTES) return undefined;
+      // sodium-native asserts on sizes; the port promises undefined for anything that does not open.
+      if (
+        cipher.length < sodium.crypto_box_SEALBYTES ||
+        x25519Public.length !== sodium.crypto_box_PUBLICKEYBYTES ||
+        x25519Private.length !== sodium.crypto_box_SECRETKEYBYTES
+      ) {
+        return undefined;
+      }
       const out = Buffer.alloc(cipher.length - sodium.crypto_box_SEALBYTES);
-      const ok = sodium.crypto_box_seal_open(out, toBuffer(cipher), toBuffer(x25519Public), toBuffer(x25519Private));
+      const ok = sodium.crypto_box_seal_open(
+        out,
+        toBuffer(cipher),
+        toBuffer(x25519Public),
+        toBuffer(x25519Private),
+      );
       return ok ? new Uint8Array(out) : undefined;
     },
   };

@@ -164,3 +164,8 @@ export const NUMBER_CODES_BY_SIZE = ['M', 'R', 'N', 'S', 'T', 'U'] as const;
 
 /** All number codes (keripy `NumDex`), including `0H` (Long) and `0A` (Huge, as a Seqner). */
 export const NUMBER_CODES: ReadonlySet<string> = new Set(['M', '0H', 'R', 'N', 'S', 'T', '0A', 'U']);
+
+/** Verification (public) key codes, transferable or not (keripy `Verfer` codes). */
+export const VERIFICATION_KEY_CODES: ReadonlySet<string> = new Set([
+  'B', 'D', '1AAA', '1AAB', '1AAC', '1AAD', '1AAI', '1AAJ',
+]);

@@ -7,7 +7,7 @@ import { CesrError } from '../errors.js';
 import { Shortage } from '../primitives/shortage.js';
 import { readCounter, readCounterBinary } from '../primitives/counter.js';
 import { deserialize } from '../serialization/kinds.js';
-import { SMELL_SIZE, smell } from '../version.js';
+import { SMELL_SIZE, smell, VERSION_1_SPAN } from '../version.js';
 import { type AttachmentGroup, type Domain, readAttachmentGroup } from './groups.js';
 import type { Message } from './message.js';
 import { sniff } from './sniff.js';
@@ -52,14 +52,17 @@ export function readMessage(bytes: Uint8Array, offset: number, final: boolean): 
   const bodyEnd = offset + version.size;
   if (bodyEnd > bytes.length) {
     if (!final) return { status: 'shortage' };
-    return truncated(offset, `body of ${version.size} bytes`, bytes.length);
+    const error = new CesrError('truncated', `Stream ends inside a body of ${version.size} bytes`, offset, bodyHints(bytes, offset, bytes.length));
+    return { status: 'error', error, resume: bytes.length };
   }
   const raw = bytes.slice(offset, bodyEnd);
   let sad: ReturnType<typeof deserialize>;
   try {
     sad = deserialize(raw, version.kind);
   } catch (caught) {
-    return { status: 'error', error: rebase(caught, offset), resume: offset + 1 };
+    const error = rebase(caught, offset);
+    const hinted = new CesrError(error.code, error.message, error.offset, { ...error.context, ...bodyHints(bytes, offset, bodyEnd) });
+    return { status: 'error', error: hinted, resume: offset + 1 };
   }
   if (typeof sad.v !== 'string') {
     const error = new CesrError('bad_body', 'Body has no version string field v', offset);
@@ -100,6 +103,20 @@ export function readMessage(bytes: Uint8Array, offset: number, final: boolean): 
     raw: bytes.slice(offset, position),
   };
   return { status: 'message', message, end: position };
+}
+
+/**
+ * What can still be read of a body that failed to parse (its type, SAID, prefix and sequence
+ * number fields, when present), so reports can say which event was lost.
+ */
+function bodyHints(bytes: Uint8Array, start: number, end: number): Record<string, string> {
+  const text = String.fromCharCode.apply(null, bytes.subarray(start, Math.min(end, start + 4096)) as unknown as number[]);
+  const hints: Record<string, string> = {};
+  for (const [label, name] of [['t', 'ilk'], ['d', 'said'], ['i', 'prefix'], ['s', 'sn']] as const) {
+    const match = new RegExp(`"${label}":"([^"]*)"`).exec(text);
+    if (match) hints[name] = match[1]!;
+  }
+  return hints;
 }
 
 /** True when a valid counter code (of any table row) starts at `position`. */
@@ -148,20 +165,55 @@ function relocate(caught: unknown, offset: number): CesrError {
 }
 
 /**
- * Finds the next position at or after `from` where a message plausibly starts: a body start byte
- * followed by a version string within the allowed offset. Returns -1 when there is none, or the
- * first position that cannot be decided yet (when the input is not final).
+ * Finds the next position at or after `from` where a message body starts. Stricter than the cold
+ * start of `readMessage` (which, like keripy, accepts a version string anywhere in the first 12
+ * bytes): after bad bytes we only resume where a field map opens with its `v` field, so junk that
+ * happens to precede a version string is not mistaken for a body. Returns -1 when there is none,
+ * or, with `decided: false`, a position that needs more input before it can be judged.
  */
 export function findMessageStart(bytes: Uint8Array, from: number, final: boolean): { position: number; decided: boolean } {
   for (let position = from; position < bytes.length; position++) {
-    if (sniff(bytes[position]!) !== 'message') continue;
-    if (bytes.length - position < SMELL_SIZE && !final) return { position, decided: false };
+    const head = bodyHeaderSize(bytes, position);
+    if (head === 0) continue;
+    if (head < 0 || bytes.length - position < head + VERSION_1_SPAN) {
+      if (final) continue;
+      return { position, decided: false };
+    }
     try {
-      smell(bytes, position);
+      smell(bytes.subarray(position + head, position + head + VERSION_1_SPAN));
       return { position, decided: true };
     } catch {
       // not a body start
     }
   }
   return { position: -1, decided: true };
+}
+
+const JSON_HEAD = [0x7b, 0x22, 0x76, 0x22, 0x3a, 0x22]; // {"v":"
+
+/**
+ * Length of the field-map header before the version string when a body that opens with its `v`
+ * field starts at `position` (JSON `{"v":"`, CBOR map + text "v" + text(17), MGPK map + str "v" +
+ * str(17)); 0 when it does not; -1 when more bytes are needed to tell.
+ */
+function bodyHeaderSize(bytes: Uint8Array, position: number): number {
+  const first = bytes[position]!;
+  let head: number[];
+  let mapHeader = 1;
+  if (first === 0x7b) head = JSON_HEAD;
+  else if (first >= 0xa0 && first <= 0xbb) {
+    // CBOR map: small count, or 1/2/4 count bytes after 0xb8/0xb9/0xba
+    mapHeader = first <= 0xb7 ? 1 : 1 + 2 ** (first - 0xb8);
+    head = [0x61, 0x76, 0x71];
+  } else if ((first >= 0x80 && first <= 0x8f) || first === 0xde || first === 0xdf) {
+    mapHeader = first <= 0x8f ? 1 : first === 0xde ? 3 : 5;
+    head = [0xa1, 0x76, 0xb1];
+  } else return 0;
+  const prefix = first === 0x7b ? 0 : mapHeader;
+  for (let i = 0; i < head.length; i++) {
+    const byte = bytes[position + prefix + i];
+    if (byte === undefined) return -1;
+    if (byte !== head[i]) return 0;
+  }
+  return prefix + head.length;
 }

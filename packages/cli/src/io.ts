@@ -1,0 +1,36 @@
+/**
+ * @module io
+ * What a command can touch: its output streams and input. Tests pass their own.
+ */
+import { readFile } from 'node:fs/promises';
+
+export interface CommandIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  /** Reads all of standard input. */
+  readStdin(): Promise<Uint8Array>;
+  /** Environment variables (for KERI_PASSCODE and the like). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export const processIo: CommandIo = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  async readStdin() {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return new Uint8Array(Buffer.concat(chunks));
+  },
+  env: process.env,
+};
+
+/** Reads FILE, or standard input for '-' or no file. */
+export async function readInput(io: CommandIo, file: string | undefined): Promise<Uint8Array> {
+  if (file === undefined || file === '-') return io.readStdin();
+  return new Uint8Array(await readFile(file));
+}
+
+/** JSON with a trailing newline; bigints as strings. */
+export function formatJson(value: unknown): string {
+  return `${JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v))}\n`;
+}

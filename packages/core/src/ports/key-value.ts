@@ -1,0 +1,59 @@
+/**
+ * @module ports/key-value
+ * The storage port: a few ordered tables of string keys and structured values, read
+ * synchronously and written in atomic, durable batches. Memory and LMDB implement it (both pass
+ * the store contract suite); the core builds the KEL, escrows and evidence on top of it.
+ *
+ * Reads are synchronous so that validation of an event never waits on I/O (LMDB reads are
+ * memory-mapped); writes are batched so that one fsync covers many events.
+ */
+
+/** The tables of a Kestrel store. */
+export const TABLES = [
+  'events', // accepted events with their signatures and receipts, by prefix + SAID
+  'kel', // SAIDs at each (prefix, sn), in the order they were accepted (last = authoritative)
+  'firstSeen', // SAID by (prefix, first-seen ordinal)
+  'states', // key state record by prefix
+  'escrows', // events waiting for something, by kind + prefix + sn + SAID
+  'receipts', // receipts whose event is not accepted yet, by prefix + SAID
+  'anchors', // which event anchors a seal {i, s, d}, by i + s + d
+  'duplicity', // duplicity evidence, by prefix + sn + SAID
+  'meta', // store format version and the like
+] as const;
+
+export type TableName = (typeof TABLES)[number];
+
+/** Values must be structured-cloneable: objects, arrays, strings, numbers, booleans, Uint8Array. */
+export type StoredValue = unknown;
+
+export type Write =
+  | { readonly table: TableName; readonly key: string; readonly value: StoredValue }
+  | { readonly table: TableName; readonly key: string; readonly delete: true };
+
+export interface ScanOptions {
+  /** Only keys starting with this prefix. */
+  readonly prefix: string;
+  readonly reverse?: boolean;
+  readonly limit?: number;
+}
+
+export interface KeyValueStore {
+  get(table: TableName, key: string): StoredValue | undefined;
+  /** Entries in key order (UTF-16 code unit order, which is byte order for the ASCII keys we use). */
+  scan(table: TableName, options: ScanOptions): Iterable<readonly [string, StoredValue]>;
+  /** Applies all writes atomically and durably; resolves when they are on disk. */
+  commit(writes: readonly Write[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Key separator: not a Base64 character, so prefixes and SAIDs never contain it. */
+export const SEPARATOR = '.';
+
+/** A sequence number as a fixed-width key part (32 hex digits sort numerically). */
+export function snKey(sn: bigint): string {
+  return sn.toString(16).padStart(32, '0');
+}
+
+export function joinKey(...parts: readonly string[]): string {
+  return parts.join(SEPARATOR);
+}

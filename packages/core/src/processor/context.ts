@@ -1,0 +1,58 @@
+/**
+ * @module processor/context
+ * What the parts of the event processor share: the store, crypto, clock, options, and a cache of
+ * parsed key states (parsing thresholds for every event would cost more than it should).
+ */
+import type { Crypto } from '../ports/crypto.js';
+import type { Clock } from '../ports/clock.js';
+import { fromKeyStateRecord, type KeyState, toKeyStateRecord } from '../state/key-state.js';
+import type { KelStore } from '../store/kel-store.js';
+
+export interface ProcessorOptions {
+  /**
+   * Prefixes this node controls or witnesses. Their events, when processed as local, are accepted
+   * before they are fully witnessed and without the delegator's anchor (keripy: owners and
+   * witnesses accept first, then gather receipts).
+   */
+  readonly localPrefixes?: ReadonlySet<string>;
+  /** Escrow timeouts in seconds, overriding keripy's defaults per kind. */
+  readonly timeouts?: Partial<Record<'out_of_order' | 'partially_signed' | 'partially_witnessed' | 'delegation' | 'receipts', number>>;
+}
+
+export class ProcessorContext {
+  private readonly states = new Map<string, KeyState>();
+
+  constructor(
+    readonly store: KelStore,
+    readonly crypto: Crypto,
+    readonly clock: Clock,
+    readonly options: ProcessorOptions = {},
+  ) {}
+
+  readonly digest = (code: Parameters<Crypto['digest']>[0], data: Uint8Array): Uint8Array =>
+    this.crypto.digest(code, data);
+
+  state(prefix: string): KeyState | undefined {
+    let state = this.states.get(prefix);
+    if (state === undefined) {
+      const record = this.store.state(prefix);
+      if (record === undefined) return undefined;
+      state = fromKeyStateRecord(record);
+      if (this.states.size > 50_000) this.states.clear();
+      this.states.set(prefix, state);
+    }
+    return state;
+  }
+
+  setState(state: KeyState): void {
+    this.states.set(state.prefix, state);
+    this.store.putState(toKeyStateRecord(state));
+  }
+
+  /** Whether events of `prefix` (or witnessed by a local prefix) get local treatment. */
+  isLocal(prefix: string, witnesses: readonly string[], local: boolean): boolean {
+    const mine = this.options.localPrefixes;
+    if (!local || !mine || mine.size === 0) return false;
+    return mine.has(prefix) || witnesses.some((witness) => mine.has(witness));
+  }
+}

@@ -1,0 +1,313 @@
+/**
+ * @module processor/evaluate
+ * The decision for one key event given the key state: keripy's `Kevery.processEvent`, `Kever`
+ * (`incept`, `update`, `rotate`, `deriveBacks`, `valSigsWigsDel`), as a function that returns a
+ * decision instead of raising. The processor carries decisions out.
+ */
+import { type IndexedSignature, toHex } from '@kestrel/cesr';
+import { EventError, type KeriError, ValidationError } from '../errors.js';
+import { TRAITS } from '../event/wire.js';
+import { describeThreshold, satisfies, type SigningThreshold, thresholdSize } from '../threshold/index.js';
+import { isTransferable, type KeyState } from '../state/key-state.js';
+import type { EscrowKind } from '../store/records.js';
+import type { KeyEvent } from '../validation/key-event.js';
+import { exposedPriorNextIndices, verifySignatures } from '../validation/signatures.js';
+import type { SourceSeal } from './attachments.js';
+import type { ProcessorContext } from './context.js';
+import { validateDelegation } from './delegation.js';
+
+/** Signatures gathered for an event so far (not yet verified). */
+export interface Material {
+  readonly signatures: readonly IndexedSignature[];
+  readonly witnessSignatures: readonly IndexedSignature[];
+  readonly sourceSeal: SourceSeal | undefined;
+  /** Processed as coming from this node (see `ProcessorOptions.localPrefixes`). */
+  readonly local: boolean;
+}
+
+export type Decision =
+  | {
+      readonly kind: 'accept';
+      readonly state: KeyState;
+      readonly signatures: readonly IndexedSignature[];
+      readonly witnessSignatures: readonly IndexedSignature[];
+      /** The witness list in force for this event. */
+      readonly witnesses: readonly string[];
+      readonly sourceSeal: SourceSeal | undefined;
+      readonly recovery: boolean;
+    }
+  | { readonly kind: 'duplicate' }
+  | {
+      readonly kind: 'escrow';
+      readonly escrow: EscrowKind;
+      readonly waitingFor: string;
+      /** Verified signatures to keep (all received ones for out-of-order events). */
+      readonly signatures: readonly IndexedSignature[];
+      readonly witnessSignatures: readonly IndexedSignature[];
+      readonly sourceSeal: SourceSeal | undefined;
+    }
+  | { readonly kind: 'conflict' }
+  | { readonly kind: 'reject'; readonly error: KeriError };
+
+const reject = (error: KeriError): Decision => ({ kind: 'reject', error });
+
+export function evaluateKeyEvent(context: ProcessorContext, event: KeyEvent, material: Material): Decision {
+  const state = context.state(event.prefix);
+  const inception = event.ilk === 'icp' || event.ilk === 'dip';
+  if (state === undefined) {
+    if (inception) return guard(() => incept(context, event, material));
+    return {
+      kind: 'escrow',
+      escrow: 'out_of_order',
+      waitingFor: `the inception of ${event.prefix}`,
+      signatures: material.signatures,
+      witnessSignatures: material.witnessSignatures,
+      sourceSeal: material.sourceSeal,
+    };
+  }
+  if (inception) {
+    return context.store.lastSaidAt(event.prefix, 0n) === event.said ? { kind: 'duplicate' } : { kind: 'conflict' };
+  }
+  const next = state.sn + 1n;
+  if (event.sn > next) {
+    return {
+      kind: 'escrow',
+      escrow: 'out_of_order',
+      waitingFor: `event ${toHex(next)} of ${event.prefix} (this one is ${toHex(event.sn)})`,
+      signatures: material.signatures,
+      witnessSignatures: material.witnessSignatures,
+      sourceSeal: material.sourceSeal,
+    };
+  }
+  const lastEstablishment = state.lastEstablishment.sn;
+  if (
+    event.sn === next ||
+    (event.ilk === 'rot' && lastEstablishment < event.sn && event.sn <= next) ||
+    (event.ilk === 'drt' && lastEstablishment <= event.sn && event.sn <= next)
+  ) {
+    return guard(() => update(context, state, event, material));
+  }
+  return context.store.lastSaidAt(event.prefix, event.sn) === event.said ? { kind: 'duplicate' } : { kind: 'conflict' };
+}
+
+/** Runs a rule check, turning a thrown rule error into a rejection. */
+function guard(check: () => Decision): Decision {
+  try {
+    return check();
+  } catch (caught) {
+    if (caught instanceof ValidationError || caught instanceof EventError) return reject(caught);
+    if (caught instanceof Error && 'code' in caught) return reject(caught as KeriError);
+    throw caught;
+  }
+}
+
+function checkWitnessThreshold(witnesses: readonly string[], threshold: number): void {
+  if (witnesses.length > 0 ? threshold < 1 || threshold > witnesses.length : threshold !== 0) {
+    throw new ValidationError('bad_witnesses', `Witness threshold ${threshold} is invalid for ${witnesses.length} witnesses`);
+  }
+}
+
+function checkKeysCover(threshold: SigningThreshold, keys: readonly string[]): void {
+  if (keys.length < thresholdSize(threshold)) {
+    throw new EventError('bad_keys', `Threshold needs ${thresholdSize(threshold)} keys, the event has ${keys.length}`);
+  }
+}
+
+function incept(context: ProcessorContext, event: KeyEvent, material: Material): Decision {
+  const signingThreshold = event.signingThreshold!;
+  checkKeysCover(signingThreshold, event.keys);
+  if (new Set(event.witnesses).size !== event.witnesses.length) {
+    throw new ValidationError('bad_witnesses', 'Duplicate witnesses');
+  }
+  checkWitnessThreshold(event.witnesses, event.witnessThreshold);
+  const state: KeyState = {
+    prefix: event.prefix,
+    sn: 0n,
+    said: event.said,
+    prior: '',
+    ilk: event.ilk,
+    firstSeen: 0n,
+    datetime: '',
+    signingThreshold,
+    keys: event.keys,
+    nextThreshold: event.nextThreshold!,
+    nextKeyDigests: event.nextKeyDigests,
+    witnessThreshold: event.witnessThreshold,
+    witnesses: event.witnesses,
+    cuts: [],
+    adds: [],
+    lastEstablishment: { sn: 0n, said: event.said },
+    establishmentOnly: event.config.includes(TRAITS.EstablishmentOnly),
+    doNotDelegate: event.config.includes(TRAITS.DoNotDelegate),
+    delegator: event.delegator,
+  };
+  return validateSignatures(context, event, material, {
+    keys: event.keys,
+    signingThreshold,
+    witnesses: event.witnesses,
+    witnessThreshold: event.witnessThreshold,
+    prior: undefined,
+    delegator: event.delegator,
+    newState: state,
+    recovery: false,
+  });
+}
+
+function update(context: ProcessorContext, state: KeyState, event: KeyEvent, material: Material): Decision {
+  if (!isTransferable(state)) {
+    throw new ValidationError('not_transferable', `${event.prefix} is non-transferable or abandoned: no further events`);
+  }
+  if (event.ilk === 'ixn') {
+    if (state.establishmentOnly) {
+      throw new ValidationError('establishment_only', `${event.prefix} is establishment-only: interactions are not allowed`);
+    }
+    if (event.sn !== state.sn + 1n) throw new ValidationError('stale_event', `Interaction sn ${toHex(event.sn)} is not next`);
+    if (event.prior !== state.said) {
+      throw new ValidationError('bad_prior', `Prior ${event.prior} is not the SAID of event ${toHex(state.sn)} (${state.said})`);
+    }
+    return validateSignatures(context, event, material, {
+      keys: state.keys,
+      signingThreshold: state.signingThreshold,
+      witnesses: state.witnesses,
+      witnessThreshold: state.witnessThreshold,
+      prior: undefined,
+      delegator: undefined,
+      newState: { ...state, sn: event.sn, said: event.said, prior: event.prior, ilk: 'ixn' },
+      recovery: false,
+    });
+  }
+
+  if (state.delegator !== undefined && event.ilk !== 'drt') {
+    throw new ValidationError('delegated_rotation_required', `${event.prefix} is delegated: it rotates with 'drt'`);
+  }
+  let recovery = false;
+  if (event.sn <= state.sn) {
+    const stale = event.ilk === 'rot' ? event.sn <= state.lastEstablishment.sn : event.sn < state.lastEstablishment.sn;
+    if (stale) throw new ValidationError('stale_event', `Stale rotation at sn ${toHex(event.sn)}`);
+    if (event.ilk === 'rot' && state.ilk !== 'ixn') {
+      throw new ValidationError('bad_recovery', 'A recovery rotation may only supersede interaction events');
+    }
+    const priorSaid = context.store.lastSaidAt(event.prefix, event.sn - 1n);
+    if (priorSaid === undefined || priorSaid !== event.prior) {
+      throw new ValidationError('bad_recovery', `Recovery rotation's prior ${event.prior} is not event ${toHex(event.sn - 1n)}`);
+    }
+    recovery = true;
+  } else if (event.prior !== state.said) {
+    throw new ValidationError('bad_prior', `Prior ${event.prior} is not the SAID of event ${toHex(state.sn)} (${state.said})`);
+  }
+  const signingThreshold = event.signingThreshold!;
+  checkKeysCover(signingThreshold, event.keys);
+  const { witnesses, cuts, adds } = recovery
+    ? { witnesses: state.witnesses, cuts: state.cuts, adds: state.adds } // keripy keeps the current witnesses on recovery
+    : deriveWitnesses(state.witnesses, event.cuts, event.adds);
+  checkWitnessThreshold(witnesses, event.witnessThreshold);
+  return validateSignatures(context, event, material, {
+    keys: event.keys,
+    signingThreshold,
+    witnesses,
+    witnessThreshold: event.witnessThreshold,
+    prior: state,
+    delegator: event.ilk === 'drt' ? state.delegator : undefined,
+    newState: {
+      ...state,
+      sn: event.sn,
+      said: event.said,
+      prior: event.prior!,
+      ilk: event.ilk,
+      signingThreshold,
+      keys: event.keys,
+      nextThreshold: event.nextThreshold!,
+      nextKeyDigests: event.nextKeyDigests,
+      witnessThreshold: event.witnessThreshold,
+      witnesses,
+      cuts,
+      adds,
+      lastEstablishment: { sn: event.sn, said: event.said },
+    },
+    recovery,
+  });
+}
+
+/** Witnesses after a rotation's cuts and adds, with keripy's checks (`Kever.deriveBacks`). */
+export function deriveWitnesses(
+  current: readonly string[],
+  cuts: readonly string[],
+  adds: readonly string[],
+): { witnesses: readonly string[]; cuts: readonly string[]; adds: readonly string[] } {
+  if (new Set(cuts).size !== cuts.length) throw new ValidationError('bad_witnesses', 'Duplicate witness cuts');
+  if (cuts.some((cut) => !current.includes(cut))) throw new ValidationError('bad_witnesses', 'A cut witness is not a witness');
+  if (new Set(adds).size !== adds.length) throw new ValidationError('bad_witnesses', 'Duplicate witness adds');
+  if (adds.some((add) => cuts.includes(add))) throw new ValidationError('bad_witnesses', 'A witness is both cut and added');
+  if (adds.some((add) => current.includes(add))) throw new ValidationError('bad_witnesses', 'An added witness is already a witness');
+  return { witnesses: [...current.filter((w) => !cuts.includes(w)), ...adds], cuts, adds };
+}
+
+interface SignatureRules {
+  readonly keys: readonly string[];
+  readonly signingThreshold: SigningThreshold;
+  readonly witnesses: readonly string[];
+  readonly witnessThreshold: number;
+  /** The state before a rotation: its next keys must be exposed per its next threshold. */
+  readonly prior: KeyState | undefined;
+  readonly delegator: string | undefined;
+  readonly newState: KeyState;
+  readonly recovery: boolean;
+}
+
+/** keripy `Kever.valSigsWigsDel`: signatures, prior next threshold, witnesses, delegation. */
+function validateSignatures(context: ProcessorContext, event: KeyEvent, material: Material, rules: SignatureRules): Decision {
+  checkKeysCover(rules.signingThreshold, rules.keys);
+  const verified = verifySignatures(context.crypto, event.raw, material.signatures, rules.keys);
+  if (verified.indices.length === 0) {
+    throw new ValidationError('no_signatures', 'No attached signature verifies against the signing keys');
+  }
+  const witnessed = verifySignatures(context.crypto, event.raw, material.witnessSignatures, rules.witnesses);
+  const escrow = (kind: EscrowKind, waitingFor: string): Decision => ({
+    kind: 'escrow',
+    escrow: kind,
+    waitingFor,
+    signatures: verified.signatures,
+    witnessSignatures: witnessed.signatures,
+    sourceSeal: material.sourceSeal,
+  });
+  if (!satisfies(rules.signingThreshold, verified.indices)) {
+    return escrow(
+      'partially_signed',
+      `signatures satisfying ${describeThreshold(rules.signingThreshold)} (${new Set(verified.indices).size} of ${rules.keys.length} keys have signed)`,
+    );
+  }
+  if (rules.prior !== undefined) {
+    const exposed = exposedPriorNextIndices(context.crypto, verified.signatures, rules.keys, rules.prior.nextKeyDigests);
+    if (!satisfies(rules.prior.nextThreshold, exposed)) {
+      return escrow(
+        'partially_signed',
+        `signatures of pre-rotated keys satisfying the prior next threshold ${describeThreshold(rules.prior.nextThreshold)} (${exposed.length} exposed)`,
+      );
+    }
+  }
+  const local = context.isLocal(event.prefix, rules.witnesses, material.local);
+  if (rules.witnesses.length === 0) {
+    if (rules.witnessThreshold !== 0) throw new ValidationError('bad_witnesses', 'Witness threshold without witnesses');
+  } else if (!local) {
+    checkWitnessThreshold(rules.witnesses, rules.witnessThreshold);
+    const receipted = new Set(witnessed.indices).size;
+    if (receipted < rules.witnessThreshold) {
+      return escrow(
+        'partially_witnessed',
+        `${rules.witnessThreshold - receipted} more witness receipt(s) (${receipted} of the ${rules.witnessThreshold} required)`,
+      );
+    }
+  }
+  const delegation = validateDelegation(context, event, rules.prior, rules.delegator, material.sourceSeal, local);
+  if (delegation.kind === 'escrow') return escrow('delegation', delegation.waitingFor);
+  if (delegation.kind === 'reject') return reject(delegation.error);
+  return {
+    kind: 'accept',
+    state: rules.newState,
+    signatures: verified.signatures,
+    witnessSignatures: witnessed.signatures,
+    witnesses: rules.witnesses,
+    sourceSeal: delegation.sourceSeal,
+    recovery: rules.recovery,
+  };
+}

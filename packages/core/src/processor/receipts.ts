@@ -1,0 +1,157 @@
+/**
+ * @module processor/receipts
+ * Receipts: witness signatures (-B), non-transferable receipt couples (-C) and transferable
+ * receipts (-F/-D) on an event, sent in `rct` messages or attached to the event itself
+ * (keripy `processReceipt`, `processAttachedReceiptCouples`, `processAttachedReceiptQuadruples`).
+ *
+ * A receipt of an accepted event is verified and added to it. A couple from one of the event's
+ * witnesses counts as that witness's indexed signature. A receipt of an event not accepted yet is
+ * kept (unverified) and merged into the event's signatures when the event is processed.
+ */
+import {
+  type IndexedSignature,
+  indexedSignatureFor,
+  indexerFromQb64,
+  type Matter,
+  matterFromQb64,
+} from '@kestrel/cesr';
+import { ValidationError } from '../errors.js';
+import type { EventRecord, PendingReceiptsRecord, ReceiptCoupleRecord, TransferableReceiptRecord } from '../store/records.js';
+import { decodeKey, verifySignatures } from '../validation/signatures.js';
+import type { AttachedReceiptCouple, TransferableSignatures } from './attachments.js';
+import type { ProcessorContext } from './context.js';
+import { readStoredEvent } from './stored-events.js';
+
+export interface IncomingReceipts {
+  readonly witnessSignatures: readonly IndexedSignature[];
+  readonly couples: readonly AttachedReceiptCouple[];
+  readonly transferable: readonly TransferableSignatures[];
+}
+
+/** A receipt couple from a witness, as that witness's indexed signature. */
+export function coupleAsWitnessSignature(
+  couple: { prefix: string; signature: Matter | string },
+  witnesses: readonly string[],
+): IndexedSignature | undefined {
+  const index = witnesses.indexOf(couple.prefix);
+  if (index < 0) return undefined;
+  const signature = typeof couple.signature === 'string' ? matterFromQb64(couple.signature) : couple.signature;
+  if (signature.code !== '0B') return undefined;
+  return indexedSignatureFor('Ed25519', signature.raw, index);
+}
+
+/** Adds verified receipts to an accepted event; returns the updated record and how many were new. */
+export function applyReceipts(
+  context: ProcessorContext,
+  record: EventRecord,
+  incoming: IncomingReceipts,
+): { record: EventRecord; added: number } {
+  const wigs = new Set(record.witnessSignatures);
+  const couples = new Map(record.receipts.map((couple) => [couple.prefix, couple]));
+  const transferable = [...record.transferableReceipts];
+  let added = 0;
+
+  const candidates = [...incoming.witnessSignatures];
+  for (const couple of incoming.couples) {
+    const asWitness = coupleAsWitnessSignature(couple, record.witnesses);
+    if (asWitness) {
+      candidates.push(asWitness);
+      continue;
+    }
+    if (couples.has(couple.prefix)) continue;
+    const key = safeKey(couple.prefix);
+    if (!key || key.code !== 'B') continue; // only non-transferable receiptors sign couples
+    if (context.crypto.verify(key.code, key.raw, couple.signature.raw, record.raw)) {
+      couples.set(couple.prefix, { prefix: couple.prefix, signature: couple.signature.qb64 });
+      added++;
+    }
+  }
+  const inRange = candidates.filter((signature) => signature.index < record.witnesses.length);
+  for (const signature of verifySignatures(context.crypto, record.raw, inRange, record.witnesses).signatures) {
+    if (!wigs.has(signature.qb64)) {
+      wigs.add(signature.qb64);
+      added++;
+    }
+  }
+  for (const group of incoming.transferable) {
+    const establishment = context.store.lastEventAt(group.prefix, group.sn);
+    if (!establishment || establishment.said !== group.said) continue;
+    const keys = readStoredEvent(context, establishment).keys;
+    const inKeys = group.signatures.filter((signature) => signature.index < keys.length);
+    for (const signature of verifySignatures(context.crypto, record.raw, inKeys, keys).signatures) {
+      if (!transferable.some((t) => t.prefix === group.prefix && t.signature === signature.qb64)) {
+        transferable.push({ prefix: group.prefix, sn: group.sn.toString(16), said: group.said, signature: signature.qb64 });
+        added++;
+      }
+    }
+  }
+  return {
+    record: { ...record, witnessSignatures: [...wigs], receipts: [...couples.values()], transferableReceipts: transferable },
+    added,
+  };
+}
+
+function safeKey(prefix: string): ReturnType<typeof decodeKey> | undefined {
+  try {
+    return decodeKey(prefix);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps receipts of an event that is not accepted yet. */
+export function keepPendingReceipts(
+  context: ProcessorContext,
+  prefix: string,
+  sn: bigint,
+  said: string,
+  incoming: IncomingReceipts,
+): number {
+  const existing = context.store.pendingReceipts(prefix, said);
+  const wigs = new Set(existing?.witnessSignatures ?? []);
+  const couples = new Map((existing?.receipts ?? []).map((c) => [c.prefix, c] as const));
+  const transferable: TransferableReceiptRecord[] = [...(existing?.transferableReceipts ?? [])];
+  for (const signature of incoming.witnessSignatures) wigs.add(signature.qb64);
+  for (const couple of incoming.couples) couples.set(couple.prefix, { prefix: couple.prefix, signature: couple.signature.qb64 });
+  for (const group of incoming.transferable) {
+    for (const signature of group.signatures) {
+      transferable.push({ prefix: group.prefix, sn: group.sn.toString(16), said: group.said, signature: signature.qb64 });
+    }
+  }
+  const record: PendingReceiptsRecord = {
+    prefix,
+    sn: sn.toString(16),
+    said,
+    witnessSignatures: [...wigs],
+    receipts: [...couples.values()],
+    transferableReceipts: transferable,
+    receivedAt: existing?.receivedAt ?? context.clock.now(),
+  };
+  context.store.putPendingReceipts(record);
+  return incoming.witnessSignatures.length + incoming.couples.length + incoming.transferable.length;
+}
+
+/** Pending receipts of an event, in the form of incoming receipts. */
+export function pendingAsIncoming(record: PendingReceiptsRecord | undefined): IncomingReceipts {
+  if (!record) return { witnessSignatures: [], couples: [], transferable: [] };
+  return {
+    witnessSignatures: record.witnessSignatures.map((qb64) => indexerFromQb64(qb64)),
+    couples: record.receipts.map((couple: ReceiptCoupleRecord) => ({
+      prefix: couple.prefix,
+      signature: matterFromQb64(couple.signature),
+    })),
+    transferable: record.transferableReceipts.map((t) => ({
+      prefix: t.prefix,
+      sn: BigInt(`0x${t.sn}`),
+      said: t.said,
+      signatures: [indexerFromQb64(t.signature)],
+    })),
+  };
+}
+
+export function staleReceipt(prefix: string, sn: bigint, said: string, accepted: string): ValidationError {
+  return new ValidationError(
+    'stale_receipt',
+    `Receipt of ${said} at sn ${sn.toString(16)} of ${prefix}, but the accepted event there is ${accepted}`,
+  );
+}

@@ -1,0 +1,259 @@
+/**
+ * @module report/stream-validator
+ * Validating a whole CESR stream as a promiscuous remote validator and reporting the outcome in
+ * the shape of the keripy conformance corpus (`expected.json`): the verdict, accepted key states
+ * and KELs, where every other event ended, escrow counts, duplicity evidence, and throughput.
+ */
+import { type CesrError, type Message, StreamParser } from '@kestrel/cesr';
+import { isKeyEventIlk } from '../event/fields.js';
+import type { EventProcessor } from '../processor/event-processor.js';
+import type { Outcome } from '../processor/outcomes.js';
+import { type KeyStateRecord, toKeyStateRecord } from '../state/key-state.js';
+import { type EscrowKind, KERIPY_ESCROW_NAMES } from '../store/records.js';
+
+export type Fate = 'out_of_order' | 'partially_signed' | 'partially_witnessed' | 'delegation' | 'likely_duplicitous' | 'dropped';
+
+export interface EventSummary {
+  readonly sn: number;
+  readonly ilk: string;
+  readonly said: string;
+}
+
+export interface NotAccepted {
+  readonly said: string;
+  readonly sn: number | null;
+  readonly ilk: string;
+  readonly why: Fate;
+  /** The prefix, and why in words (Kestrel additions; the corpus has neither). */
+  readonly prefix?: string;
+  readonly reason?: string;
+}
+
+export interface DuplicitySummary {
+  readonly prefix: string;
+  readonly sn: string;
+  readonly firstSeen: string;
+  readonly conflicting: string;
+  readonly signedBy: string;
+  readonly detectedAt: string;
+  readonly summary: string;
+}
+
+export interface VerifyReport {
+  readonly verdict: 'accepted' | 'partial' | 'rejected';
+  readonly accepted: Record<string, { state: Omit<KeyStateRecord, 'dt'>; kel: EventSummary[] }>;
+  readonly not_accepted: NotAccepted[];
+  readonly escrows: Record<string, number>;
+  readonly errors: string[];
+  readonly duplicity: DuplicitySummary[];
+  readonly stats: { events: number; seconds: number; eventsPerSecond: number };
+}
+
+interface Seen {
+  prefix: string;
+  said: string;
+  sn: bigint | null;
+  ilk: string;
+  /** Why it failed, when it failed before reaching a store (framing or form). */
+  failure?: string;
+}
+
+const ESCROW_FATES: Record<EscrowKind, Fate> = {
+  out_of_order: 'out_of_order',
+  partially_signed: 'partially_signed',
+  partially_witnessed: 'partially_witnessed',
+  delegation: 'delegation',
+};
+
+export interface StreamValidatorOptions {
+  /** Commit to the store every this many messages (default 1000). */
+  readonly batchSize?: number;
+}
+
+/** Feeds chunks of a stream through a parser and an event processor, and reports. */
+export class StreamValidator {
+  private readonly parser = new StreamParser();
+  private readonly seen = new Map<string, Seen>();
+  private readonly errors: string[] = [];
+  private sinceFlush = 0;
+  private events = 0;
+  private readonly started = performance.now();
+
+  constructor(
+    readonly processor: EventProcessor,
+    private readonly options: StreamValidatorOptions = {},
+  ) {}
+
+  /** Parses and processes a chunk; commits to the store every `batchSize` messages. */
+  async push(chunk: Uint8Array): Promise<void> {
+    for (const item of this.parser.push(chunk)) await this.take(item);
+  }
+
+  /** Ends the stream, retries escrows until nothing changes, commits, and reports. */
+  async end(): Promise<VerifyReport> {
+    for (const item of this.parser.end()) await this.take(item);
+    for (let pass = 0; pass < 10; pass++) {
+      const outcomes = this.processor.retryAll();
+      this.note(outcomes);
+      if (!outcomes.some((outcome) => outcome.kind === 'accepted')) break;
+    }
+    await this.processor.flush();
+    return this.report();
+  }
+
+  private async take(item: { type: 'message'; message: Message } | { type: 'error'; error: CesrError }): Promise<void> {
+    if (item.type === 'error') {
+      this.failedFrame(item.error);
+      return;
+    }
+    const message = item.message;
+    const sad = message.body.sad;
+    if (isKeyEventIlk(sad.t)) {
+      this.events++;
+      const prefix = typeof sad.i === 'string' ? sad.i : '';
+      const said = typeof sad.d === 'string' ? sad.d : '';
+      const key = `${prefix}.${said}`;
+      if (!this.seen.has(key)) this.seen.set(key, { prefix, said, sn: snOf(sad.s) ?? this.snAfter(prefix, sad.p), ilk: sad.t });
+    }
+    this.note(this.processor.process(message));
+    if (++this.sinceFlush >= (this.options.batchSize ?? 1000)) {
+      this.sinceFlush = 0;
+      await this.processor.flush();
+    }
+  }
+
+  /** When `s` is unreadable, the event that names an accepted `p` as prior is the one after it. */
+  private snAfter(prefix: string, prior: unknown): bigint | null {
+    if (typeof prior !== 'string') return null;
+    const event = this.processor.store.event(prefix, prior);
+    return event ? BigInt(`0x${event.sn}`) + 1n : null;
+  }
+
+  private failedFrame(error: CesrError): void {
+    this.errors.push(`@${error.offset} ${error.code}: ${error.message}`);
+    const { ilk, said, prefix, sn } = error.context;
+    if (typeof ilk === 'string' && isKeyEventIlk(ilk) && typeof said === 'string') {
+      const key = `${prefix ?? ''}.${said}`;
+      if (!this.seen.has(key)) {
+        this.seen.set(key, {
+          prefix: typeof prefix === 'string' ? prefix : '',
+          said,
+          sn: typeof sn === 'string' ? snOf(sn) : null,
+          ilk,
+          failure: error.message,
+        });
+      }
+    }
+  }
+
+  private note(outcomes: readonly Outcome[]): void {
+    for (const outcome of outcomes) {
+      if (outcome.kind === 'rejected') {
+        const where = outcome.said ? ` ${outcome.ilk ?? 'event'} ${outcome.said}` : '';
+        this.errors.push(`rejected${where}: ${outcome.error.message}`);
+        const seen = outcome.said && outcome.prefix !== undefined ? this.seen.get(`${outcome.prefix}.${outcome.said}`) : undefined;
+        if (seen) seen.failure = outcome.error.message;
+      } else if (outcome.kind === 'receipt' && outcome.result === 'rejected' && outcome.error) {
+        this.errors.push(`receipt rejected: ${outcome.error.message}`);
+      }
+    }
+  }
+
+  report(): VerifyReport {
+    const store = this.processor.store;
+    const notAccepted: NotAccepted[] = [];
+    const prefixes = new Set<string>();
+    let acceptedCount = 0;
+    for (const seen of this.seen.values()) {
+      if (seen.sn !== null && store.event(seen.prefix, seen.said)) {
+        acceptedCount++;
+        prefixes.add(seen.prefix);
+        continue;
+      }
+      let why: Fate = 'dropped';
+      let reason = seen.failure;
+      if (seen.sn !== null) {
+        for (const kind of Object.keys(ESCROW_FATES) as EscrowKind[]) {
+          const record = store.escrow(kind, seen.prefix, seen.sn, seen.said);
+          if (record) {
+            why = ESCROW_FATES[kind];
+            reason = `waiting for ${record.waitingFor}`;
+            break;
+          }
+        }
+        if (why === 'dropped') {
+          const evidence = store.duplicity(seen.prefix, seen.sn, seen.said);
+          if (evidence) {
+            why = 'likely_duplicitous';
+            reason = evidence.summary;
+          }
+        }
+      }
+      notAccepted.push({
+        said: seen.said,
+        sn: seen.sn === null ? null : Number(seen.sn),
+        ilk: seen.ilk,
+        why,
+        prefix: seen.prefix,
+        ...(reason ? { reason } : {}),
+      });
+    }
+
+    const accepted: VerifyReport['accepted'] = {};
+    for (const prefix of prefixes) {
+      const state = this.processor.context.state(prefix);
+      if (!state) continue;
+      const { dt: _omitted, ...record } = toKeyStateRecord(state);
+      const kel: EventSummary[] = [];
+      for (const said of store.firstSeenSaids(prefix)) {
+        const event = store.event(prefix, said);
+        if (event) kel.push({ sn: Number(BigInt(`0x${event.sn}`)), ilk: event.ilk, said });
+      }
+      accepted[prefix] = { state: record, kel };
+    }
+
+    const escrows: Record<string, number> = {};
+    const count = (name: string, n = 1) => {
+      escrows[name] = (escrows[name] ?? 0) + n;
+    };
+    for (const record of this.processor.listEscrows()) count(KERIPY_ESCROW_NAMES[record.kind]);
+    const duplicity: DuplicitySummary[] = [];
+    for (const prefix of new Set([...this.seen.values()].map((s) => s.prefix))) {
+      for (const record of store.duplicities(prefix)) {
+        count(KERIPY_ESCROW_NAMES.duplicitous);
+        duplicity.push({
+          prefix: record.prefix,
+          sn: record.sn,
+          firstSeen: record.first.said,
+          conflicting: record.second.said,
+          signedBy: record.signedBy,
+          detectedAt: record.detectedAt,
+          summary: record.summary,
+        });
+      }
+    }
+    for (const pending of store.allPendingReceipts()) {
+      if (pending.witnessSignatures.length) count('uwes', pending.witnessSignatures.length);
+      if (pending.receipts.length) count('ures', pending.receipts.length);
+      if (pending.transferableReceipts.length) count('vres', pending.transferableReceipts.length);
+    }
+
+    const total = this.seen.size;
+    const verdict = total > 0 && acceptedCount === total ? 'accepted' : acceptedCount > 0 ? 'partial' : 'rejected';
+    const seconds = (performance.now() - this.started) / 1000;
+    return {
+      verdict,
+      accepted,
+      not_accepted: notAccepted,
+      escrows,
+      errors: this.errors,
+      duplicity,
+      stats: { events: this.events, seconds, eventsPerSecond: seconds > 0 ? Math.round(this.events / seconds) : 0 },
+    };
+  }
+}
+
+function snOf(value: unknown): bigint | null {
+  if (typeof value !== 'string' || !/^[0-9a-fA-F]+$/.test(value)) return null;
+  return BigInt(`0x${value}`);
+}

@@ -1,0 +1,85 @@
+/**
+ * @module store/memory-store
+ * An in-memory `KeyValueStore`: sorted keys per table, for tests, browsers and throwaway
+ * validation. Values are kept as given (callers never mutate stored values).
+ */
+import type { KeyValueStore, ScanOptions, StoredValue, TableName, Write } from '../ports/key-value.js';
+
+class SortedTable {
+  readonly values = new Map<string, StoredValue>();
+  private keys: string[] = [];
+
+  private position(key: string): number {
+    let low = 0;
+    let high = this.keys.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.keys[middle]! < key) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  set(key: string, value: StoredValue): void {
+    if (!this.values.has(key)) {
+      // Keys mostly arrive in increasing order (sequence numbers), so append is the common case.
+      const last = this.keys[this.keys.length - 1];
+      if (last === undefined || last < key) this.keys.push(key);
+      else this.keys.splice(this.position(key), 0, key);
+    }
+    this.values.set(key, value);
+  }
+
+  delete(key: string): void {
+    if (!this.values.delete(key)) return;
+    this.keys.splice(this.position(key), 1);
+  }
+
+  *scan(options: ScanOptions): Iterable<readonly [string, StoredValue]> {
+    const { prefix, reverse = false, limit = Number.POSITIVE_INFINITY } = options;
+    const start = this.position(prefix);
+    let end = start;
+    while (end < this.keys.length && this.keys[end]!.startsWith(prefix)) end++;
+    const selected = this.keys.slice(start, end);
+    if (reverse) selected.reverse();
+    let count = 0;
+    for (const key of selected) {
+      if (count++ >= limit) return;
+      yield [key, this.values.get(key)];
+    }
+  }
+}
+
+export class MemoryStore implements KeyValueStore {
+  private readonly tables = new Map<TableName, SortedTable>();
+  private closed = false;
+
+  private table(name: TableName): SortedTable {
+    let table = this.tables.get(name);
+    if (!table) {
+      table = new SortedTable();
+      this.tables.set(name, table);
+    }
+    return table;
+  }
+
+  get(table: TableName, key: string): StoredValue | undefined {
+    return this.tables.get(table)?.values.get(key);
+  }
+
+  scan(table: TableName, options: ScanOptions): Iterable<readonly [string, StoredValue]> {
+    return this.tables.get(table)?.scan(options) ?? [];
+  }
+
+  async commit(writes: readonly Write[]): Promise<void> {
+    if (this.closed) throw new Error('MemoryStore is closed');
+    for (const write of writes) {
+      if ('delete' in write) this.table(write.table).delete(write.key);
+      else this.table(write.table).set(write.key, write.value);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}

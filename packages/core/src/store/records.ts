@@ -1,0 +1,118 @@
+/**
+ * @module store/records
+ * What the core keeps in a store: accepted events, escrowed events, pending receipts, anchors and
+ * duplicity evidence. Numbers that can exceed 2^53 (sequence numbers, ordinals) are hex strings.
+ */
+import type { KeyEventIlk } from '../event/fields.js';
+
+/** A non-transferable receipt: the receiptor's prefix and its non-indexed signature. */
+export interface ReceiptCoupleRecord {
+  readonly prefix: string;
+  readonly signature: string;
+}
+
+/** A transferable receipt: the receiptor's establishment event and its indexed signature. */
+export interface TransferableReceiptRecord {
+  readonly prefix: string;
+  readonly sn: string;
+  readonly said: string;
+  readonly signature: string;
+}
+
+/** Where a delegated event's approval is anchored: the delegating event's sn (hex) and SAID. */
+export interface SourceSealRecord {
+  readonly sn: string;
+  readonly said: string;
+}
+
+export interface EventRecord {
+  readonly prefix: string;
+  readonly sn: string;
+  readonly said: string;
+  readonly ilk: KeyEventIlk;
+  readonly raw: Uint8Array;
+  /** Verified controller signatures (qb64). */
+  readonly signatures: readonly string[];
+  /** Verified witness signatures (qb64), indexed into `witnesses`. */
+  readonly witnessSignatures: readonly string[];
+  readonly receipts: readonly ReceiptCoupleRecord[];
+  readonly transferableReceipts: readonly TransferableReceiptRecord[];
+  /** The witness list in force for this event. */
+  readonly witnesses: readonly string[];
+  /** First-seen ordinal (hex) and datetime. */
+  readonly firstSeen: string;
+  readonly datetime: string;
+  readonly sourceSeal?: SourceSealRecord;
+}
+
+export type EscrowKind = 'out_of_order' | 'partially_signed' | 'partially_witnessed' | 'delegation';
+
+/** keripy's database names of the escrows, as the corpus reports them. */
+export const KERIPY_ESCROW_NAMES: Record<EscrowKind | 'duplicitous', string> = {
+  out_of_order: 'ooes',
+  partially_signed: 'pses',
+  partially_witnessed: 'pwes',
+  delegation: 'pdes',
+  duplicitous: 'ldes',
+};
+
+export interface EscrowRecord {
+  readonly kind: EscrowKind;
+  readonly prefix: string;
+  readonly sn: string;
+  readonly said: string;
+  readonly ilk: KeyEventIlk;
+  readonly raw: Uint8Array;
+  /** Every controller signature received so far (accumulated across arrivals). */
+  readonly signatures: readonly string[];
+  readonly witnessSignatures: readonly string[];
+  readonly receipts: readonly ReceiptCoupleRecord[];
+  readonly sourceSeal?: SourceSealRecord;
+  /** When the event was first escrowed (milliseconds since the epoch, from the injected clock). */
+  readonly escrowedAt: number;
+  /** What it waits for, in words a person can act on. */
+  readonly waitingFor: string;
+}
+
+/** Receipts that arrived before the event they receipt. */
+export interface PendingReceiptsRecord {
+  readonly prefix: string;
+  readonly sn: string;
+  readonly said: string;
+  readonly witnessSignatures: readonly string[];
+  readonly receipts: readonly ReceiptCoupleRecord[];
+  readonly transferableReceipts: readonly TransferableReceiptRecord[];
+  readonly receivedAt: number;
+}
+
+export interface AnchorRecord {
+  /** The anchoring (e.g. delegating) event. */
+  readonly prefix: string;
+  readonly sn: string;
+  readonly said: string;
+}
+
+/** One side of a duplicity: an event as received, with its signatures. */
+export interface DuplicitousEventRecord {
+  readonly said: string;
+  readonly ilk: KeyEventIlk;
+  readonly raw: Uint8Array;
+  readonly signatures: readonly string[];
+  readonly witnessSignatures: readonly string[];
+  readonly receipts: readonly ReceiptCoupleRecord[];
+}
+
+export interface DuplicityRecord {
+  readonly prefix: string;
+  readonly sn: string;
+  /** The first-seen (authoritative) event at that sn. */
+  readonly first: DuplicitousEventRecord;
+  readonly firstSeenAt: string;
+  /** The conflicting event, validly signed by the keys in force. */
+  readonly second: DuplicitousEventRecord;
+  readonly detectedAt: string;
+  /** Which keys signed the conflicting event: the current signing keys, or pre-rotated ones. */
+  readonly signedBy: 'current-keys' | 'pre-rotated-keys';
+  /** Short description of the conflict. */
+  readonly summary: string;
+}

@@ -1,0 +1,109 @@
+/**
+ * @module validation/signatures
+ * Verifying indexed signatures against a key list, as keripy's `verifySigs` and
+ * `Kever.exposeds` do.
+ */
+import {
+  type IndexedSignature,
+  type MatterCode,
+  indexerFromQb64,
+  indexerSizes,
+  matterFromQb64,
+  matterFromRaw,
+} from '@kestrel/cesr';
+import { EventError } from '../errors.js';
+import type { Crypto } from '../ports/crypto.js';
+
+export interface VerifiedSignatures {
+  /** Signatures that verify, without duplicates, in the order received. */
+  readonly signatures: readonly IndexedSignature[];
+  /** Their indices into the key list. */
+  readonly indices: readonly number[];
+}
+
+const keyCache = new Map<string, { code: MatterCode; raw: Uint8Array }>();
+
+/** Decodes a verification key, caching (keys repeat across the events of a KEL). */
+export function decodeKey(qb64: string): { code: MatterCode; raw: Uint8Array } {
+  let key = keyCache.get(qb64);
+  if (!key) {
+    const matter = matterFromQb64(qb64);
+    key = { code: matter.code, raw: matter.raw };
+    if (keyCache.size > 10_000) keyCache.clear();
+    keyCache.set(qb64, key);
+  }
+  return key;
+}
+
+/** Whether a signature's scheme can be made by a key of this code. */
+function schemeMatches(signature: IndexedSignature, keyCode: MatterCode): boolean {
+  const scheme = indexerSizes(signature.code).scheme;
+  if (scheme === 'Ed25519') return keyCode === 'B' || keyCode === 'D';
+  if (scheme === 'ECDSA_256k1') return keyCode === '1AAA' || keyCode === '1AAB';
+  if (scheme === 'ECDSA_256r1') return keyCode === '1AAI' || keyCode === '1AAJ';
+  return keyCode === '1AAC' || keyCode === '1AAD';
+}
+
+/**
+ * Keeps the signatures that verify over `raw` by the key at their index. Duplicates (same qb64)
+ * count once. A signature whose index is beyond the key list makes the whole event invalid, as it
+ * does in keripy (its `verifySigs` fails on it).
+ */
+export function verifySignatures(
+  crypto: Crypto,
+  raw: Uint8Array,
+  signatures: readonly IndexedSignature[],
+  keys: readonly string[],
+): VerifiedSignatures {
+  const seen = new Set<string>();
+  const verified: IndexedSignature[] = [];
+  const indices: number[] = [];
+  for (const signature of signatures) {
+    if (seen.has(signature.qb64)) continue;
+    seen.add(signature.qb64);
+    const key = keys[signature.index];
+    if (key === undefined) {
+      throw new EventError('bad_keys', `Signature index ${signature.index} is beyond the ${keys.length} keys`);
+    }
+    const decoded = decodeKey(key);
+    if (!schemeMatches(signature, decoded.code)) continue;
+    if (crypto.verify(decoded.code, decoded.raw, signature.raw, raw)) {
+      verified.push(signature);
+      indices.push(signature.index);
+    }
+  }
+  return { signatures: verified, indices };
+}
+
+/** Parses stored signatures. */
+export function signaturesFromQb64(list: readonly string[]): IndexedSignature[] {
+  return list.map((qb64) => indexerFromQb64(qb64));
+}
+
+/**
+ * Positions in the prior next-digest list exposed by verified rotation signatures: a signature's
+ * ondex names a prior next digest, and its key (at `index` in the new key list) must hash to it.
+ */
+export function exposedPriorNextIndices(
+  crypto: Crypto,
+  signatures: readonly IndexedSignature[],
+  keys: readonly string[],
+  priorNextDigests: readonly string[],
+): number[] {
+  const exposed: number[] = [];
+  for (const signature of signatures) {
+    if (signature.ondex === undefined) continue;
+    const digest = priorNextDigests[signature.ondex];
+    const key = keys[signature.index];
+    if (digest === undefined || key === undefined) continue;
+    const code = matterFromQb64(digest).code;
+    if (nextKeyDigest(crypto, key, code) === digest) exposed.push(signature.ondex);
+  }
+  return exposed;
+}
+
+/** The commitment to a next key: the digest of its qb64 text (not its raw bytes). */
+export function nextKeyDigest(crypto: Crypto, keyQb64: string, code: MatterCode = 'E'): string {
+  const raw = crypto.digest(code, new TextEncoder().encode(keyQb64));
+  return matterFromRaw(code, raw).qb64;
+}
