@@ -121,7 +121,7 @@ export function findInvalidSaid(
     } catch {
       return 'not_canonical';
     }
-    dummied = raw.slice();
+    dummied = new Uint8Array(raw); // a copy, whatever kind of Uint8Array (Buffer.slice would share memory)
     for (const [label] of checks) {
       const span = spans.find((field) => field.label === label)!;
       dummied.fill(0x23, span.start + 1, span.end - 1); // keep the quotes, '#' inside

@@ -1,6 +1,6 @@
 /**
  * Differential vectors: what keripy 1.3.6's own `Tholder` class concluded for ~200 sith values
- * (curated edge cases plus random weighted thresholds), see fixtures/threshold-keripy-1.3.6.json
+ * (curated edge cases plus random weighted thresholds), see fixtures/threshold-keripy-1.3.6.jsonl
  * and the script next to it. For each: accepted or refused, and when accepted its canonical sith,
  * size, limen text and the satisfaction of many index sets.
  */
@@ -34,9 +34,17 @@ interface Vector {
   note?: string;
 }
 
-const fixture = JSON.parse(
-  readFileSync(new URL('./fixtures/threshold-keripy-1.3.6.json', import.meta.url), 'utf8'),
-) as { cases: Vector[] };
+// JSON Lines: a header with the source, then one vector per line.
+const [header, ...lines] = readFileSync(
+  new URL('./fixtures/threshold-keripy-1.3.6.jsonl', import.meta.url),
+  'utf8',
+)
+  .split('\n')
+  .filter((line) => line.length > 0);
+const fixture = {
+  source: (JSON.parse(header!) as { source: string }).source,
+  cases: lines.map((line) => JSON.parse(line) as Vector),
+};
 
 const label = (vector: Vector) => JSON.stringify(vector.sith) ?? String(vector.sith);
 const accepted = fixture.cases.filter((vector) => vector.expected.accepted);
@@ -44,6 +52,7 @@ const refused = fixture.cases.filter((vector) => !vector.expected.accepted);
 
 describe('keripy Tholder vectors', () => {
   it('cover both outcomes', () => {
+    expect(fixture.source).toContain('keripy 1.3.6');
     expect(accepted.length).toBeGreaterThan(100);
     expect(refused.length).toBeGreaterThan(50);
   });

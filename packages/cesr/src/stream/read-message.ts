@@ -55,7 +55,7 @@ export function readMessage(bytes: Uint8Array, offset: number, final: boolean): 
     const error = new CesrError('truncated', `Stream ends inside a body of ${version.size} bytes`, offset, bodyHints(bytes, offset, bytes.length));
     return { status: 'error', error, resume: bytes.length };
   }
-  const raw = bytes.slice(offset, bodyEnd);
+  const raw = copyOf(bytes, offset, bodyEnd);
   let sad: ReturnType<typeof deserialize>;
   try {
     sad = deserialize(raw, version.kind);
@@ -100,7 +100,7 @@ export function readMessage(bytes: Uint8Array, offset: number, final: boolean): 
     body: { raw, version, sad },
     attachments,
     domain,
-    raw: bytes.slice(offset, position),
+    raw: copyOf(bytes, offset, position),
   };
   return { status: 'message', message, end: position };
 }
@@ -117,6 +117,11 @@ function bodyHints(bytes: Uint8Array, start: number, end: number): Record<string
     if (match) hints[name] = match[1]!;
   }
   return hints;
+}
+
+/** A copy of a byte range (never a view: Node's Buffer.slice shares memory). */
+function copyOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  return Uint8Array.prototype.slice.call(bytes, start, end);
 }
 
 /** True when a valid counter code (of any table row) starts at `position`. */

@@ -4,5 +4,6 @@
  */
 import type { Command } from '../command.js';
 import { cesrParse } from './cesr-parse.js';
+import { kelVerify } from './kel-verify.js';
 
-export const commands: readonly Command[] = [cesrParse];
+export const commands: readonly Command[] = [cesrParse, kelVerify];

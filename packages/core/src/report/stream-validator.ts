@@ -19,14 +19,19 @@ export interface EventSummary {
   readonly said: string;
 }
 
+/** An event that was not accepted and where it ended (the corpus's `not_accepted` entries). */
 export interface NotAccepted {
   readonly said: string;
+  /** null when the sequence number could not be read (a truncated or malformed body). */
   readonly sn: number | null;
   readonly ilk: string;
   readonly why: Fate;
-  /** The prefix, and why in words (Kestrel additions; the corpus has neither). */
-  readonly prefix?: string;
-  readonly reason?: string;
+}
+
+/** The same, with the prefix and the reason in words a person can act on. */
+export interface NotAcceptedDetail extends NotAccepted {
+  readonly prefix: string;
+  readonly reason: string;
 }
 
 export interface DuplicitySummary {
@@ -160,8 +165,19 @@ export class StreamValidator {
   }
 
   report(): VerifyReport {
+    const { report } = this.evaluate();
+    return report;
+  }
+
+  /** Every event that was not accepted, with its prefix and the reason. */
+  details(): NotAcceptedDetail[] {
+    return this.evaluate().details;
+  }
+
+  private evaluate(): { report: VerifyReport; details: NotAcceptedDetail[] } {
     const store = this.processor.store;
     const notAccepted: NotAccepted[] = [];
+    const details: NotAcceptedDetail[] = [];
     const prefixes = new Set<string>();
     let acceptedCount = 0;
     for (const seen of this.seen.values()) {
@@ -189,14 +205,9 @@ export class StreamValidator {
           }
         }
       }
-      notAccepted.push({
-        said: seen.said,
-        sn: seen.sn === null ? null : Number(seen.sn),
-        ilk: seen.ilk,
-        why,
-        prefix: seen.prefix,
-        ...(reason ? { reason } : {}),
-      });
+      const entry: NotAccepted = { said: seen.said, sn: seen.sn === null ? null : Number(seen.sn), ilk: seen.ilk, why };
+      notAccepted.push(entry);
+      details.push({ ...entry, prefix: seen.prefix, reason: reason ?? describeFate(why) });
     }
 
     const accepted: VerifyReport['accepted'] = {};
@@ -241,7 +252,7 @@ export class StreamValidator {
     const total = this.seen.size;
     const verdict = total > 0 && acceptedCount === total ? 'accepted' : acceptedCount > 0 ? 'partial' : 'rejected';
     const seconds = (performance.now() - this.started) / 1000;
-    return {
+    const report: VerifyReport = {
       verdict,
       accepted,
       not_accepted: notAccepted,
@@ -250,6 +261,24 @@ export class StreamValidator {
       duplicity,
       stats: { events: this.events, seconds, eventsPerSecond: seconds > 0 ? Math.round(this.events / seconds) : 0 },
     };
+    return { report, details };
+  }
+}
+
+function describeFate(why: Fate): string {
+  switch (why) {
+    case 'out_of_order':
+      return 'waiting for earlier events of its KEL';
+    case 'partially_signed':
+      return 'waiting for more signatures';
+    case 'partially_witnessed':
+      return 'waiting for more witness receipts';
+    case 'delegation':
+      return "waiting for the delegator's approval";
+    case 'likely_duplicitous':
+      return 'conflicts with the first-seen event at its sequence number';
+    case 'dropped':
+      return 'invalid; dropped';
   }
 }
 

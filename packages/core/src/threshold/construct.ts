@@ -38,14 +38,15 @@ function checkWeight(weight: Rational, where: string): void {
  * top-level weights add up to at least 1, so that each clause can be met by signing all its keys.
  */
 export function weightedThreshold(clauses: readonly WeightedClause[]): WeightedThreshold {
-  if (clauses.length === 0)
+  if (clauses.length === 0) {
     throw new ThresholdError('A weighted threshold needs at least one clause');
+  }
   clauses.forEach((clause, index) => {
     const where = `clause ${index}`;
     for (const entry of clause) {
       if (isWeightedGroup(entry)) {
         checkWeight(entry.weight, where);
-        entry.members.forEach((member) => checkWeight(member, where));
+        for (const member of entry.members) checkWeight(member, where);
         if (!atLeastOne(sum(entry.members))) {
           throw new ThresholdError(
             `The members of nested group ${rationalToText(entry.weight)} in ${where} add up to ` +

@@ -68,19 +68,22 @@ function parseNumericText(text: string): SigningThreshold {
 function parseEntry(entry: unknown, sith: unknown): WeightedEntry {
   if (!isMapping(entry)) return parseWeight(entry);
   const keys = Object.keys(entry);
-  if (keys.length !== 1)
+  if (keys.length !== 1) {
     throw invalid(sith, `nested group ${show(entry)} must have exactly one key`);
+  }
   const key = keys[0]!;
   const members = pythonIterate(entry[key]);
-  if (members === undefined)
+  if (members === undefined) {
     throw invalid(sith, `nested group ${show(entry)} must list its weights`);
+  }
   return { weight: parseWeight(key), members: members.map(parseWeight) };
 }
 
 function parseWeighted(value: unknown, sith: unknown): SigningThreshold {
   const items = pythonIterate(value);
-  if (items === undefined)
+  if (items === undefined) {
     throw invalid(sith, 'expected a number, a hex string or a list of weights');
+  }
   if (items.length === 0) throw invalid(sith, 'empty weight list');
   // keripy: unless every item is itself a list, the whole value is a single clause.
   const clauses = items.every(Array.isArray) ? items : [value];

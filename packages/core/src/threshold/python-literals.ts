@@ -17,7 +17,7 @@ const FLOAT_NUMBER = new RegExp(
   String.raw`^[+-]?(?:(?:${DIGITS})?\.${DIGITS}|${DIGITS}\.?)(?:[eE][+-]?${DIGITS})?$`,
 );
 const FLOAT_SPECIAL = /^([+-]?)(inf|infinity|nan)$/i;
-const INTEGER = new RegExp(String.raw`^[+-]?${DIGITS}$`);
+const INTEGER = new RegExp(`^[+-]?${DIGITS}$`);
 
 // CPython's fractions._RATIONAL_FORMAT: sign, numerator, then either "/denominator" (spaces
 // allowed around the slash) or an optional ".decimals" and an optional exponent.

@@ -11,18 +11,15 @@
  *   index, making the whole test false, and Python reads a negative one from the end).
  * Indices that are not whole numbers >= 0 are ignored for both kinds.
  */
-import { prepareWeighted, type PreparedThreshold } from './evaluate.js';
-import { leafWeights, type SigningThreshold, type WeightedThreshold } from './types.js';
+import { type PreparedThreshold, prepareWeighted } from './evaluate.js';
+import type { SigningThreshold, WeightedThreshold } from './types.js';
 
 /**
  * The number of keys a threshold needs to exist (keripy `Tholder.size`): a numeric threshold's
  * value, a weighted threshold's number of leaf weights (nested group members count, one each).
  */
 export function thresholdSize(threshold: SigningThreshold): number {
-  if (threshold.kind === 'numeric') return threshold.value;
-  let size = 0;
-  for (const clause of threshold.clauses) for (const _ of leafWeights(clause)) size++;
-  return size;
+  return threshold.kind === 'numeric' ? threshold.value : preparedWeighted(threshold).size;
 }
 
 const prepared = new WeakMap<WeightedThreshold, PreparedThreshold>();

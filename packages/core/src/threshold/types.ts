@@ -50,11 +50,3 @@ export type WeightedSith = readonly WeightedSithEntry[] | readonly (readonly Wei
 export function isWeightedGroup(entry: WeightedEntry): entry is WeightedGroup {
   return 'members' in entry;
 }
-
-/** The leaf weights of a clause in key order (a group contributes its members). */
-export function* leafWeights(clause: WeightedClause): Generator<Rational> {
-  for (const entry of clause) {
-    if (isWeightedGroup(entry)) yield* entry.members;
-    else yield entry;
-  }
-}

@@ -10,7 +10,7 @@
  */
 import { ThresholdError } from '../errors.js';
 import { pythonFloat, pythonFraction, pythonInt } from './python-literals.js';
-import { type Rational, compare, ONE, rational, ZERO } from './rational.js';
+import { compare, ONE, type Rational, rational, ZERO } from './rational.js';
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);

@@ -56,8 +56,9 @@ export function ample(n: number, f?: number, weak = true): number {
 export function witnessThresholdRange(n: number, f: number): { min: number; max: number } {
   checkWhole(n, 'n');
   checkWhole(f, 'f');
-  if (n < 0 || f < 0)
+  if (n < 0 || f < 0) {
     throw new ThresholdError(`n and f must not be negative, got n=${n}, f=${f}`, { n, f });
+  }
   const min = lowestSafe(n, f);
   const max = n - f;
   if (min > max) {
