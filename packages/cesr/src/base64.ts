@@ -173,3 +173,32 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/**
+ * Decodes Base64 characters [start, end) of `text`, preceded by `prepad` implicit 'A' (zero)
+ * sextets, into bytes; (prepad + end - start) must be a multiple of 4. This is how CESR strips a
+ * code: the code's characters are replaced by zero sextets so the raw stays 24-bit aligned.
+ */
+export function decodeWithPrepad(text: string, start: number, end: number, prepad: number): Uint8Array {
+  const total = prepad + end - start;
+  if (total % 4 !== 0) throw new CesrError('bad_size', 'Base64 length is not a multiple of 4');
+  const out = new Uint8Array((total / 4) * 3);
+  let accumulator = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < total; i++) {
+    let sextet = 0;
+    if (i >= prepad) {
+      sextet = SEXTETS[text.charCodeAt(start + i - prepad)] ?? -1;
+      if (sextet < 0) throw new CesrError('bad_base64', 'Non Base64 character', start + i - prepad);
+    }
+    accumulator = (accumulator << 6) | sextet;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (accumulator >>> bits) & 255;
+      accumulator &= (1 << bits) - 1;
+    }
+  }
+  return out;
+}

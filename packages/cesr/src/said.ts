@@ -9,7 +9,7 @@
  */
 import { DIGEST_CODES, type MatterCode, MATTER_SIZES } from './codes/matter-codes.js';
 import { CesrError } from './errors.js';
-import { matterFromQb64, matterFromRaw } from './primitives/matter.js';
+import { matterFromQb64, matterFromRaw, qb64Code } from './primitives/matter.js';
 import { scanCanonicalJson } from './serialization/python-json.js';
 import { type Sad, serialize } from './serialization/kinds.js';
 import { type Kind, type VersionInfo, versify } from './version.js';
@@ -34,12 +34,8 @@ export function digestQb64(digest: Digester, code: MatterCode, data: Uint8Array)
 /** Code of the digest already in a field, or undefined when the field holds something else. */
 function digestCodeIn(value: unknown): MatterCode | undefined {
   if (typeof value !== 'string') return undefined;
-  try {
-    const code = matterFromQb64(value).code;
-    return DIGEST_CODES.has(code) ? code : undefined;
-  } catch {
-    return undefined;
-  }
+  const code = qb64Code(value);
+  return code !== undefined && DIGEST_CODES.has(code) ? code : undefined;
 }
 
 export interface SaidifyOptions {
@@ -140,10 +136,5 @@ export function findInvalidSaid(
 }
 
 function isPrimitive(value: string): boolean {
-  try {
-    matterFromQb64(value);
-    return true;
-  } catch {
-    return false;
-  }
+  return qb64Code(value) !== undefined;
 }

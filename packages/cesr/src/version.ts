@@ -53,6 +53,28 @@ function fromMatch(match: RegExpExecArray): VersionInfo {
   };
 }
 
+const JSON_KERI_HEAD = [...'{"v":"KERI10JSON'].map((c) => c.charCodeAt(0));
+const HEX_DIGIT: Int8Array = (() => {
+  const table = new Int8Array(256).fill(-1);
+  for (let i = 0; i < 16; i++) table['0123456789abcdef'.charCodeAt(i)] = i;
+  return table;
+})();
+
+/** The common case, `{"v":"KERI10JSON######_"`, read without a regular expression. */
+function smellKeriJson(bytes: Uint8Array, offset: number): VersionInfo | undefined {
+  if (bytes.length - offset < JSON_KERI_HEAD.length + 7) return undefined;
+  for (let i = 0; i < JSON_KERI_HEAD.length; i++) if (bytes[offset + i] !== JSON_KERI_HEAD[i]) return undefined;
+  let size = 0;
+  const start = offset + JSON_KERI_HEAD.length;
+  for (let i = 0; i < 6; i++) {
+    const digit = HEX_DIGIT[bytes[start + i]!]!;
+    if (digit < 0) return undefined;
+    size = size * 16 + digit;
+  }
+  if (bytes[start + 6] !== 0x5f) return undefined;
+  return { protocol: 'KERI', major: 1, minor: 0, kind: 'JSON', size };
+}
+
 /** Parses a whole v1 version string. */
 export function deversify(text: string): VersionInfo {
   const match = V1.exec(text);
@@ -67,6 +89,8 @@ export function deversify(text: string): VersionInfo {
  * `smell` does. `bytes` must hold at least SMELL_SIZE bytes from `offset` unless the input ended.
  */
 export function smell(bytes: Uint8Array, offset = 0): VersionInfo {
+  const fast = smellKeriJson(bytes, offset);
+  if (fast) return fast;
   const end = Math.min(bytes.length, offset + SMELL_SIZE);
   const head = String.fromCharCode.apply(null, bytes.subarray(offset, end) as unknown as number[]);
   const v1 = V1.exec(head);

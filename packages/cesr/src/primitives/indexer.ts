@@ -6,7 +6,7 @@
  * the prior next-digest list `n` (for rotations); it is `undefined` for current-only codes and
  * equals `index` for the small "both" codes, whose code has no room for a separate ondex.
  */
-import { base64ToInt, decodeBase64Quadlets, encodeBase64, intToBase64 } from '../base64.js';
+import { base64ToInt, decodeBase64Quadlets, decodeWithPrepad, encodeBase64, intToBase64 } from '../base64.js';
 import {
   INDEXER_CODE_FOR,
   INDEXER_SIZES,
@@ -91,46 +91,40 @@ export function indexedSignatureFor(
 /** Reads one indexed signature from text (or ASCII bytes) at `offset`. */
 export function readIndexer(input: string | Uint8Array, offset = 0): IndexedSignature {
   if (input.length <= offset) throw new Shortage(1);
-  const first = readChars(input, offset, 1);
+  const first = typeof input === 'string' ? input[offset]! : String.fromCharCode(input[offset]!);
   const hs = indexerHardSize(first);
   if (hs === undefined) {
     throw new CesrError('unknown_code', `Unsupported Indexer code start '${printable(first)}'`);
   }
-  const hard = readChars(input, offset, hs);
+  const hard = hs === 1 ? first : readChars(input, offset, hs);
   const sizes = (INDEXER_SIZES as Record<string, IndexerSizes>)[hard];
   if (!sizes) throw new CesrError('unknown_code', `Unsupported Indexer code '${printable(hard)}'`);
   const { ss, os, fs, ls, lists } = sizes;
   const cs = hs + ss;
   const ms = ss - os;
-  const both = readChars(input, offset, cs);
-  const index = base64ToInt(both.slice(hs, hs + ms));
+  const text = readChars(input, offset, fs);
+  const index = base64ToInt(text.slice(hs, hs + ms));
   let ondex: number | undefined;
   if (lists === 'current') {
-    if (os > 0 && base64ToInt(both.slice(hs + ms, cs)) !== 0) {
+    if (os > 0 && base64ToInt(text.slice(hs + ms, cs)) !== 0) {
       throw new CesrError('bad_index', `Nonzero ondex in current-only code '${hard}'`);
     }
   } else {
-    ondex = os > 0 ? base64ToInt(both.slice(hs + ms, cs)) : index;
+    ondex = os > 0 ? base64ToInt(text.slice(hs + ms, cs)) : index;
   }
-  const text = readChars(input, offset, fs);
   const ps = cs % 4;
-  let raw: Uint8Array;
+  const paw = decodeWithPrepad(text, cs, fs, ps);
   if (ps > 0) {
-    const paw = decodeBase64Quadlets('A'.repeat(ps) + text.slice(cs));
-    // Only the 2*ps pad bits of the first pre-padded bytes carry code bits; they must be zero.
-    const padBits = 2 * ps;
+    // Only the 2*ps low bits of the pre-padded bytes come from the text; they must be zero.
     let prepad = 0;
     for (let i = 0; i < ps; i++) prepad = prepad * 256 + paw[i]!;
-    if (prepad % 2 ** padBits !== 0) throw new CesrError('nonzero_pad', `Nonzero pad bits in '${hard}'`);
-    raw = paw.slice(ps);
-  } else {
-    const paw = decodeBase64Quadlets(text.slice(cs));
-    for (let i = 0; i < ls; i++) {
-      if (paw[i] !== 0) throw new CesrError('nonzero_pad', `Nonzero lead bytes in '${hard}'`);
-    }
-    raw = paw.slice(ls);
+    if (prepad % 2 ** (2 * ps) !== 0) throw new CesrError('nonzero_pad', `Nonzero pad bits in '${hard}'`);
+    return { code: hard as IndexerCode, index, ondex, raw: paw.subarray(ps), qb64: text };
   }
-  return { code: hard as IndexerCode, index, ondex, raw, qb64: text };
+  for (let i = 0; i < ls; i++) {
+    if (paw[i] !== 0) throw new CesrError('nonzero_pad', `Nonzero lead bytes in '${hard}'`);
+  }
+  return { code: hard as IndexerCode, index, ondex, raw: paw.subarray(ls), qb64: text };
 }
 
 /** Parses exactly one indexed signature from a whole qb64 string. */

@@ -9,6 +9,7 @@
 import {
   base64ToInt,
   decodeBase64Quadlets,
+  decodeWithPrepad,
   encodeBase64,
   intToBase64,
   isBase64,
@@ -112,29 +113,28 @@ export function matterFromSoft(code: MatterCode, soft: string): Matter {
  */
 export function readMatter(input: string | Uint8Array, offset = 0): Matter {
   if (input.length <= offset) throw new Shortage(1);
-  const first = readChars(input, offset, 1);
+  const first = typeof input === 'string' ? input[offset]! : String.fromCharCode(input[offset]!);
   const hs = matterHardSize(first);
   if (hs === undefined) {
     throw new CesrError('unknown_code', `Unsupported Matter code start '${printable(first)}'`);
   }
-  const hard = readChars(input, offset, hs);
+  const hard = hs === 1 ? first : readChars(input, offset, hs);
   const sizes = (MATTER_SIZES as Record<string, MatterSizes>)[hard];
   if (!sizes) throw new CesrError('unknown_code', `Unsupported Matter code '${printable(hard)}'`);
   const { ss, xs, ls } = sizes;
   const cs = hs + ss;
-  const both = readChars(input, offset, cs);
-  const xtra = both.slice(hs, hs + xs);
-  if (xtra !== PAD.repeat(xs)) throw new CesrError('bad_size', `Invalid pre-pad '${xtra}' in '${hard}'`);
-  const soft = both.slice(hs + xs);
   let fs = sizes.fs;
-  if (fs === null) fs = base64ToInt(soft) * 4 + cs;
+  if (fs === null) fs = base64ToInt(readChars(input, offset, cs).slice(hs + xs)) * 4 + cs;
   const text = readChars(input, offset, fs);
+  if (xs > 0 && text.slice(hs, hs + xs) !== PAD.repeat(xs)) {
+    throw new CesrError('bad_size', `Invalid pre-pad '${text.slice(hs, hs + xs)}' in '${hard}'`);
+  }
   const ps = cs % 4;
-  const paw = decodeBase64Quadlets('A'.repeat(ps) + text.slice(cs));
+  const paw = decodeWithPrepad(text, cs, fs, ps);
   for (let i = 0; i < ps + ls; i++) {
     if (paw[i] !== 0) throw new CesrError('nonzero_pad', `Nonzero mid-pad or lead bits in '${hard}'`);
   }
-  return { code: hard as MatterCode, soft, raw: paw.slice(ps + ls), qb64: text };
+  return { code: hard as MatterCode, soft: text.slice(hs + xs, cs), raw: paw.subarray(ps + ls), qb64: text };
 }
 
 /** Parses exactly one primitive from a whole qb64 string. */
@@ -195,4 +195,24 @@ export function printable(text: string): string {
 /** True when the byte is a Base64 digit (text-domain primitives start with one). */
 export function isBase64Byte(byte: number): boolean {
   return sextetOf(byte) >= 0;
+}
+
+const codeCache = new Map<string, MatterCode | null>();
+
+/**
+ * The code of `qb64` when it is exactly one well-formed primitive, else undefined. Memoized:
+ * prefixes, keys and digests recur across the events of a KEL, and checking them is on the hot path.
+ */
+export function qb64Code(qb64: string): MatterCode | undefined {
+  let code = codeCache.get(qb64);
+  if (code === undefined) {
+    try {
+      code = matterFromQb64(qb64).code;
+    } catch {
+      code = null;
+    }
+    if (codeCache.size >= 8192) codeCache.clear();
+    codeCache.set(qb64, code);
+  }
+  return code ?? undefined;
 }

@@ -43,7 +43,9 @@ export class StreamParser {
     this.position = 0;
   }
 
-  private append(chunk: Uint8Array): void {
+  private append(input: Uint8Array): void {
+    // A plain view: Node Buffers make every subarray a costly Buffer object, and slice() a view.
+    const chunk = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     if (this.position === this.buffer.length) {
       this.base += this.buffer.length;
       this.buffer = chunk;
@@ -71,7 +73,7 @@ export class StreamParser {
         if (!found.decided) return;
         this.resyncing = false;
       }
-      const result = readMessage(this.buffer, this.position, final);
+      const result = readMessage(this.buffer, this.position, final, this.base);
       switch (result.status) {
         case 'empty':
         case 'shortage':
@@ -81,7 +83,7 @@ export class StreamParser {
           break;
         case 'message':
           this.position = result.end;
-          yield { type: 'message', message: rebased(result.message, this.base) };
+          yield { type: 'message', message: result.message };
           break;
         case 'error':
           yield { type: 'error', error: result.error.at(this.base) };
@@ -91,10 +93,6 @@ export class StreamParser {
       }
     }
   }
-}
-
-function rebased(message: Message, base: number): Message {
-  return base === 0 ? message : { ...message, offset: message.offset + base };
 }
 
 /** Parses a whole input at once. */

@@ -8,7 +8,7 @@ import { Shortage } from '../primitives/shortage.js';
 import { readCounter, readCounterBinary } from '../primitives/counter.js';
 import { deserialize } from '../serialization/kinds.js';
 import { SMELL_SIZE, smell, VERSION_1_SPAN } from '../version.js';
-import { type AttachmentGroup, type Domain, readAttachmentGroup } from './groups.js';
+import { type AttachmentGroup, type Domain, encodeGroupsBinary, encodeGroupsText, readAttachmentGroup } from './groups.js';
 import type { Message } from './message.js';
 import { sniff } from './sniff.js';
 
@@ -29,9 +29,9 @@ const WHITESPACE = new Set([0x09, 0x0a, 0x0d, 0x20]);
 /**
  * Frames the message starting at `offset`. `final` says the input ends at `bytes.length`; without
  * it, a message that reaches the end of the input is not complete (more attachments may follow).
- * Error offsets are relative to the start of `bytes`.
+ * Error offsets are relative to the start of `bytes`; a message's `offset` is `base + offset`.
  */
-export function readMessage(bytes: Uint8Array, offset: number, final: boolean): ReadResult {
+export function readMessage(bytes: Uint8Array, offset: number, final: boolean, base = 0): ReadResult {
   if (offset >= bytes.length) return { status: 'empty' };
   const first = bytes[offset]!;
   if (WHITESPACE.has(first)) {
@@ -71,6 +71,7 @@ export function readMessage(bytes: Uint8Array, offset: number, final: boolean): 
 
   const attachments: AttachmentGroup[] = [];
   let domain: Domain | undefined;
+  let mixedDomains = false;
   let position = bodyEnd;
   for (;;) {
     if (position >= bytes.length) {
@@ -85,6 +86,7 @@ export function readMessage(bytes: Uint8Array, offset: number, final: boolean): 
     try {
       const read = readAttachmentGroup(bytes, position, groupDomain);
       attachments.push(read.group);
+      if (domain !== undefined && domain !== groupDomain) mixedDomains = true;
       domain ??= groupDomain;
       position = read.end;
     } catch (caught) {
@@ -95,13 +97,13 @@ export function readMessage(bytes: Uint8Array, offset: number, final: boolean): 
       return { status: 'error', error: relocate(caught, position), resume: position };
     }
   }
-  const message: Message = {
-    offset,
-    body: { raw, version, sad },
+  const message = framedMessage(
+    base + offset,
+    { raw, version, sad },
     attachments,
     domain,
-    raw: copyOf(bytes, offset, position),
-  };
+    mixedDomains ? copyOf(bytes, offset, position) : undefined,
+  );
   return { status: 'message', message, end: position };
 }
 
@@ -119,9 +121,40 @@ function bodyHints(bytes: Uint8Array, start: number, end: number): Record<string
   return hints;
 }
 
+/**
+ * A message whose `raw` (body plus attachments) is rebuilt from its parts only when asked for:
+ * most consumers use the body and the parsed attachments, and copying every message is a
+ * measurable cost. Attachments re-encode to exactly the bytes they were read from (a property
+ * the tests check on the corpus), so nothing refers back to the caller's buffer.
+ */
+function framedMessage(
+  offset: number,
+  body: Message['body'],
+  attachments: readonly AttachmentGroup[],
+  domain: Domain | undefined,
+  copied: Uint8Array | undefined,
+): Message {
+  let raw = copied;
+  return {
+    offset,
+    body,
+    attachments,
+    domain,
+    get raw(): Uint8Array {
+      if (raw === undefined) {
+        const encoded = domain === 'binary' ? encodeGroupsBinary(attachments) : encodeGroupsText(attachments);
+        raw = new Uint8Array(body.raw.length + encoded.length);
+        raw.set(body.raw, 0);
+        raw.set(encoded, body.raw.length);
+      }
+      return raw;
+    },
+  };
+}
+
 /** A copy of a byte range (never a view: Node's Buffer.slice shares memory). */
 function copyOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
-  return Uint8Array.prototype.slice.call(bytes, start, end);
+  return bytes.constructor === Uint8Array ? bytes.slice(start, end) : Uint8Array.prototype.slice.call(bytes, start, end);
 }
 
 /** True when a valid counter code (of any table row) starts at `position`. */

@@ -42,8 +42,9 @@ export interface InceptOptions {
   /** `di`: makes this a delegated inception (`dip`). */
   readonly delegator?: string;
   /**
-   * Prefix derivation: a digest code ('E' by default: self-addressing), or 'basic' for a prefix
-   * that is the single key itself. A single non-transferable key (B...) is basic by default.
+   * Prefix derivation: a digest code (self-addressing), or 'basic' for a prefix that is the single
+   * key itself. Default as keripy's `incept(code=None)`: basic for a single key without a
+   * delegator, whether transferable (D...) or not (B...); 'E' otherwise.
    */
   readonly code?: MatterCode | 'basic';
   /** Write thresholds as JSON integers instead of hex strings (keripy `intive`). */
@@ -148,8 +149,7 @@ export function incept(digest: Digester, options: InceptOptions): BuiltMessage {
   const ilk: Ilk = options.delegator === undefined ? 'icp' : 'dip';
 
   const basic =
-    options.code === 'basic' ||
-    (options.code === undefined && options.delegator === undefined && keys.length === 1 && keys[0]!.startsWith('B'));
+    options.code === 'basic' || (options.code === undefined && options.delegator === undefined && keys.length === 1);
   if (basic && (keys.length !== 1 || options.delegator !== undefined)) {
     throw new EventError('bad_prefix', 'A basic prefix needs exactly one key and no delegator');
   }

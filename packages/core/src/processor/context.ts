@@ -21,6 +21,8 @@ export interface ProcessorOptions {
 
 export class ProcessorContext {
   private readonly states = new Map<string, KeyState>();
+  /** States changed since the last flush: written to the store once per batch, not per event. */
+  private readonly dirty = new Set<string>();
 
   constructor(
     readonly store: KelStore,
@@ -38,7 +40,7 @@ export class ProcessorContext {
       const record = this.store.state(prefix);
       if (record === undefined) return undefined;
       state = fromKeyStateRecord(record);
-      if (this.states.size > 50_000) this.states.clear();
+      if (this.states.size > 50_000) this.evictClean();
       this.states.set(prefix, state);
     }
     return state;
@@ -46,7 +48,17 @@ export class ProcessorContext {
 
   setState(state: KeyState): void {
     this.states.set(state.prefix, state);
-    this.store.putState(toKeyStateRecord(state));
+    this.dirty.add(state.prefix);
+  }
+
+  /** Writes the changed key states into the store's pending batch. */
+  writeStates(): void {
+    for (const prefix of this.dirty) this.store.putState(toKeyStateRecord(this.states.get(prefix)!));
+    this.dirty.clear();
+  }
+
+  private evictClean(): void {
+    for (const prefix of this.states.keys()) if (!this.dirty.has(prefix)) this.states.delete(prefix);
   }
 
   /** Whether events of `prefix` (or witnessed by a local prefix) get local treatment. */

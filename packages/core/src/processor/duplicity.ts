@@ -7,7 +7,7 @@
  */
 import { type IndexedSignature, isoDateTime, toHex } from '@kestrel/cesr';
 import { ValidationError } from '../errors.js';
-import { satisfies } from '../threshold/index.js';
+import { thresholdMet } from './evaluate.js';
 import type { DuplicityRecord, EventRecord } from '../store/records.js';
 import type { KeyEvent } from '../validation/key-event.js';
 import { exposedPriorNextIndices, verifySignatures } from '../validation/signatures.js';
@@ -55,21 +55,21 @@ export function judgeConflict(
   if (event.ilk === 'icp' || event.ilk === 'dip') {
     const result = verifySignatures(context.crypto, event.raw, signatures, event.keys);
     verified = result.signatures;
-    validlySigned = satisfies(event.signingThreshold!, result.indices);
+    validlySigned = thresholdMet(event.signingThreshold!, result.indices);
   } else {
     const establishment = establishmentBefore(context, event.prefix, event.sn);
     if (establishment) {
       if (event.ilk === 'ixn') {
         const result = verifySignatures(context.crypto, event.raw, signatures, establishment.keys);
         verified = result.signatures;
-        validlySigned = satisfies(establishment.signingThreshold!, result.indices);
+        validlySigned = thresholdMet(establishment.signingThreshold!, result.indices);
       } else {
         // A rotation is signed by its new keys, which must be the ones pre-committed before it.
         const result = verifySignatures(context.crypto, event.raw, signatures, event.keys);
         verified = result.signatures;
         const exposed = exposedPriorNextIndices(context.crypto, result.signatures, event.keys, establishment.nextKeyDigests);
         validlySigned =
-          satisfies(event.signingThreshold!, result.indices) && satisfies(establishment.nextThreshold!, exposed);
+          thresholdMet(event.signingThreshold!, result.indices) && thresholdMet(establishment.nextThreshold!, exposed);
         signedBy = 'pre-rotated-keys';
       }
     }

@@ -51,6 +51,20 @@ export type Decision =
 
 const reject = (error: KeriError): Decision => ({ kind: 'reject', error });
 
+/**
+ * Threshold satisfaction as keripy's validator sees it: a weighted threshold is not met when a
+ * verified signature comes from a key beyond its weights (keripy's `Tholder.satisfy` fails on such
+ * an index). Numeric thresholds count distinct signing keys (keripy counts signatures, so one key
+ * signing under two codes would count twice there; we do not allow that).
+ */
+export function thresholdMet(threshold: SigningThreshold, indices: readonly number[]): boolean {
+  if (threshold.kind === 'weighted') {
+    const size = thresholdSize(threshold);
+    if (indices.some((index) => index >= size)) return false;
+  }
+  return satisfies(threshold, indices);
+}
+
 export function evaluateKeyEvent(context: ProcessorContext, event: KeyEvent, material: Material): Decision {
   const state = context.state(event.prefix);
   const inception = event.ilk === 'icp' || event.ilk === 'dip';
@@ -270,7 +284,7 @@ function validateSignatures(context: ProcessorContext, event: KeyEvent, material
     witnessSignatures: witnessed.signatures,
     sourceSeal: material.sourceSeal,
   });
-  if (!satisfies(rules.signingThreshold, verified.indices)) {
+  if (!thresholdMet(rules.signingThreshold, verified.indices)) {
     return escrow(
       'partially_signed',
       `signatures satisfying ${describeThreshold(rules.signingThreshold)} (${new Set(verified.indices).size} of ${rules.keys.length} keys have signed)`,
@@ -278,7 +292,7 @@ function validateSignatures(context: ProcessorContext, event: KeyEvent, material
   }
   if (rules.prior !== undefined) {
     const exposed = exposedPriorNextIndices(context.crypto, verified.signatures, rules.keys, rules.prior.nextKeyDigests);
-    if (!satisfies(rules.prior.nextThreshold, exposed)) {
+    if (!thresholdMet(rules.prior.nextThreshold, exposed)) {
       return escrow(
         'partially_signed',
         `signatures of pre-rotated keys satisfying the prior next threshold ${describeThreshold(rules.prior.nextThreshold)} (${exposed.length} exposed)`,

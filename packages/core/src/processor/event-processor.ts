@@ -84,8 +84,12 @@ export class EventProcessor {
     return outcomes;
   }
 
-  /** Commits every write since the last flush, atomically and durably. */
+  /**
+   * Commits every write since the last flush in one atomic, durable batch. Processing may continue
+   * while it is under way; the promise resolves once the batch is on disk.
+   */
   flush(): Promise<void> {
+    this.context.writeStates();
     return this.store.flush();
   }
 
@@ -293,7 +297,7 @@ export class EventProcessor {
     }
     this.store.removePendingReceipts(event.prefix, event.said);
     this.store.putEvent(record);
-    this.store.appendKel(event.prefix, event.sn, event.said);
+    this.store.appendKel(event.prefix, event.sn, event.said, previous === undefined || event.sn > previous.sn);
     this.store.appendFirstSeen(event.prefix, firstSeen, event.said);
     this.context.setState({ ...decision.state, firstSeen, datetime });
     outcomes.push({ kind: 'accepted', ...identityOf(event), firstSeen, recovery: decision.recovery });
@@ -310,8 +314,10 @@ export class EventProcessor {
       this.store.putAnchor(i, sealSn, d, { prefix: event.prefix, sn: toHex(event.sn), said: event.said });
       if (this.store.escrow('delegation', i, sealSn, d)) this.queue.push({ kind: 'delegation', prefix: i, sn: sealSn, said: d });
     }
-    for (const waiting of this.store.escrows('out_of_order', event.prefix, event.sn + 1n)) {
-      this.queue.push({ kind: 'out_of_order', prefix: waiting.prefix, sn: event.sn + 1n, said: waiting.said });
+    if (this.store.hasOutOfOrderAt(event.prefix, event.sn + 1n)) {
+      for (const waiting of this.store.escrows('out_of_order', event.prefix, event.sn + 1n)) {
+        this.queue.push({ kind: 'out_of_order', prefix: waiting.prefix, sn: event.sn + 1n, said: waiting.said });
+      }
     }
   }
 

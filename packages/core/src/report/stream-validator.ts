@@ -75,13 +75,21 @@ export interface StreamValidatorOptions {
   readonly batchSize?: number;
 }
 
-/** Feeds chunks of a stream through a parser and an event processor, and reports. */
+/**
+ * Feeds chunks of a stream through a parser and an event processor, and reports. Memory stays
+ * flat however long the stream: accepted events live only in the store; only events that are not
+ * (yet) accepted are tracked here.
+ */
 export class StreamValidator {
   private readonly parser = new StreamParser();
-  private readonly seen = new Map<string, Seen>();
+  /** Events not accepted (yet), in the order first seen. */
+  private readonly open = new Map<string, Seen>();
+  /** Prefixes with accepted events in this stream. */
+  private readonly prefixes = new Set<string>();
   private readonly errors: string[] = [];
   private sinceFlush = 0;
   private events = 0;
+  private pendingFlush: Promise<void> | undefined;
   private readonly started = performance.now();
 
   constructor(
@@ -102,6 +110,7 @@ export class StreamValidator {
       this.note(outcomes);
       if (!outcomes.some((outcome) => outcome.kind === 'accepted')) break;
     }
+    await this.pendingFlush;
     await this.processor.flush();
     return this.report();
   }
@@ -113,17 +122,30 @@ export class StreamValidator {
     }
     const message = item.message;
     const sad = message.body.sad;
+    let own: Seen | undefined;
     if (isKeyEventIlk(sad.t)) {
       this.events++;
       const prefix = typeof sad.i === 'string' ? sad.i : '';
       const said = typeof sad.d === 'string' ? sad.d : '';
-      const key = `${prefix}.${said}`;
-      if (!this.seen.has(key)) this.seen.set(key, { prefix, said, sn: snOf(sad.s) ?? this.snAfter(prefix, sad.p), ilk: sad.t });
+      own = { prefix, said, sn: snOf(sad.s) ?? this.snAfter(prefix, sad.p), ilk: sad.t };
     }
-    this.note(this.processor.process(message));
+    const outcomes = this.processor.process(message);
+    this.note(outcomes);
+    if (own) {
+      const key = `${own.prefix}.${own.said}`;
+      const settled = outcomes.some(
+        (o) => (o.kind === 'accepted' || o.kind === 'duplicate') && o.prefix === own.prefix && o.said === own.said,
+      );
+      if (!settled && !this.open.has(key)) {
+        const failure = outcomes.find((o) => o.kind === 'rejected' && o.said === own.said);
+        this.open.set(key, failure?.kind === 'rejected' ? { ...own, failure: failure.error.message } : own);
+      }
+    }
     if (++this.sinceFlush >= (this.options.batchSize ?? 1000)) {
       this.sinceFlush = 0;
-      await this.processor.flush();
+      // Double buffering: the previous batch must be durable before the next one is handed over.
+      await this.pendingFlush;
+      this.pendingFlush = this.processor.flush();
     }
   }
 
@@ -138,9 +160,10 @@ export class StreamValidator {
     this.errors.push(`@${error.offset} ${error.code}: ${error.message}`);
     const { ilk, said, prefix, sn } = error.context;
     if (typeof ilk === 'string' && isKeyEventIlk(ilk) && typeof said === 'string') {
+      this.events++;
       const key = `${prefix ?? ''}.${said}`;
-      if (!this.seen.has(key)) {
-        this.seen.set(key, {
+      if (!this.open.has(key)) {
+        this.open.set(key, {
           prefix: typeof prefix === 'string' ? prefix : '',
           said,
           sn: typeof sn === 'string' ? snOf(sn) : null,
@@ -153,10 +176,13 @@ export class StreamValidator {
 
   private note(outcomes: readonly Outcome[]): void {
     for (const outcome of outcomes) {
-      if (outcome.kind === 'rejected') {
+      if (outcome.kind === 'accepted' || outcome.kind === 'duplicate') {
+        this.prefixes.add(outcome.prefix);
+        this.open.delete(`${outcome.prefix}.${outcome.said}`);
+      } else if (outcome.kind === 'rejected') {
         const where = outcome.said ? ` ${outcome.ilk ?? 'event'} ${outcome.said}` : '';
         this.errors.push(`rejected${where}: ${outcome.error.message}`);
-        const seen = outcome.said && outcome.prefix !== undefined ? this.seen.get(`${outcome.prefix}.${outcome.said}`) : undefined;
+        const seen = outcome.said && outcome.prefix !== undefined ? this.open.get(`${outcome.prefix}.${outcome.said}`) : undefined;
         if (seen) seen.failure = outcome.error.message;
       } else if (outcome.kind === 'receipt' && outcome.result === 'rejected' && outcome.error) {
         this.errors.push(`receipt rejected: ${outcome.error.message}`);
@@ -178,11 +204,9 @@ export class StreamValidator {
     const store = this.processor.store;
     const notAccepted: NotAccepted[] = [];
     const details: NotAcceptedDetail[] = [];
-    const prefixes = new Set<string>();
-    let acceptedCount = 0;
-    for (const seen of this.seen.values()) {
+    const prefixes = new Set(this.prefixes);
+    for (const seen of this.open.values()) {
       if (seen.sn !== null && store.event(seen.prefix, seen.said)) {
-        acceptedCount++;
         prefixes.add(seen.prefix);
         continue;
       }
@@ -229,7 +253,7 @@ export class StreamValidator {
     };
     for (const record of this.processor.listEscrows()) count(KERIPY_ESCROW_NAMES[record.kind]);
     const duplicity: DuplicitySummary[] = [];
-    for (const prefix of new Set([...this.seen.values()].map((s) => s.prefix))) {
+    for (const prefix of new Set([...prefixes, ...[...this.open.values()].map((s) => s.prefix)])) {
       for (const record of store.duplicities(prefix)) {
         count(KERIPY_ESCROW_NAMES.duplicitous);
         duplicity.push({
@@ -249,8 +273,8 @@ export class StreamValidator {
       if (pending.transferableReceipts.length) count('vres', pending.transferableReceipts.length);
     }
 
-    const total = this.seen.size;
-    const verdict = total > 0 && acceptedCount === total ? 'accepted' : acceptedCount > 0 ? 'partial' : 'rejected';
+    const anyAccepted = prefixes.size > 0;
+    const verdict = notAccepted.length === 0 ? (anyAccepted ? 'accepted' : 'rejected') : anyAccepted ? 'partial' : 'rejected';
     const seconds = (performance.now() - this.started) / 1000;
     const report: VerifyReport = {
       verdict,

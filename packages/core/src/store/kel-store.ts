@@ -17,29 +17,39 @@ import type {
 
 const DELETED = Symbol('deleted');
 
+type Layer = Map<TableName, Map<string, StoredValue | typeof DELETED>>;
+
 export class KelStore {
-  private pending = new Map<TableName, Map<string, StoredValue | typeof DELETED>>();
-  private pendingCount = 0;
+  /** Writes not yet handed to the backend. */
+  private current: Layer = new Map();
+  private currentCount = 0;
+  /** Layers being committed, newest first: still read until their commit is durable. */
+  private committing: Layer[] = [];
+  /** Keys of escrowed events and pending receipts, so the hot path needs no lookups for the usual "none". */
+  private escrowIndex: Set<string> | undefined;
 
   constructor(readonly backend: KeyValueStore) {}
 
   // ---- generic overlay --------------------------------------------------------------------
 
   private get<T>(table: TableName, key: string): T | undefined {
-    const overlay = this.pending.get(table)?.get(key);
-    if (overlay === DELETED) return undefined;
-    if (overlay !== undefined) return overlay as T;
+    const value = this.current.get(table)?.get(key);
+    if (value !== undefined) return value === DELETED ? undefined : (value as T);
+    for (const layer of this.committing) {
+      const committed = layer.get(table)?.get(key);
+      if (committed !== undefined) return committed === DELETED ? undefined : (committed as T);
+    }
     return this.backend.get(table, key) as T | undefined;
   }
 
   private put(table: TableName, key: string, value: StoredValue): void {
-    let overlay = this.pending.get(table);
+    let overlay = this.current.get(table);
     if (!overlay) {
       overlay = new Map();
-      this.pending.set(table, overlay);
+      this.current.set(table, overlay);
     }
     overlay.set(key, value);
-    this.pendingCount++;
+    this.currentCount++;
   }
 
   private remove(table: TableName, key: string): void {
@@ -47,10 +57,11 @@ export class KelStore {
   }
 
   private *scan<T>(table: TableName, prefix: string, reverse = false): Iterable<[string, T]> {
-    const overlay = this.pending.get(table);
     const merged = new Map<string, StoredValue | typeof DELETED>();
     for (const [key, value] of this.backend.scan(table, { prefix })) merged.set(key, value);
-    if (overlay) {
+    for (const layer of [...this.committing].reverse().concat([this.current])) {
+      const overlay = layer.get(table);
+      if (!overlay) continue;
       for (const [key, value] of overlay) if (key.startsWith(prefix)) merged.set(key, value);
     }
     const keys = [...merged.keys()].sort();
@@ -63,22 +74,34 @@ export class KelStore {
 
   /** Number of writes waiting for `flush`. */
   get pendingWrites(): number {
-    return this.pendingCount;
+    return this.currentCount;
   }
 
-  /** Commits every pending write atomically and durably. */
-  async flush(): Promise<void> {
-    if (this.pendingCount === 0) return;
+  /**
+   * Commits every pending write atomically and durably. Processing may go on while the commit is
+   * under way (its writes stay readable); the returned promise resolves when they are on disk.
+   */
+  flush(): Promise<void> {
+    if (this.currentCount === 0) return Promise.all(this.inFlight).then(() => undefined);
+    const layer = this.current;
+    this.current = new Map();
+    this.currentCount = 0;
+    this.committing.unshift(layer);
     const writes: Write[] = [];
-    for (const [table, overlay] of this.pending) {
+    for (const [table, overlay] of layer) {
       for (const [key, value] of overlay) {
         writes.push(value === DELETED ? { table, key, delete: true } : { table, key, value });
       }
     }
-    this.pending = new Map();
-    this.pendingCount = 0;
-    await this.backend.commit(writes);
+    const done = this.backend.commit(writes).finally(() => {
+      this.committing = this.committing.filter((l) => l !== layer);
+      this.inFlight.delete(done);
+    });
+    this.inFlight.add(done);
+    return done;
   }
+
+  private readonly inFlight = new Set<Promise<void>>();
 
   // ---- key states and accepted events -------------------------------------------------------
 
@@ -119,8 +142,9 @@ export class KelStore {
     return said === undefined ? undefined : this.event(prefix, said);
   }
 
-  appendKel(prefix: string, sn: bigint, said: string): void {
-    const saids = this.saidsAt(prefix, sn);
+  /** Adds a SAID at (prefix, sn); `fresh` says the caller knows nothing is there yet (no read). */
+  appendKel(prefix: string, sn: bigint, said: string, fresh = false): void {
+    const saids = fresh ? [] : this.saidsAt(prefix, sn);
     if (!saids.includes(said)) this.put('kel', joinKey(prefix, snKey(sn)), [...saids, said]);
   }
 
@@ -139,16 +163,42 @@ export class KelStore {
     return joinKey(kind, prefix, snKey(sn), said);
   }
 
+  /** The index of escrow and pending-receipt keys, loaded once from the store (escrows are few). */
+  private index(): Set<string> {
+    if (!this.escrowIndex) {
+      this.escrowIndex = new Set();
+      for (const [key] of this.scan('escrows', '')) this.escrowIndex.add(key);
+      for (const [key] of this.scan('receipts', '')) this.escrowIndex.add(`receipts.${key}`);
+      for (const [key] of this.scan('escrows', 'out_of_order.')) this.escrowIndex.add(key.split('.').slice(0, 3).join('.'));
+    }
+    return this.escrowIndex;
+  }
+
   escrow(kind: EscrowKind, prefix: string, sn: bigint, said: string): EscrowRecord | undefined {
-    return this.get<EscrowRecord>('escrows', this.escrowKey(kind, prefix, sn, said));
+    const key = this.escrowKey(kind, prefix, sn, said);
+    return this.index().has(key) ? this.get<EscrowRecord>('escrows', key) : undefined;
   }
 
   putEscrow(record: EscrowRecord): void {
-    this.put('escrows', this.escrowKey(record.kind, record.prefix, BigInt(`0x${record.sn}`), record.said), record);
+    const key = this.escrowKey(record.kind, record.prefix, BigInt(`0x${record.sn}`), record.said);
+    this.index().add(key);
+    if (record.kind === 'out_of_order') this.index().add(key.split('.').slice(0, 3).join('.'));
+    this.put('escrows', key, record);
   }
 
   removeEscrow(kind: EscrowKind, prefix: string, sn: bigint, said: string): void {
-    if (this.escrow(kind, prefix, sn, said)) this.remove('escrows', this.escrowKey(kind, prefix, sn, said));
+    const key = this.escrowKey(kind, prefix, sn, said);
+    if (!this.index().delete(key)) return;
+    this.remove('escrows', key);
+  }
+
+  /** Whether any out-of-order event waits at (prefix, sn) (an index lookup, no store read). */
+  hasOutOfOrderAt(prefix: string, sn: bigint): boolean {
+    const key = joinKey('out_of_order', prefix, snKey(sn));
+    if (!this.index().has(key)) return false;
+    for (const _ of this.escrows('out_of_order', prefix, sn)) return true;
+    this.index().delete(key); // every event there has left the escrow
+    return false;
   }
 
   /** Escrowed events of one kind, optionally only those of a prefix and sn. */
@@ -162,15 +212,19 @@ export class KelStore {
   // ---- receipts, anchors, duplicity --------------------------------------------------------
 
   pendingReceipts(prefix: string, said: string): PendingReceiptsRecord | undefined {
-    return this.get<PendingReceiptsRecord>('receipts', joinKey(prefix, said));
+    const key = joinKey(prefix, said);
+    return this.index().has(`receipts.${key}`) ? this.get<PendingReceiptsRecord>('receipts', key) : undefined;
   }
 
   putPendingReceipts(record: PendingReceiptsRecord): void {
-    this.put('receipts', joinKey(record.prefix, record.said), record);
+    const key = joinKey(record.prefix, record.said);
+    this.index().add(`receipts.${key}`);
+    this.put('receipts', key, record);
   }
 
   removePendingReceipts(prefix: string, said: string): void {
-    if (this.pendingReceipts(prefix, said)) this.remove('receipts', joinKey(prefix, said));
+    const key = joinKey(prefix, said);
+    if (this.index().delete(`receipts.${key}`)) this.remove('receipts', key);
   }
 
   *allPendingReceipts(): Iterable<PendingReceiptsRecord> {

@@ -5,42 +5,47 @@
  */
 import type { KeyValueStore, ScanOptions, StoredValue, TableName, Write } from '../ports/key-value.js';
 
+/** A table whose keys are sorted lazily, when a scan needs them in order. */
 class SortedTable {
   readonly values = new Map<string, StoredValue>();
-  private keys: string[] = [];
+  private sorted: string[] = [];
+  private stale = false;
 
-  private position(key: string): number {
+  set(key: string, value: StoredValue): void {
+    if (!this.values.has(key)) this.stale = true;
+    this.values.set(key, value);
+  }
+
+  delete(key: string): void {
+    if (this.values.delete(key)) this.stale = true;
+  }
+
+  private keys(): string[] {
+    if (this.stale) {
+      this.sorted = [...this.values.keys()].sort();
+      this.stale = false;
+    }
+    return this.sorted;
+  }
+
+  private position(keys: readonly string[], key: string): number {
     let low = 0;
-    let high = this.keys.length;
+    let high = keys.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (this.keys[middle]! < key) low = middle + 1;
+      if (keys[middle]! < key) low = middle + 1;
       else high = middle;
     }
     return low;
   }
 
-  set(key: string, value: StoredValue): void {
-    if (!this.values.has(key)) {
-      // Keys mostly arrive in increasing order (sequence numbers), so append is the common case.
-      const last = this.keys[this.keys.length - 1];
-      if (last === undefined || last < key) this.keys.push(key);
-      else this.keys.splice(this.position(key), 0, key);
-    }
-    this.values.set(key, value);
-  }
-
-  delete(key: string): void {
-    if (!this.values.delete(key)) return;
-    this.keys.splice(this.position(key), 1);
-  }
-
   *scan(options: ScanOptions): Iterable<readonly [string, StoredValue]> {
     const { prefix, reverse = false, limit = Number.POSITIVE_INFINITY } = options;
-    const start = this.position(prefix);
+    const keys = this.keys();
+    const start = this.position(keys, prefix);
     let end = start;
-    while (end < this.keys.length && this.keys[end]!.startsWith(prefix)) end++;
-    const selected = this.keys.slice(start, end);
+    while (end < keys.length && keys[end]!.startsWith(prefix)) end++;
+    const selected = keys.slice(start, end);
     if (reverse) selected.reverse();
     let count = 0;
     for (const key of selected) {

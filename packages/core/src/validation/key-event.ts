@@ -11,7 +11,7 @@ import {
   type Digester,
   findInvalidSaid,
   type Kind,
-  matterFromQb64,
+  qb64Code,
   NON_TRANSFERABLE_CODES,
   PREFIX_CODES,
   parseHexNumber,
@@ -67,11 +67,9 @@ function text(sad: Sad, label: string): string {
 }
 
 function codeOf(qb64: string, what: string): string {
-  try {
-    return matterFromQb64(qb64).code;
-  } catch {
-    throw new EventError('bad_field', `Invalid ${what} '${qb64}'`);
-  }
+  const code = qb64Code(qb64);
+  if (code === undefined) throw new EventError('bad_field', `Invalid ${what} '${qb64}'`);
+  return code;
 }
 
 /** A number field as keripy's `Number(num=...)` reads it: an integer or a hex string. */

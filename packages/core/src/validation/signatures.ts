@@ -9,9 +9,9 @@ import {
   indexerFromQb64,
   indexerSizes,
   matterFromQb64,
-  matterFromRaw,
 } from '@kestrel/cesr';
 import { EventError } from '../errors.js';
+import { nextKeyDigest } from '../keys/salter.js';
 import type { Crypto } from '../ports/crypto.js';
 
 export interface VerifiedSignatures {
@@ -97,13 +97,7 @@ export function exposedPriorNextIndices(
     const key = keys[signature.index];
     if (digest === undefined || key === undefined) continue;
     const code = matterFromQb64(digest).code;
-    if (nextKeyDigest(crypto, key, code) === digest) exposed.push(signature.ondex);
+    if (nextKeyDigest(crypto, key, code).qb64 === digest) exposed.push(signature.ondex);
   }
   return exposed;
-}
-
-/** The commitment to a next key: the digest of its qb64 text (not its raw bytes). */
-export function nextKeyDigest(crypto: Crypto, keyQb64: string, code: MatterCode = 'E'): string {
-  const raw = crypto.digest(code, new TextEncoder().encode(keyQb64));
-  return matterFromRaw(code, raw).qb64;
 }

@@ -1,0 +1,21 @@
+import { createWriteStream, mkdtempSync, rmSync, createReadStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventProcessor, StreamValidator } from '@kestrel/core';
+import { createNodeCrypto } from '@kestrel/crypto-node';
+import { LmdbStore } from '@kestrel/store-lmdb';
+import { kelMessages } from '@kestrel/testing';
+const crypto = await createNodeCrypto();
+const dir = '/tmp/kestrel-prof'; 
+const file = join(dir, 'kel.cesr');
+import { existsSync, mkdirSync } from 'node:fs';
+if (!existsSync(file)) { mkdirSync(dir, {recursive:true}); const out = createWriteStream(file); for (const m of kelMessages(crypto, {label:'p', events: 30000})) out.write(m); out.end(); await finished(out); }
+rmSync(join(dir,'store'), {recursive:true, force:true});
+const store = LmdbStore.open(join(dir, 'store'));
+const v = new StreamValidator(new EventProcessor({ store, crypto }));
+const t = performance.now();
+for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) await v.push(chunk);
+const r = await v.end();
+console.log('events/s', Math.round(30000 / (performance.now() - t) * 1000), r.verdict);
+await store.close();
