@@ -33,6 +33,7 @@
  *     `d` only); deriving the prefix again with `new Prefixer({code}, sad)` is what works.
  *  9. There is no receipt builder (`rct` is built here with `new Serder`) and no -G (seal source
  *     couple) support in `messagize`.
+ * 10. `deversify()` writes the version it parses into the shared `Vrsn_1_0` constant.
  * Everything else agreed byte for byte: key derivation, next-key digests, Ed25519 signatures of
  * every code (A, 2A with ondex != index, B, 0B), bodies, SAIDs and whole signed messages.
  */
@@ -62,6 +63,7 @@ import {
 import {
   type Cigar,
   Diger,
+  deversify,
   Prefixer,
   Protocols,
   Saider,
@@ -882,5 +884,15 @@ describe('signify-ts quirks, pinned', () => {
       nextThreshold: '0',
     });
     expect([abandon.sad.nt, abandon.sad.n]).toEqual(['0', []]);
+  });
+
+  it('deversify overwrites the shared Vrsn_1_0 with the version it parses', () => {
+    try {
+      deversify('KERI21JSON000000_');
+      expect([Vrsn_1_0.major, Vrsn_1_0.minor]).toEqual([2, 1]);
+    } finally {
+      Vrsn_1_0.major = 1;
+      Vrsn_1_0.minor = 0;
+    }
   });
 });

@@ -13,6 +13,7 @@ import {
   interact,
   messagize,
   nextKeyDigest,
+  receipt,
   rotate,
   type Seal,
   sealSourceCouples,
@@ -106,6 +107,13 @@ export class TestIdentifier {
     return witnessSignatures(
       this.witnesses.slice(0, count).map((witness, index) => signIndexed(this.crypto, witness.seed, event.raw, index)),
     );
+  }
+
+  /** An `rct` message carrying the receipts (-B) of the given witnesses on `event`. */
+  receiptMessage(event: BuiltMessage, witnessIndices: readonly number[]): Uint8Array {
+    const body = receipt(this.digest, { prefix: this.prefix, sn: BigInt(`0x${event.sad.s as string}`), said: event.said });
+    const signatures = witnessIndices.map((index) => signIndexed(this.crypto, this.witnesses[index]!.seed, event.raw, index));
+    return messagize(body.raw, [witnessSignatures(signatures)]);
   }
 
   /** A non-transferable receipt couple by witness `index`. */
