@@ -10,11 +10,13 @@ import { expectKeripyVerdict } from './support/expectations.js';
 import { allCases, CORPUS } from './support/vectors.js';
 
 const run = promisify(execFile);
-export const KERI = join(import.meta.dirname, '..', 'packages', 'cli', 'bin', 'keri.js');
+const KERI = join(import.meta.dirname, '..', 'packages', 'cli', 'bin', 'keri.js');
 
 async function keri(args: string[]): Promise<{ stdout: string; code: number }> {
   try {
-    const { stdout } = await run(process.execPath, [KERI, ...args], { maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run(process.execPath, [KERI, ...args], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { stdout, code: 0 };
   } catch (caught) {
     const failure = caught as { stdout: string; code: number };
@@ -25,9 +27,22 @@ async function keri(args: string[]): Promise<{ stdout: string; code: number }> {
 describe('keri kel verify --json on the corpus', () => {
   for (const loaded of allCases()) {
     it(loaded.name, async () => {
-      const { stdout, code } = await keri(['kel', 'verify', join(CORPUS, 'cases', loaded.name, 'stream.cesr'), '--json']);
+      const { stdout, code } = await keri([
+        'kel',
+        'verify',
+        join(CORPUS, 'cases', loaded.name, 'stream.cesr'),
+        '--json',
+      ]);
       const report = JSON.parse(stdout);
-      expect(Object.keys(report)).toEqual(['verdict', 'accepted', 'not_accepted', 'escrows', 'errors', 'duplicity', 'stats']);
+      expect(Object.keys(report)).toEqual([
+        'verdict',
+        'accepted',
+        'not_accepted',
+        'escrows',
+        'errors',
+        'duplicity',
+        'stats',
+      ]);
       expectKeripyVerdict(report, loaded);
       expect(code).toBe(report.verdict === 'accepted' ? 0 : 1);
     });

@@ -8,20 +8,19 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
 import { concatBytes } from '@kestrel/cesr';
 import {
-
   controllerSignatures,
   EventProcessor,
   KelStore,
   MemoryStore,
-  StreamValidator,
   messagize,
+  StreamValidator,
 } from '@kestrel/core';
 import { createNodeCrypto } from '@kestrel/crypto-node';
 import { LmdbStore } from '@kestrel/store-lmdb';
 import { kelStream } from '@kestrel/testing';
+import { afterAll, describe, expect, it } from 'vitest';
 import { signaturesFromStore } from './support/stored.js';
 
 const KERI = join(import.meta.dirname, '..', 'packages', 'cli', 'bin', 'keri.js');
@@ -33,15 +32,25 @@ const EVENTS = 12_000;
 const streamFile = join(root, 'kel.cesr');
 writeFileSync(streamFile, kelStream(crypto, { label: 'crash', events: EVENTS, rotateEvery: 7 }));
 
-function runVerify(store: string, killAfterMs?: number): Promise<{ killed: boolean; code: number | null }> {
+function runVerify(
+  store: string,
+  killAfterMs?: number,
+): Promise<{ killed: boolean; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [KERI, 'kel', 'verify', streamFile, '--store', store, '--json'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [KERI, 'kel', 'verify', streamFile, '--store', store, '--json'],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     let killed = false;
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => {
-      killed = child.kill('SIGKILL');
-    }, killAfterMs);
+    const timer =
+      killAfterMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            killed = child.kill('SIGKILL');
+          }, killAfterMs);
     child.on('error', reject);
     child.on('exit', (code) => {
       if (timer) clearTimeout(timer);
@@ -64,7 +73,9 @@ async function checkStore(dir: string): Promise<number> {
     for (const said of kel.firstSeenSaids(prefix)) {
       const record = kel.event(prefix, said);
       expect(record, `first-seen event ${said} has no record`).toBeDefined();
-      messages.push(messagize(record!.raw, [controllerSignatures(signaturesFromStore(record!.signatures))]));
+      messages.push(
+        messagize(record!.raw, [controllerSignatures(signaturesFromStore(record!.signatures))]),
+      );
       lastSn = BigInt(`0x${record!.sn}`);
     }
     const state = kel.state(prefix);
@@ -82,7 +93,9 @@ async function checkStore(dir: string): Promise<number> {
 }
 
 describe('crash safety of the LMDB store', () => {
-  it('survives SIGKILL mid-ingest many times and completes on re-feeding', { timeout: 180_000 }, async () => {
+  it('survives SIGKILL mid-ingest many times and completes on re-feeding', {
+    timeout: 180_000,
+  }, async () => {
     const dir = join(root, 'store');
     const counts: number[] = [];
     let kills = 0;
@@ -93,7 +106,8 @@ describe('crash safety of the LMDB store', () => {
     }
     expect(kills).toBeGreaterThan(0);
     // Progress is monotonic: a crash never loses what an earlier run committed.
-    for (let i = 1; i < counts.length; i++) expect(counts[i]!).toBeGreaterThanOrEqual(counts[i - 1]!);
+    for (let i = 1; i < counts.length; i++)
+      expect(counts[i]!).toBeGreaterThanOrEqual(counts[i - 1]!);
     // At least one kill landed in the middle: some events committed, not all.
     expect(counts.some((count) => count > 0 && count < EVENTS)).toBe(true);
     const final = await runVerify(dir);
@@ -101,4 +115,3 @@ describe('crash safety of the LMDB store', () => {
     expect(await checkStore(dir)).toBe(EVENTS);
   });
 });
-

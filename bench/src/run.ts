@@ -3,17 +3,16 @@
  * own limit measured in the same run (Ed25519 verifications per second), so figures compare across
  * noisy machines. A benchmark, not a test: it asserts nothing.
  */
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { parseStream, saidify, type Sad } from '@kestrel/cesr';
+import { parseStream, type Sad, saidify } from '@kestrel/cesr';
 import { type Crypto, EventProcessor, StreamValidator } from '@kestrel/core';
 import { createNodeCrypto } from '@kestrel/crypto-node';
 import { LmdbStore } from '@kestrel/store-lmdb';
-import { kelMessages, type KelOptions } from '@kestrel/testing';
+import { type KelOptions, kelMessages } from '@kestrel/testing';
 
 const json = process.argv.includes('--json');
 const results: Record<string, unknown> = {};
@@ -46,7 +45,16 @@ function ed25519VerifyRate(crypto: Crypto): number {
   return measure(() => crypto.verify('D', key, signature, message), 1500);
 }
 
-const corpus = join(fileURLToPath(import.meta.url), '..', '..', '..', 'test', 'vectors', 'keripy-1.3.6', 'cases');
+const corpus = join(
+  fileURLToPath(import.meta.url),
+  '..',
+  '..',
+  '..',
+  'test',
+  'vectors',
+  'keripy-1.3.6',
+  'cases',
+);
 
 function cesrParse(): void {
   const kel = readFileSync(join(corpus, 'long_kel_100', 'stream.cesr'));
@@ -63,8 +71,15 @@ function cesrParse(): void {
   }
   const mebibytes = stream.length / (1024 * 1024);
   const throughput = mebibytes / (best / 1000);
-  results.cesrParse = { mebibytes: +mebibytes.toFixed(2), messages, mibPerSecond: +throughput.toFixed(1), messagesPerSecond: rate(messages, best) };
-  log(`CESR parse        ${mebibytes.toFixed(1)} MiB, ${messages} messages: ${throughput.toFixed(1)} MiB/s, ${rate(messages, best)} messages/s (target >= 50 MiB/s; keri-ts 0.47 MiB/s)`);
+  results.cesrParse = {
+    mebibytes: +mebibytes.toFixed(2),
+    messages,
+    mibPerSecond: +throughput.toFixed(1),
+    messagesPerSecond: rate(messages, best),
+  };
+  log(
+    `CESR parse        ${mebibytes.toFixed(1)} MiB, ${messages} messages: ${throughput.toFixed(1)} MiB/s, ${rate(messages, best)} messages/s (target >= 50 MiB/s; keri-ts 0.47 MiB/s)`,
+  );
 }
 
 function saids(crypto: Crypto): void {
@@ -77,18 +92,29 @@ function saids(crypto: Crypto): void {
     p: 'EPV73iM7Q4ctq2HBUf5LnTcobF9sZA5xEJb3fbWgf_N7',
     a: [{ d: 'EAmy5riCz0YvnZ1lVuSFPDEGlv3c9jJe_v52ohzYSH3d' }],
   };
-  const perSecond = measure(() => saidify(sad, { protocol: 'KERI', kind: 'JSON', labels: { d: 'E' } }, crypto.digest));
+  const perSecond = measure(() =>
+    saidify(sad, { protocol: 'KERI', kind: 'JSON', labels: { d: 'E' } }, crypto.digest),
+  );
   results.saidsPerSecond = perSecond;
-  log(`SAIDs             ${perSecond} per second (saidify of an ixn: serialize, Blake3, serialize)`);
+  log(
+    `SAIDs             ${perSecond} per second (saidify of an ixn: serialize, Blake3, serialize)`,
+  );
 }
 
-async function validation(crypto: Crypto, name: string, options: KelOptions, verifiesPerEvent: number, verifyRate: number): Promise<void> {
+async function validation(
+  crypto: Crypto,
+  name: string,
+  options: KelOptions,
+  verifiesPerEvent: number,
+  verifyRate: number,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kestrel-bench-'));
   try {
     const file = join(dir, 'kel.cesr');
     const out = createWriteStream(file);
     for (const message of kelMessages(crypto, options)) {
-      if (!out.write(message)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      if (!out.write(message))
+        await new Promise<void>((resolve) => out.once('drain', () => resolve()));
     }
     out.end();
     await finished(out);
@@ -145,7 +171,14 @@ async function main(): Promise<void> {
   await validation(
     crypto,
     'multisig-10k',
-    { label: 'bench-ms', events: 10_000, keyCount: 5, signingThreshold: ['1/3', '1/3', '1/3', '1/3', '1/3'], nextThreshold: ['1/3', '1/3', '1/3', '1/3', '1/3'], signerCount: 3 },
+    {
+      label: 'bench-ms',
+      events: 10_000,
+      keyCount: 5,
+      signingThreshold: ['1/3', '1/3', '1/3', '1/3', '1/3'],
+      nextThreshold: ['1/3', '1/3', '1/3', '1/3', '1/3'],
+      signerCount: 3,
+    },
     3,
     verifyRate,
   );

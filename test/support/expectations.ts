@@ -2,15 +2,19 @@
  * Comparing a Kestrel verify report with keripy's verdict for a corpus case, with the documented
  * deliberate differences kept visible: keripy's expected result is never edited.
  */
-import { expect } from 'vitest';
+
 import type { VerifyReport } from '@kestrel/core';
+import { expect } from 'vitest';
 import type { LoadedCase } from './vectors.js';
 
 /**
  * Cases where Kestrel deliberately differs from keripy (see the corpus README and our notes).
  * keripy's verdict stays in the corpus; each entry says what Kestrel does instead.
  */
-export const DELIBERATE_DIFFERENCES: Record<string, { keripyVerdict: string; kestrel: (report: VerifyReport, c: LoadedCase) => void }> = {
+export const DELIBERATE_DIFFERENCES: Record<
+  string,
+  { keripyVerdict: string; kestrel: (report: VerifyReport, c: LoadedCase) => void }
+> = {
   // keripy discards the rest of the stream after a framing error and so loses both events; Kestrel
   // resynchronises at the next message and keeps every valid message around the junk.
   neg_garbage_between: {
@@ -40,7 +44,11 @@ export function expectKeripyVerdict(report: VerifyReport, loaded: LoadedCase): v
   expect(report.not_accepted.length).toBe(expected.not_accepted.length);
   expected.not_accepted.forEach((want, i) => {
     const got = report.not_accepted[i]!;
-    expect({ said: got.said, ilk: got.ilk, why: got.why }).toEqual({ said: want.said, ilk: want.ilk, why: want.why });
+    expect({ said: got.said, ilk: got.ilk, why: got.why }).toEqual({
+      said: want.said,
+      ilk: want.ilk,
+      why: want.why,
+    });
     // A body cut off before its 's' field has no readable sequence number: Kestrel reports null
     // rather than guessing; keripy's corpus lists the sn the generator intended.
     if (got.sn === null) {

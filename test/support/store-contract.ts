@@ -2,8 +2,9 @@
  * The store contract: what every `KeyValueStore` (memory, LMDB, ...) must do, as one suite that
  * each implementation runs against itself.
  */
-import { describe, expect, it } from 'vitest';
+
 import { KelStore, type KeyValueStore } from '@kestrel/core';
+import { describe, expect, it } from 'vitest';
 
 export interface StoreFactory {
   /** A new, empty store. */

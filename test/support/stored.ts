@@ -1,4 +1,4 @@
-import { indexerFromQb64, type IndexedSignature } from '@kestrel/cesr';
+import { type IndexedSignature, indexerFromQb64 } from '@kestrel/cesr';
 
 /** Signatures as a store keeps them (qb64), back to indexed signatures. */
 export function signaturesFromStore(list: readonly string[]): IndexedSignature[] {

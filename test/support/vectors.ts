@@ -5,7 +5,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CORPUS = join(dirname(fileURLToPath(import.meta.url)), '..', 'vectors', 'keripy-1.3.6');
+export const CORPUS = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'vectors',
+  'keripy-1.3.6',
+);
 
 export function readJson<T = any>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
@@ -36,7 +41,10 @@ export interface CorpusCase {
 
 export interface ExpectedResult {
   verdict: 'accepted' | 'partial' | 'rejected';
-  accepted: Record<string, { state: Record<string, unknown>; kel: Array<{ sn: number; ilk: string; said: string }> }>;
+  accepted: Record<
+    string,
+    { state: Record<string, unknown>; kel: Array<{ sn: number; ilk: string; said: string }> }
+  >;
   not_accepted: Array<{ said: string; sn: number; ilk: string; why: string }>;
   escrows: Record<string, number>;
   errors: string[];

@@ -51,7 +51,8 @@ export function intToBase64(value: number, length: number): string {
     out = BASE64_ALPHABET[rest % 64] + out;
     rest = Math.floor(rest / 64);
   }
-  if (rest !== 0) throw new CesrError('bad_size', `${value} does not fit in ${length} Base64 digits`);
+  if (rest !== 0)
+    throw new CesrError('bad_size', `${value} does not fit in ${length} Base64 digits`);
   return out;
 }
 
@@ -78,7 +79,9 @@ export function encodeBase64(bytes: Uint8Array): string {
   } else if (rest === 2) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
     out +=
-      BASE64_ALPHABET[n >>> 18]! + BASE64_ALPHABET[(n >>> 12) & 63]! + BASE64_ALPHABET[(n >>> 6) & 63]!;
+      BASE64_ALPHABET[n >>> 18]! +
+      BASE64_ALPHABET[(n >>> 12) & 63]! +
+      BASE64_ALPHABET[(n >>> 6) & 63]!;
   }
   return out;
 }
@@ -161,7 +164,8 @@ export function bytesToHex(bytes: Uint8Array): string {
 
 /** Bytes of an even-length hex string. */
 export function hexToBytes(hex: string): Uint8Array {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new TypeError('Invalid hex string');
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex))
+    throw new TypeError('Invalid hex string');
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
   return out;
@@ -179,7 +183,12 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
  * sextets, into bytes; (prepad + end - start) must be a multiple of 4. This is how CESR strips a
  * code: the code's characters are replaced by zero sextets so the raw stays 24-bit aligned.
  */
-export function decodeWithPrepad(text: string, start: number, end: number, prepad: number): Uint8Array {
+export function decodeWithPrepad(
+  text: string,
+  start: number,
+  end: number,
+  prepad: number,
+): Uint8Array {
   const total = prepad + end - start;
   if (total % 4 !== 0) throw new CesrError('bad_size', 'Base64 length is not a multiple of 4');
   const out = new Uint8Array((total / 4) * 3);

@@ -7,11 +7,11 @@
  * string with the real size, serialize, digest, then put the digest in every dummied field. A field
  * already holding a non-digest primitive (a basic prefix in `i`) is left alone.
  */
-import { DIGEST_CODES, type MatterCode, MATTER_SIZES } from './codes/matter-codes.js';
+import { DIGEST_CODES, MATTER_SIZES, type MatterCode } from './codes/matter-codes.js';
 import { CesrError } from './errors.js';
 import { matterFromQb64, matterFromRaw, qb64Code } from './primitives/matter.js';
-import { scanCanonicalJson } from './serialization/python-json.js';
 import { type Sad, serialize } from './serialization/kinds.js';
+import { scanCanonicalJson } from './serialization/python-json.js';
 import { type Kind, type VersionInfo, versify } from './version.js';
 
 /** Computes the raw digest of `data` for a digest code ('E' Blake3-256, 'I' SHA2-256, ...). */
@@ -22,7 +22,8 @@ export const DUMMY = '#';
 /** Full qb64 length of a digest code. */
 function digestLength(code: MatterCode): number {
   const fs = MATTER_SIZES[code].fs;
-  if (fs === null || !DIGEST_CODES.has(code)) throw new CesrError('unknown_code', `'${code}' is not a digest code`);
+  if (fs === null || !DIGEST_CODES.has(code))
+    throw new CesrError('unknown_code', `'${code}' is not a digest code`);
   return fs;
 }
 
@@ -53,7 +54,11 @@ export interface SaidifyOptions {
  * primitive (a basic prefix) is kept; an empty value or an existing digest is recomputed with the
  * label's (or the existing) digest code.
  */
-export function saidify(sad: Sad, options: SaidifyOptions, digest: Digester): { sad: Sad; raw: Uint8Array } {
+export function saidify(
+  sad: Sad,
+  options: SaidifyOptions,
+  digest: Digester,
+): { sad: Sad; raw: Uint8Array } {
   const dummied: Sad = { ...sad };
   const codes: Array<[string, MatterCode]> = [];
   for (const [label, defaultCode] of Object.entries(options.labels)) {
@@ -66,14 +71,22 @@ export function saidify(sad: Sad, options: SaidifyOptions, digest: Digester): { 
           matterFromQb64(value); // a valid non-digest primitive (basic prefix) stays as it is
           continue;
         } catch {
-          throw new CesrError('bad_body', `Field '${label}' holds neither a digest nor a primitive`);
+          throw new CesrError(
+            'bad_body',
+            `Field '${label}' holds neither a digest nor a primitive`,
+          );
         }
       }
     }
     dummied[label] = DUMMY.repeat(digestLength(code));
     codes.push([label, code]);
   }
-  const version = { protocol: options.protocol, major: options.major ?? 1, minor: options.minor ?? 0, kind: options.kind };
+  const version = {
+    protocol: options.protocol,
+    major: options.major ?? 1,
+    minor: options.minor ?? 0,
+    kind: options.kind,
+  };
   dummied.v = versify({ ...version, size: 0 });
   const size = serialize(dummied, options.kind).length;
   dummied.v = versify({ ...version, size });
@@ -81,7 +94,8 @@ export function saidify(sad: Sad, options: SaidifyOptions, digest: Digester): { 
   const done: Sad = { ...dummied };
   for (const [label, code] of codes) done[label] = digestQb64(digest, code, raw);
   const final = serialize(done, options.kind);
-  if (final.length !== size) throw new CesrError('bad_size', 'Body size changed while computing its SAID');
+  if (final.length !== size)
+    throw new CesrError('bad_size', 'Body size changed while computing its SAID');
   return { sad: done, raw: final };
 }
 
@@ -103,8 +117,10 @@ export function findInvalidSaid(
     const value = sad[label];
     const code = digestCodeIn(value);
     if (code === undefined) {
-      // A non-digest primitive (a basic prefix) is not a SAID; anything else there is invalid.
-      if (DIGEST_CODES.has(defaultCode) && !(typeof value === 'string' && isPrimitive(value))) return label;
+      // Only the identifier prefix `i` may be a non-digest primitive (a basic prefix) instead of a
+      // SAID. keripy exempts any label, so a `d` rewritten to a key or seed would pass unchecked.
+      if (DIGEST_CODES.has(defaultCode) && !(label === 'i' && typeof value === 'string' && isPrimitive(value)))
+        return label;
       continue;
     }
     checks.push([label, code, value as string]);
@@ -124,7 +140,8 @@ export function findInvalidSaid(
     }
   } else {
     const again = serialize(sad, kind);
-    if (again.length !== raw.length || again.some((byte, i) => byte !== raw[i])) return 'not_canonical';
+    if (again.length !== raw.length || again.some((byte, i) => byte !== raw[i]))
+      return 'not_canonical';
     const copy: Sad = { ...sad };
     for (const [label, , value] of checks) copy[label] = DUMMY.repeat(value.length);
     dummied = serialize(copy, kind);

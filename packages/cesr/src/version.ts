@@ -32,18 +32,29 @@ const V2 = /([A-Z]{4})([0-9A-Za-z_-])([0-9A-Za-z_-]{2})([A-Z]{4})([0-9A-Za-z_-]{
 
 /** Builds a v1 version string. */
 export function versify(info: VersionInfo): string {
-  if (info.size < 0 || info.size > 0xffffff) throw new CesrError('bad_size', `Body size ${info.size} out of range`);
+  if (info.size < 0 || info.size > 0xffffff)
+    throw new CesrError('bad_size', `Body size ${info.size} out of range`);
   return `${info.protocol}${info.major.toString(16)}${info.minor.toString(16)}${info.kind}${info.size
     .toString(16)
     .padStart(6, '0')}_`;
 }
 
 function fromMatch(match: RegExpExecArray): VersionInfo {
-  const [, protocol, major, minor, kind, size] = match as unknown as [string, string, string, string, string, string];
-  if (!PROTOCOLS.has(protocol)) throw new CesrError('bad_version_string', `Unsupported protocol '${protocol}'`);
-  if (!KINDS.has(kind)) throw new CesrError('bad_version_string', `Unsupported serialization kind '${kind}'`);
+  const [, protocol, major, minor, kind, size] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  if (!PROTOCOLS.has(protocol))
+    throw new CesrError('bad_version_string', `Unsupported protocol '${protocol}'`);
+  if (!KINDS.has(kind))
+    throw new CesrError('bad_version_string', `Unsupported serialization kind '${kind}'`);
   const majorVersion = Number.parseInt(major, 16);
-  if (majorVersion > 1) throw new CesrError('bad_version_string', `Version ${majorVersion} in a v1 version string`);
+  if (majorVersion > 1)
+    throw new CesrError('bad_version_string', `Version ${majorVersion} in a v1 version string`);
   return {
     protocol: protocol as Protocol,
     major: majorVersion,
@@ -63,7 +74,8 @@ const HEX_DIGIT: Int8Array = (() => {
 /** The common case, `{"v":"KERI10JSON######_"`, read without a regular expression. */
 function smellKeriJson(bytes: Uint8Array, offset: number): VersionInfo | undefined {
   if (bytes.length - offset < JSON_KERI_HEAD.length + 7) return undefined;
-  for (let i = 0; i < JSON_KERI_HEAD.length; i++) if (bytes[offset + i] !== JSON_KERI_HEAD[i]) return undefined;
+  for (let i = 0; i < JSON_KERI_HEAD.length; i++)
+    if (bytes[offset + i] !== JSON_KERI_HEAD[i]) return undefined;
   let size = 0;
   const start = offset + JSON_KERI_HEAD.length;
   for (let i = 0; i < 6; i++) {
@@ -78,7 +90,7 @@ function smellKeriJson(bytes: Uint8Array, offset: number): VersionInfo | undefin
 /** Parses a whole v1 version string. */
 export function deversify(text: string): VersionInfo {
   const match = V1.exec(text);
-  if (!match || match.index !== 0 || text.length !== VERSION_1_SPAN) {
+  if (match?.index !== 0 || text.length !== VERSION_1_SPAN) {
     throw new CesrError('bad_version_string', `Invalid version string '${text}'`);
   }
   return fromMatch(match);
@@ -97,7 +109,10 @@ export function smell(bytes: Uint8Array, offset = 0): VersionInfo {
   if (v1 && v1.index <= MAX_VERSION_OFFSET) return fromMatch(v1);
   const v2 = V2.exec(head);
   if (v2 && v2.index <= MAX_VERSION_OFFSET) {
-    throw new CesrError('bad_version_string', 'KERI/CESR 2.0 bodies are not supported (CESR 1.0 only)');
+    throw new CesrError(
+      'bad_version_string',
+      'KERI/CESR 2.0 bodies are not supported (CESR 1.0 only)',
+    );
   }
   throw new CesrError('bad_version_string', 'No version string at the start of the body');
 }

@@ -4,16 +4,18 @@
  * as Node `Buffer`s yields exactly what parsing it in one piece yields: the same messages (offsets,
  * bodies, attachment groups) and the same errors, in the same order.
  */
+
+import { bytesToText, encodeGroupsText, parseStream, StreamParser } from '@kestrel/cesr';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesToText, encodeGroupsText, parseStream, StreamParser } from '@kestrel/cesr';
 import { bytewise, corpusStreams, parseChunks, splitAt, summarize } from './support/streams.js';
 
 const { text, binary } = corpusStreams();
 const streams = [...text, ...binary];
 
 /** Random cut points; repeated ones make empty chunks, which must be harmless too. */
-const cutsFor = (length: number) => fc.array(fc.integer({ min: 0, max: length }), { maxLength: 40 });
+const cutsFor = (length: number) =>
+  fc.array(fc.integer({ min: 0, max: length }), { maxLength: 40 });
 
 describe('binary conversion of the corpus', () => {
   it.each(text.map((stream, i) => [stream.name, stream, binary[i]!] as const))(
@@ -25,10 +27,14 @@ describe('binary conversion of the corpus', () => {
       after.messages.forEach((message, i) => {
         const original = before.messages[i]!;
         expect(message.body.raw).toEqual(original.body.raw);
-        expect(bytesToText(encodeGroupsText(message.attachments))).toBe(bytesToText(encodeGroupsText(original.attachments)));
+        expect(bytesToText(encodeGroupsText(message.attachments))).toBe(
+          bytesToText(encodeGroupsText(original.attachments)),
+        );
         expect(message.domain).toBe(original.attachments.length > 0 ? 'binary' : undefined);
       });
-      expect(after.errors.map((error) => error.code)).toEqual(before.errors.map((error) => error.code));
+      expect(after.errors.map((error) => error.code)).toEqual(
+        before.errors.map((error) => error.code),
+      );
     },
   );
 });
@@ -57,7 +63,9 @@ describe.each(streams.map((stream) => [stream.name, stream] as const))('%s', (_n
         // memory); Buffer.from(arrayBuffer, offset, length) is a view on the caller's memory.
         const backing = new Uint8Array(stream.bytes);
         const chunks = splitAt(backing, cuts).map((chunk) =>
-          pooled ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+          pooled
+            ? Buffer.from(chunk)
+            : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
         );
         const parser = new StreamParser();
         const items = [];

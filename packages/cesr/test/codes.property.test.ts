@@ -3,17 +3,16 @@
  * Indexer, Counter v1), with random raws, sizes, indices and counts within each row's limits; and
  * nonzero pad or lead bits are never accepted by either decoder (CESR spec, "Pad size", "Lead size").
  */
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+
 import {
   BASE64_ALPHABET,
+  bytesToHex,
   CesrError,
   COUNTER_SIZES_V1,
   type CounterCode,
   counter,
   counterFromQb64,
   counterToQb2,
-  bytesToHex,
   encodeBase64,
   equalBytes,
   INDEXER_SIZES,
@@ -34,6 +33,8 @@ import {
   readMatter,
   readMatterBinary,
 } from '@kestrel/cesr';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 
 const RUNS = 25;
 
@@ -62,7 +63,9 @@ const bytesOfLength = (length: number) =>
     : fc.integer().map((seed) => seededBytes(length, seed));
 
 const base64Text = (length: number) =>
-  fc.array(fc.constantFrom(...BASE64_ALPHABET), { minLength: length, maxLength: length }).map((chars) => chars.join(''));
+  fc
+    .array(fc.constantFrom(...BASE64_ALPHABET), { minLength: length, maxLength: length })
+    .map((chars) => chars.join(''));
 
 /** Sets bit `bit` (0 = most significant bit of byte 0). */
 function withBit(bytes: Uint8Array, bit: number): Uint8Array {
@@ -87,8 +90,17 @@ function expectCesrError(decode: () => unknown): CesrError {
 }
 
 /** Decodes qb64 and qb2 every way there is and checks they agree with `qb64`. */
-function expectMatterRoundTrip(qb64: string, code: MatterCode, soft: string, raw: Uint8Array): void {
-  for (const parsed of [matterFromQb64(qb64), readMatter(`--${qb64}AAAA`, 2), readMatter(new TextEncoder().encode(qb64))]) {
+function expectMatterRoundTrip(
+  qb64: string,
+  code: MatterCode,
+  soft: string,
+  raw: Uint8Array,
+): void {
+  for (const parsed of [
+    matterFromQb64(qb64),
+    readMatter(`--${qb64}AAAA`, 2),
+    readMatter(new TextEncoder().encode(qb64)),
+  ]) {
     expect(parsed.code).toBe(code);
     expect(parsed.soft).toBe(soft);
     expectSameBytes(parsed.raw, raw);
@@ -126,22 +138,29 @@ describe('Matter: every fixed-size code', () => {
     );
   });
 
-  it.each(fixedCodes.filter((code) => padBits(MATTER_SIZES[code].hs, MATTER_SIZES[code].ss, MATTER_SIZES[code].ls).count > 0))(
-    '%s rejects any nonzero pad or lead bit',
-    (code) => {
-      const { hs, ss, xs, fs, ls } = MATTER_SIZES[code];
-      const rawSize = Math.floor(((fs! - hs - ss) * 3) / 4) - ls;
-      const pad = padBits(hs, ss, ls);
-      fc.assert(
-        fc.property(bytesOfLength(rawSize), base64Text(ss - xs), fc.integer({ min: 0, max: pad.count - 1 }), (raw, soft, bit) => {
+  it.each(
+    fixedCodes.filter(
+      (code) =>
+        padBits(MATTER_SIZES[code].hs, MATTER_SIZES[code].ss, MATTER_SIZES[code].ls).count > 0,
+    ),
+  )('%s rejects any nonzero pad or lead bit', (code) => {
+    const { hs, ss, xs, fs, ls } = MATTER_SIZES[code];
+    const rawSize = Math.floor(((fs! - hs - ss) * 3) / 4) - ls;
+    const pad = padBits(hs, ss, ls);
+    fc.assert(
+      fc.property(
+        bytesOfLength(rawSize),
+        base64Text(ss - xs),
+        fc.integer({ min: 0, max: pad.count - 1 }),
+        (raw, soft, bit) => {
           const qb2 = withBit(matterToQb2(matterFromRaw(code, raw, soft)), pad.from + bit);
           expect(expectCesrError(() => matterFromQb2(qb2)).code).toBe('nonzero_pad');
           expect(expectCesrError(() => matterFromQb64(encodeBase64(qb2))).code).toBe('nonzero_pad');
-        }),
-        { numRuns: RUNS },
-      );
-    },
-  );
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
 });
 
 describe('Matter: every variable-size code', () => {
@@ -154,7 +173,10 @@ describe('Matter: every variable-size code', () => {
   );
 
   /** keripy's choice of code for a raw of `size` bytes requested as `code`, written out again. */
-  function expectedCode(code: MatterCode, size: number): { code: string; lead: number; quadlets: number } {
+  function expectedCode(
+    code: MatterCode,
+    size: number,
+  ): { code: string; lead: number; quadlets: number } {
     const lead = (3 - (size % 3)) % 3;
     const quadlets = (size + lead) / 3;
     const small = '456'.includes(code[0]!);
@@ -162,55 +184,67 @@ describe('Matter: every variable-size code', () => {
     return { code: `${'789'[lead]!}AA${code.at(-1)!}`, lead, quadlets };
   }
 
-  it.each(variableCodes)('%s round trips for random raw sizes (lead 0/1/2, small and big forms)', (code) => {
-    fc.assert(
-      fc.property(
-        rawSizes.chain((size) => bytesOfLength(size)),
-        (raw) => {
-          const expected = expectedCode(code, raw.length);
-          const built = matterFromRaw(code, raw);
-          expect(built.code).toBe(expected.code);
-          expect(MATTER_SIZES[built.code].ls).toBe(expected.lead);
-          const cs = MATTER_SIZES[built.code].hs + MATTER_SIZES[built.code].ss;
-          expect(built.qb64.length).toBe(cs + expected.quadlets * 4);
-          expectMatterRoundTrip(built.qb64, built.code, built.soft, raw);
-          // the soft part is the size in quadlets
-          expect(built.soft).toBe(
-            Array.from({ length: cs - MATTER_SIZES[built.code].hs }, (_, i) => {
-              const digits = cs - MATTER_SIZES[built.code].hs;
-              return BASE64_ALPHABET[Math.floor(expected.quadlets / 64 ** (digits - 1 - i)) % 64];
-            }).join(''),
-          );
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  });
+  it.each(variableCodes)(
+    '%s round trips for random raw sizes (lead 0/1/2, small and big forms)',
+    (code) => {
+      fc.assert(
+        fc.property(
+          rawSizes.chain((size) => bytesOfLength(size)),
+          (raw) => {
+            const expected = expectedCode(code, raw.length);
+            const built = matterFromRaw(code, raw);
+            expect(built.code).toBe(expected.code);
+            expect(MATTER_SIZES[built.code].ls).toBe(expected.lead);
+            const cs = MATTER_SIZES[built.code].hs + MATTER_SIZES[built.code].ss;
+            expect(built.qb64.length).toBe(cs + expected.quadlets * 4);
+            expectMatterRoundTrip(built.qb64, built.code, built.soft, raw);
+            // the soft part is the size in quadlets
+            expect(built.soft).toBe(
+              Array.from({ length: cs - MATTER_SIZES[built.code].hs }, (_, i) => {
+                const digits = cs - MATTER_SIZES[built.code].hs;
+                return BASE64_ALPHABET[Math.floor(expected.quadlets / 64 ** (digits - 1 - i)) % 64];
+              }).join(''),
+            );
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+  );
 
-  it.each(variableCodes.filter((code) => MATTER_SIZES[code].ls > 0))('%s rejects any nonzero lead bit', (code) => {
-    const { hs, ss, ls } = MATTER_SIZES[code];
-    const pad = padBits(hs, ss, ls);
-    const rawSize = fc.integer({ min: 0, max: 60 }).map((n) => n * 3 + 3 - ls); // sizes with this lead size
-    fc.assert(
-      fc.property(
-        rawSize.chain((size) => bytesOfLength(size)),
-        fc.integer({ min: 0, max: pad.count - 1 }),
-        (raw, bit) => {
-          const built = matterFromRaw(code, raw);
-          expect(built.code).toBe(code);
-          const qb2 = withBit(matterToQb2(built), pad.from + bit);
-          expect(expectCesrError(() => matterFromQb2(qb2)).code).toBe('nonzero_pad');
-          expect(expectCesrError(() => matterFromQb64(encodeBase64(qb2))).code).toBe('nonzero_pad');
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  });
+  it.each(variableCodes.filter((code) => MATTER_SIZES[code].ls > 0))(
+    '%s rejects any nonzero lead bit',
+    (code) => {
+      const { hs, ss, ls } = MATTER_SIZES[code];
+      const pad = padBits(hs, ss, ls);
+      const rawSize = fc.integer({ min: 0, max: 60 }).map((n) => n * 3 + 3 - ls); // sizes with this lead size
+      fc.assert(
+        fc.property(
+          rawSize.chain((size) => bytesOfLength(size)),
+          fc.integer({ min: 0, max: pad.count - 1 }),
+          (raw, bit) => {
+            const built = matterFromRaw(code, raw);
+            expect(built.code).toBe(code);
+            const qb2 = withBit(matterToQb2(built), pad.from + bit);
+            expect(expectCesrError(() => matterFromQb2(qb2)).code).toBe('nonzero_pad');
+            expect(expectCesrError(() => matterFromQb64(encodeBase64(qb2))).code).toBe(
+              'nonzero_pad',
+            );
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+  );
 
   it('each family yields all six codes (three lead sizes, small and big)', () => {
     const families = new Set(variableCodes.map((code) => code.at(-1)!));
     for (const family of families) {
-      const produced = new Set([3, 2, 1, 12_288, 12_287, 12_286].map((size) => matterFromRaw(`4${family}` as MatterCode, new Uint8Array(size)).code));
+      const produced = new Set(
+        [3, 2, 1, 12_288, 12_287, 12_286].map(
+          (size) => matterFromRaw(`4${family}` as MatterCode, new Uint8Array(size)).code,
+        ),
+      );
       expect([...produced].sort()).toEqual(
         variableCodes.filter((code) => code.at(-1) === family).sort(),
       );
@@ -244,8 +278,18 @@ describe('Indexer: every code', () => {
         expect(encodeBase64(qb2)).toBe(built.qb64);
         const padded = new Uint8Array(qb2.length + 3);
         padded.set(qb2, 3);
-        for (const parsed of [indexerFromQb64(built.qb64), readIndexer(`AB${built.qb64}`, 2), readIndexerBinary(qb2), readIndexerBinary(padded, 3)]) {
-          expect([parsed.code, parsed.index, parsed.ondex, parsed.qb64]).toEqual([code, index, expectedOndex, built.qb64]);
+        for (const parsed of [
+          indexerFromQb64(built.qb64),
+          readIndexer(`AB${built.qb64}`, 2),
+          readIndexerBinary(qb2),
+          readIndexerBinary(padded, 3),
+        ]) {
+          expect([parsed.code, parsed.index, parsed.ondex, parsed.qb64]).toEqual([
+            code,
+            index,
+            expectedOndex,
+            built.qb64,
+          ]);
           expectSameBytes(parsed.raw, raw);
         }
       }),
@@ -259,29 +303,44 @@ describe('Indexer: every code', () => {
     const maxIndex = 64 ** (ss - os) - 1;
     expect(expectCesrError(() => indexedSignature(code, raw, maxIndex + 1)).code).toBe('bad_index');
     expect(expectCesrError(() => indexedSignature(code, raw, -1)).code).toBe('bad_index');
-    if (lists === 'current') expect(expectCesrError(() => indexedSignature(code, raw, 0, 0)).code).toBe('bad_index');
-    else if (os === 0) expect(expectCesrError(() => indexedSignature(code, raw, 0, 1)).code).toBe('bad_index');
-    else expect(expectCesrError(() => indexedSignature(code, raw, 0, 64 ** os)).code).toBe('bad_index');
+    if (lists === 'current')
+      expect(expectCesrError(() => indexedSignature(code, raw, 0, 0)).code).toBe('bad_index');
+    else if (os === 0)
+      expect(expectCesrError(() => indexedSignature(code, raw, 0, 1)).code).toBe('bad_index');
+    else
+      expect(expectCesrError(() => indexedSignature(code, raw, 0, 64 ** os)).code).toBe(
+        'bad_index',
+      );
   });
 
-  it.each(indexerCodes.filter((code) => padBits(INDEXER_SIZES[code].hs, INDEXER_SIZES[code].ss, INDEXER_SIZES[code].ls).count > 0))(
-    '%s rejects any nonzero pad bit',
-    (code) => {
-      const { hs, ss, fs, ls } = INDEXER_SIZES[code];
-      const pad = padBits(hs, ss, ls);
-      fc.assert(
-        fc.property(bytesOfLength(Math.floor(((fs - hs - ss) * 3) / 4)), fc.integer({ min: 0, max: pad.count - 1 }), (raw, bit) => {
+  it.each(
+    indexerCodes.filter(
+      (code) =>
+        padBits(INDEXER_SIZES[code].hs, INDEXER_SIZES[code].ss, INDEXER_SIZES[code].ls).count > 0,
+    ),
+  )('%s rejects any nonzero pad bit', (code) => {
+    const { hs, ss, fs, ls } = INDEXER_SIZES[code];
+    const pad = padBits(hs, ss, ls);
+    fc.assert(
+      fc.property(
+        bytesOfLength(Math.floor(((fs - hs - ss) * 3) / 4)),
+        fc.integer({ min: 0, max: pad.count - 1 }),
+        (raw, bit) => {
           const qb2 = withBit(indexerToQb2(indexedSignature(code, raw, 0)), pad.from + bit);
           expect(expectCesrError(() => readIndexerBinary(qb2)).code).toBe('nonzero_pad');
-          expect(expectCesrError(() => indexerFromQb64(encodeBase64(qb2))).code).toBe('nonzero_pad');
-        }),
-        { numRuns: RUNS },
-      );
-    },
-  );
+          expect(expectCesrError(() => indexerFromQb64(encodeBase64(qb2))).code).toBe(
+            'nonzero_pad',
+          );
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
 
   it('codes without pad bits are exactly those whose code fills whole quadlets', () => {
-    const withoutPad = indexerCodes.filter((code) => (INDEXER_SIZES[code].hs + INDEXER_SIZES[code].ss) % 4 === 0);
+    const withoutPad = indexerCodes.filter(
+      (code) => (INDEXER_SIZES[code].hs + INDEXER_SIZES[code].ss) % 4 === 0,
+    );
     expect(withoutPad.every((code) => INDEXER_SIZES[code].ls === 0)).toBe(true);
     expect(withoutPad.sort()).toEqual(['0A', '0B', '3A', '3B']);
   });
@@ -299,7 +358,12 @@ describe('Counter v1: every code', () => {
         expect(encodeBase64(qb2)).toBe(built.qb64);
         const padded = new Uint8Array(qb2.length + 3);
         padded.set(qb2, 3);
-        for (const parsed of [counterFromQb64(built.qb64), readCounter(`{}${built.qb64}-AAB`, 2), readCounterBinary(qb2), readCounterBinary(padded, 3)]) {
+        for (const parsed of [
+          counterFromQb64(built.qb64),
+          readCounter(`{}${built.qb64}-AAB`, 2),
+          readCounterBinary(qb2),
+          readCounterBinary(padded, 3),
+        ]) {
           expect([parsed.code, parsed.count, parsed.qb64]).toEqual([code, count, built.qb64]);
         }
       }),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import type { CounterCode, IndexerCode, MatterCode } from '@kestrel/cesr';
 import {
   bytesToHex,
   counter,
@@ -22,16 +22,27 @@ import {
   seqner,
   seqnerValue,
 } from '@kestrel/cesr';
-import type { CounterCode, IndexerCode, MatterCode } from '@kestrel/cesr';
+import { describe, expect, it } from 'vitest';
 import { primitives } from '../../../test/support/vectors.js';
 
 const vectors = primitives();
+type Row = [string, any];
+const matterRows: Row[] = vectors.matter.map((row: any) => [row.qb64 ?? row.qb64_prefix, row]);
+const indexerRows: Row[] = vectors.indexer.map((row: any) => [
+  `${row.code} ${row.index}/${row.ondex}`,
+  row,
+]);
+const counterRows: Row[] = vectors.counter_v1.map((row: any) => [row.qb64, row]);
 
 describe('Matter vectors (keripy 1.3.6 primitives.json)', () => {
-  it.each(vectors.matter.map((row: any) => [row.qb64 ?? row.qb64_prefix, row]))('%s', (_qb64, row: any) => {
+  it.each(matterRows)('%s', (_qb64, row: any) => {
     if (row.raw === null) {
       // Big variable-size rows: raw = SHAKE-256(label) of `rawlen` bytes; qb64 given by its SHA-256.
-      const raw = new Uint8Array(createHash('shake256', { outputLength: row.rawlen }).update(row.raw_shake256_label).digest());
+      const raw = new Uint8Array(
+        createHash('shake256', { outputLength: row.rawlen })
+          .update(row.raw_shake256_label)
+          .digest(),
+      );
       const built = matterFromRaw(row.requested_code as MatterCode, raw);
       expect(built.code).toBe(row.code);
       expect(built.qb64.startsWith(row.qb64_prefix)).toBe(true);
@@ -57,28 +68,42 @@ describe('Matter vectors (keripy 1.3.6 primitives.json)', () => {
 });
 
 describe('Indexer vectors', () => {
-  it.each(vectors.indexer.map((row: any) => [`${row.code} ${row.index}/${row.ondex}`, row]))('%s', (_n, row: any) => {
+  it.each(indexerRows)('%s', (_n, row: any) => {
     if (row.error) {
       // keripy refuses these index/ondex combinations; so must we.
-      expect(() => indexedSignature(row.code as IndexerCode, new Uint8Array(114), row.index, row.ondex ?? undefined)).toThrow(
-        /index/,
-      );
+      expect(() =>
+        indexedSignature(
+          row.code as IndexerCode,
+          new Uint8Array(114),
+          row.index,
+          row.ondex ?? undefined,
+        ),
+      ).toThrow(/index/);
       return;
     }
     const ondex = row.requested.ondex === null ? undefined : row.requested.ondex;
-    const built = indexedSignature(row.code as IndexerCode, hexToBytes(row.raw), row.requested.index, ondex);
+    const built = indexedSignature(
+      row.code as IndexerCode,
+      hexToBytes(row.raw),
+      row.requested.index,
+      ondex,
+    );
     expect(built.qb64).toBe(row.qb64);
     expect(built.ondex).toBe(row.ondex === null ? undefined : row.ondex);
     expect(bytesToHex(indexerToQb2(built))).toBe(row.qb2);
     const parsed = indexerFromQb64(row.qb64);
-    expect([parsed.code, parsed.index, parsed.ondex]).toEqual([row.code, row.index, row.ondex ?? undefined]);
+    expect([parsed.code, parsed.index, parsed.ondex]).toEqual([
+      row.code,
+      row.index,
+      row.ondex ?? undefined,
+    ]);
     expect(bytesToHex(parsed.raw)).toBe(row.raw);
     expect(readIndexerBinary(hexToBytes(row.qb2)).qb64).toBe(row.qb64);
   });
 });
 
 describe('Counter v1 vectors', () => {
-  it.each(vectors.counter_v1.map((row: any) => [row.qb64, row]))('%s', (_q, row: any) => {
+  it.each(counterRows)('%s', (_q, row: any) => {
     const built = counter(row.requested_code as CounterCode, row.count);
     expect(built.qb64).toBe(row.qb64);
     expect(built.code).toBe(row.code);

@@ -6,7 +6,11 @@ import { parseArgs } from 'node:util';
 import { KeriError } from '@kestrel/cesr';
 import type { CommandIo } from './io.js';
 
-export type OptionSpec = { readonly type: 'string' | 'boolean'; readonly short?: string; readonly multiple?: boolean };
+export type OptionSpec = {
+  readonly type: 'string' | 'boolean';
+  readonly short?: string;
+  readonly multiple?: boolean;
+};
 
 export interface Command {
   /** Words after `keri`, e.g. ['cesr', 'parse']. */

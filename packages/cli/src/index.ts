@@ -2,6 +2,7 @@
  * @module @kestrel/cli
  * The `keri` command, as a library: `main(argv, io)` runs a command line and returns its exit status.
  */
-export { main, overview } from './main.js';
+
 export type { Command } from './command.js';
 export type { CommandIo } from './io.js';
+export { main, overview } from './main.js';

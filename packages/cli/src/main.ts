@@ -14,7 +14,10 @@ function find(argv: readonly string[]): { command: Command; rest: readonly strin
   let best: { command: Command; rest: readonly string[] } | undefined;
   for (const command of commands) {
     const n = command.path.length;
-    if (command.path.every((word, i) => argv[i] === word) && (!best || n > best.command.path.length)) {
+    if (
+      command.path.every((word, i) => argv[i] === word) &&
+      (!best || n > best.command.path.length)
+    ) {
       best = { command, rest: argv.slice(n) };
     }
   }

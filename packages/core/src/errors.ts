@@ -35,7 +35,11 @@ export class EventError extends KeriError {
 
 /** A key, salt or cipher that cannot be used (wrong code, wrong size, does not decrypt). */
 export class KeyError extends KeriError {
-  constructor(code: 'bad_key' | 'bad_salt' | 'bad_cipher' | 'decrypt_failed', message: string, context: ErrorContext = {}) {
+  constructor(
+    code: 'bad_key' | 'bad_salt' | 'bad_cipher' | 'decrypt_failed',
+    message: string,
+    context: ErrorContext = {},
+  ) {
     super(code, message, context);
   }
 }

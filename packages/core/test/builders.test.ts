@@ -2,10 +2,11 @@
  * Every event of the keripy 1.3.6 corpus is rebuilt by the builders from its inputs (keys,
  * thresholds, digests, witnesses, seals...) and must come out byte for byte as keripy wrote it.
  */
-import { describe, expect, it } from 'vitest';
+
 import { bytesToText, parseHexNumber } from '@kestrel/cesr';
 import { buildFromFields, incept, interact, receipt, rotate, type Sith } from '@kestrel/core';
 import { createNodeCrypto } from '@kestrel/crypto-node';
+import { describe, expect, it } from 'vitest';
 import { allCases, type CaseEvent } from '../../../test/support/vectors.js';
 
 const crypto = await createNodeCrypto();
@@ -86,7 +87,10 @@ describe('builders reproduce keripy bytes for every corpus event', () => {
           expect(bytesToText(rebuild(event, before))).not.toBe(event.raw);
           continue;
         }
-        const raw = FROM_FIELDS.has(loaded.name) && last ? buildFromFields(digest, k).raw : rebuild(event, before);
+        const raw =
+          FROM_FIELDS.has(loaded.name) && last
+            ? buildFromFields(digest, k).raw
+            : rebuild(event, before);
         expect(bytesToText(raw)).toBe(event.raw);
         checked++;
       }

@@ -6,8 +6,15 @@
  * resolves, durable (LMDB's copy-on-write B-tree never exposes a half-written transaction).
  */
 import { mkdirSync } from 'node:fs';
-import { type KeyValueStore, type ScanOptions, type StoredValue, TABLES, type TableName, type Write } from '@kestrel/core';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import {
+  type KeyValueStore,
+  type ScanOptions,
+  type StoredValue,
+  TABLES,
+  type TableName,
+  type Write,
+} from '@kestrel/core';
+import { type Database, open, type RootDatabase } from 'lmdb';
 
 export interface LmdbStoreOptions {
   /** Map size in bytes (grows automatically in lmdb-js; this is the starting size). */
@@ -59,7 +66,9 @@ export class LmdbStore implements KeyValueStore {
     const range = reverse
       ? { start: prefix + RANGE_END, end: prefix, reverse: true }
       : { start: prefix, end: prefix + RANGE_END };
-    for (const { key, value } of this.db(table).getRange(limit === undefined ? range : { ...range, limit })) {
+    for (const { key, value } of this.db(table).getRange(
+      limit === undefined ? range : { ...range, limit },
+    )) {
       const text = String(key);
       if (!text.startsWith(prefix)) continue;
       yield [text, value];

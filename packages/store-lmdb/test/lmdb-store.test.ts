@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
 import { LmdbStore } from '@kestrel/store-lmdb';
+import { afterAll } from 'vitest';
 import { runStoreContract } from '../../../test/support/store-contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kestrel-lmdb-'));

@@ -4,7 +4,12 @@
  * sign and serialize the next event of its KEL (inception, interactions, rotations with any
  * exposure of pre-rotated keys, witness receipts, delegation seals).
  */
-import { type AttachmentGroup, type IndexedSignature, matterFromRaw, textToBytes } from '@kestrel/cesr';
+import {
+  type AttachmentGroup,
+  type IndexedSignature,
+  matterFromRaw,
+  textToBytes,
+} from '@kestrel/cesr';
 import {
   type BuiltMessage,
   type Crypto,
@@ -16,10 +21,10 @@ import {
   receipt,
   rotate,
   type Seal,
-  sealSourceCouples,
   type Sith,
-  signIndexed,
+  sealSourceCouples,
   signerFromSeed,
+  signIndexed,
   signUnindexed,
   witnessSignatures,
 } from '@kestrel/core';
@@ -94,9 +99,13 @@ export class TestIdentifier {
     return this.next;
   }
 
-  private digest = (code: Parameters<Crypto['digest']>[0], data: Uint8Array) => this.crypto.digest(code, data);
+  private digest = (code: Parameters<Crypto['digest']>[0], data: Uint8Array) =>
+    this.crypto.digest(code, data);
 
-  private sign(event: BuiltMessage, signers: ReadonlyArray<{ key: TestKey; index: number; ondex?: number }>): IndexedSignature[] {
+  private sign(
+    event: BuiltMessage,
+    signers: ReadonlyArray<{ key: TestKey; index: number; ondex?: number }>,
+  ): IndexedSignature[] {
     return signers.map(({ key, index, ondex }) =>
       signIndexed(this.crypto, key.seed, event.raw, index, ondex === undefined ? {} : { ondex }),
     );
@@ -105,21 +114,32 @@ export class TestIdentifier {
   /** Witness receipts (-B) of an event by the first `count` witnesses (all by default). */
   witnessReceipts(event: BuiltMessage, count = this.witnesses.length): AttachmentGroup {
     return witnessSignatures(
-      this.witnesses.slice(0, count).map((witness, index) => signIndexed(this.crypto, witness.seed, event.raw, index)),
+      this.witnesses
+        .slice(0, count)
+        .map((witness, index) => signIndexed(this.crypto, witness.seed, event.raw, index)),
     );
   }
 
   /** An `rct` message carrying the receipts (-B) of the given witnesses on `event`. */
   receiptMessage(event: BuiltMessage, witnessIndices: readonly number[]): Uint8Array {
-    const body = receipt(this.digest, { prefix: this.prefix, sn: BigInt(`0x${event.sad.s as string}`), said: event.said });
-    const signatures = witnessIndices.map((index) => signIndexed(this.crypto, this.witnesses[index]!.seed, event.raw, index));
+    const body = receipt(this.digest, {
+      prefix: this.prefix,
+      sn: BigInt(`0x${event.sad.s as string}`),
+      said: event.said,
+    });
+    const signatures = witnessIndices.map((index) =>
+      signIndexed(this.crypto, this.witnesses[index]!.seed, event.raw, index),
+    );
     return messagize(body.raw, [witnessSignatures(signatures)]);
   }
 
   /** A non-transferable receipt couple by witness `index`. */
   receiptCouple(event: BuiltMessage, index: number) {
     const witness = this.witnesses[index]!;
-    return { prefix: witness.publicKey, signature: signUnindexed(this.crypto, witness.seed, event.raw) };
+    return {
+      prefix: witness.publicKey,
+      signature: signUnindexed(this.crypto, witness.seed, event.raw),
+    };
   }
 
   private finish(
@@ -137,36 +157,65 @@ export class TestIdentifier {
   }
 
   /** The inception (dip when delegated), signed by every current key. */
-  incept(extra: { receipts?: number; signerCount?: number; sourceSeal?: { sn: bigint; said: string } } = {}): SignedEvent {
+  incept(
+    extra: {
+      receipts?: number;
+      signerCount?: number;
+      sourceSeal?: { sn: bigint; said: string };
+    } = {},
+  ): SignedEvent {
     const event = incept(this.digest, {
       keys: this.current.map((k) => k.publicKey),
       nextKeyDigests: this.next.map((k) => k.nextDigest),
-      ...(this.options.signingThreshold !== undefined ? { signingThreshold: this.options.signingThreshold } : {}),
-      ...(this.options.nextThreshold !== undefined ? { nextThreshold: this.options.nextThreshold } : {}),
+      ...(this.options.signingThreshold !== undefined
+        ? { signingThreshold: this.options.signingThreshold }
+        : {}),
+      ...(this.options.nextThreshold !== undefined
+        ? { nextThreshold: this.options.nextThreshold }
+        : {}),
       witnesses: this.witnesses.map((w) => w.publicKey),
-      ...(this.options.witnessThreshold !== undefined ? { witnessThreshold: this.options.witnessThreshold } : {}),
+      ...(this.options.witnessThreshold !== undefined
+        ? { witnessThreshold: this.options.witnessThreshold }
+        : {}),
       config: this.options.config ?? [],
       ...(this.options.delegator !== undefined ? { delegator: this.options.delegator } : {}),
       code: 'E',
     });
     this.prefix = event.said;
     this.sn = 0n;
-    const signers = this.current.slice(0, extra.signerCount ?? this.current.length).map((key, index) => ({ key, index }));
+    const signers = this.current
+      .slice(0, extra.signerCount ?? this.current.length)
+      .map((key, index) => ({ key, index }));
     return this.finish(event, this.sign(event, signers), extra);
   }
 
   /** An interaction anchoring `data`, signed by the first `signerCount` current keys (all by default). */
-  interact(data: readonly Seal[] = [], extra: { receipts?: number; signerCount?: number } = {}): SignedEvent {
+  interact(
+    data: readonly Seal[] = [],
+    extra: { receipts?: number; signerCount?: number } = {},
+  ): SignedEvent {
     this.sn += 1n;
-    const event = interact(this.digest, { prefix: this.prefix, prior: this.said, sn: this.sn, data });
-    const signers = this.current.slice(0, extra.signerCount ?? this.current.length).map((key, index) => ({ key, index }));
+    const event = interact(this.digest, {
+      prefix: this.prefix,
+      prior: this.said,
+      sn: this.sn,
+      data,
+    });
+    const signers = this.current
+      .slice(0, extra.signerCount ?? this.current.length)
+      .map((key, index) => ({ key, index }));
     return this.finish(event, this.sign(event, signers), extra);
   }
 
   /** A rotation to the pre-rotated keys (drt when delegated), signed by every new key. */
   rotate(
     data: readonly Seal[] = [],
-    extra: { receipts?: number; signerCount?: number; sourceSeal?: { sn: bigint; said: string }; nextThreshold?: Sith } = {},
+    extra: {
+      receipts?: number;
+      signerCount?: number;
+      sourceSeal?: { sn: bigint; said: string };
+      nextThreshold?: Sith;
+    } = {},
   ): SignedEvent {
     this.sn += 1n;
     this.establishment += 1;
@@ -179,15 +228,21 @@ export class TestIdentifier {
       sn: this.sn,
       keys: this.current.map((k) => k.publicKey),
       nextKeyDigests: this.next.map((k) => k.nextDigest),
-      ...(this.options.signingThreshold !== undefined ? { signingThreshold: this.options.signingThreshold } : {}),
+      ...(this.options.signingThreshold !== undefined
+        ? { signingThreshold: this.options.signingThreshold }
+        : {}),
       ...((extra.nextThreshold ?? this.options.nextThreshold) !== undefined
         ? { nextThreshold: (extra.nextThreshold ?? this.options.nextThreshold)! }
         : {}),
       witnesses: this.witnesses.map((w) => w.publicKey),
-      ...(this.options.witnessThreshold !== undefined ? { witnessThreshold: this.options.witnessThreshold } : {}),
+      ...(this.options.witnessThreshold !== undefined
+        ? { witnessThreshold: this.options.witnessThreshold }
+        : {}),
       data,
     });
-    const signers = this.current.slice(0, extra.signerCount ?? this.current.length).map((key, index) => ({ key, index }));
+    const signers = this.current
+      .slice(0, extra.signerCount ?? this.current.length)
+      .map((key, index) => ({ key, index }));
     return this.finish(event, this.sign(event, signers), extra);
   }
 }

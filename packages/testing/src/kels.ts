@@ -25,7 +25,9 @@ export function* kelMessages(crypto: Crypto, options: KelOptions): Generator<Uin
   const identifier = new TestIdentifier(crypto, {
     label: options.label ?? 'kel',
     keyCount: options.keyCount ?? 1,
-    ...(options.signingThreshold !== undefined ? { signingThreshold: options.signingThreshold } : {}),
+    ...(options.signingThreshold !== undefined
+      ? { signingThreshold: options.signingThreshold }
+      : {}),
     ...(options.nextThreshold !== undefined ? { nextThreshold: options.nextThreshold } : {}),
     witnessCount: options.witnessCount ?? 0,
   });
@@ -34,7 +36,8 @@ export function* kelMessages(crypto: Crypto, options: KelOptions): Generator<Uin
   const every = options.rotateEvery ?? 10;
   for (let sn = 1; sn < options.events; sn++) {
     const seal = [{ d: identifier.said }];
-    yield (sn % every === 0 ? identifier.rotate([], signers) : identifier.interact(seal, signers)).message;
+    yield (sn % every === 0 ? identifier.rotate([], signers) : identifier.interact(seal, signers))
+      .message;
   }
 }
 

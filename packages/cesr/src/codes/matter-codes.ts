@@ -16,32 +16,32 @@ export interface MatterSizes {
 }
 
 export const MATTER_SIZES = {
-  'A': { name: 'Ed25519_Seed', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
-  'B': { name: 'Ed25519N', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
-  'C': { name: 'X25519', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
-  'D': { name: 'Ed25519', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
-  'E': { name: 'Blake3_256', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
-  'F': { name: 'Blake2b_256', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
-  'G': { name: 'Blake2s_256', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
-  'H': { name: 'SHA3_256', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
-  'I': { name: 'SHA2_256', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
-  'J': { name: 'ECDSA_256k1_Seed', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
-  'K': { name: 'Ed448_Seed', hs: 1, ss: 0, xs: 0, fs: 76, ls: 0 },
-  'L': { name: 'X448', hs: 1, ss: 0, xs: 0, fs: 76, ls: 0 },
-  'M': { name: 'Short', hs: 1, ss: 0, xs: 0, fs: 4, ls: 0 },
-  'N': { name: 'Big', hs: 1, ss: 0, xs: 0, fs: 12, ls: 0 },
-  'O': { name: 'X25519_Private', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
-  'P': { name: 'X25519_Cipher_Seed', hs: 1, ss: 0, xs: 0, fs: 124, ls: 0 },
-  'Q': { name: 'ECDSA_256r1_Seed', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
-  'R': { name: 'Tall', hs: 1, ss: 0, xs: 0, fs: 8, ls: 0 },
-  'S': { name: 'Large', hs: 1, ss: 0, xs: 0, fs: 16, ls: 0 },
-  'T': { name: 'Great', hs: 1, ss: 0, xs: 0, fs: 20, ls: 0 },
-  'U': { name: 'Vast', hs: 1, ss: 0, xs: 0, fs: 24, ls: 0 },
-  'V': { name: 'Label1', hs: 1, ss: 0, xs: 0, fs: 4, ls: 1 },
-  'W': { name: 'Label2', hs: 1, ss: 0, xs: 0, fs: 4, ls: 0 },
-  'X': { name: 'Tag3', hs: 1, ss: 3, xs: 0, fs: 4, ls: 0 },
-  'Y': { name: 'Tag7', hs: 1, ss: 7, xs: 0, fs: 8, ls: 0 },
-  'Z': { name: 'Blind', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
+  A: { name: 'Ed25519_Seed', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
+  B: { name: 'Ed25519N', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
+  C: { name: 'X25519', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
+  D: { name: 'Ed25519', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
+  E: { name: 'Blake3_256', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
+  F: { name: 'Blake2b_256', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
+  G: { name: 'Blake2s_256', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
+  H: { name: 'SHA3_256', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
+  I: { name: 'SHA2_256', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
+  J: { name: 'ECDSA_256k1_Seed', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
+  K: { name: 'Ed448_Seed', hs: 1, ss: 0, xs: 0, fs: 76, ls: 0 },
+  L: { name: 'X448', hs: 1, ss: 0, xs: 0, fs: 76, ls: 0 },
+  M: { name: 'Short', hs: 1, ss: 0, xs: 0, fs: 4, ls: 0 },
+  N: { name: 'Big', hs: 1, ss: 0, xs: 0, fs: 12, ls: 0 },
+  O: { name: 'X25519_Private', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
+  P: { name: 'X25519_Cipher_Seed', hs: 1, ss: 0, xs: 0, fs: 124, ls: 0 },
+  Q: { name: 'ECDSA_256r1_Seed', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
+  R: { name: 'Tall', hs: 1, ss: 0, xs: 0, fs: 8, ls: 0 },
+  S: { name: 'Large', hs: 1, ss: 0, xs: 0, fs: 16, ls: 0 },
+  T: { name: 'Great', hs: 1, ss: 0, xs: 0, fs: 20, ls: 0 },
+  U: { name: 'Vast', hs: 1, ss: 0, xs: 0, fs: 24, ls: 0 },
+  V: { name: 'Label1', hs: 1, ss: 0, xs: 0, fs: 4, ls: 1 },
+  W: { name: 'Label2', hs: 1, ss: 0, xs: 0, fs: 4, ls: 0 },
+  X: { name: 'Tag3', hs: 1, ss: 3, xs: 0, fs: 4, ls: 0 },
+  Y: { name: 'Tag7', hs: 1, ss: 7, xs: 0, fs: 8, ls: 0 },
+  Z: { name: 'Blind', hs: 1, ss: 0, xs: 0, fs: 44, ls: 0 },
   '0A': { name: 'Salt_128', hs: 2, ss: 0, xs: 0, fs: 24, ls: 0 },
   '0B': { name: 'Ed25519_Sig', hs: 2, ss: 0, xs: 0, fs: 88, ls: 0 },
   '0C': { name: 'ECDSA_256k1_Sig', hs: 2, ss: 0, xs: 0, fs: 88, ls: 0 },
@@ -138,22 +138,55 @@ export const MatterCodes: MatterNames = Object.fromEntries(
 export function matterHardSize(first: string): number | undefined {
   if ((first >= 'A' && first <= 'Z') || (first >= 'a' && first <= 'z')) return 1;
   if (first === '0' || first === '4' || first === '5' || first === '6') return 2;
-  if (first === '1' || first === '2' || first === '3' || first >= '7' && first <= '9') return 4;
+  if (first === '1' || first === '2' || first === '3' || (first >= '7' && first <= '9')) return 4;
   return undefined;
 }
 
 /** Digest codes (keripy `DigDex`): may be SAIDs and self-addressing prefixes. */
-export const DIGEST_CODES: ReadonlySet<string> = new Set(['E', 'F', 'G', 'H', 'I', '0D', '0E', '0F', '0G']);
+export const DIGEST_CODES: ReadonlySet<string> = new Set([
+  'E',
+  'F',
+  'G',
+  'H',
+  'I',
+  '0D',
+  '0E',
+  '0F',
+  '0G',
+]);
 
 /** Codes allowed as an identifier prefix (keripy `PreDex`). */
 export const PREFIX_CODES: ReadonlySet<string> = new Set([
-  'B', 'D', 'E', 'F', 'G', 'H', 'I', '0D', '0E', '0F', '0G',
-  '1AAA', '1AAB', '1AAC', '1AAD', '1AAE', '1AAI', '1AAJ',
+  'B',
+  'D',
+  'E',
+  'F',
+  'G',
+  'H',
+  'I',
+  '0D',
+  '0E',
+  '0F',
+  '0G',
+  '1AAA',
+  '1AAB',
+  '1AAC',
+  '1AAD',
+  '1AAE',
+  '1AAI',
+  '1AAJ',
 ]);
 
 /** Prefix codes that are public keys, not digests (keripy `PreNonDigDex`): basic prefixes. */
 export const BASIC_PREFIX_CODES: ReadonlySet<string> = new Set([
-  'B', 'D', '1AAA', '1AAB', '1AAC', '1AAD', '1AAI', '1AAJ',
+  'B',
+  'D',
+  '1AAA',
+  '1AAB',
+  '1AAC',
+  '1AAD',
+  '1AAI',
+  '1AAJ',
 ]);
 
 /** Non-transferable prefix codes (keripy `NonTransDex`). */
@@ -163,9 +196,25 @@ export const NON_TRANSFERABLE_CODES: ReadonlySet<string> = new Set(['B', '1AAA',
 export const NUMBER_CODES_BY_SIZE = ['M', 'R', 'N', 'S', 'T', 'U'] as const;
 
 /** All number codes (keripy `NumDex`), including `0H` (Long) and `0A` (Huge, as a Seqner). */
-export const NUMBER_CODES: ReadonlySet<string> = new Set(['M', '0H', 'R', 'N', 'S', 'T', '0A', 'U']);
+export const NUMBER_CODES: ReadonlySet<string> = new Set([
+  'M',
+  '0H',
+  'R',
+  'N',
+  'S',
+  'T',
+  '0A',
+  'U',
+]);
 
 /** Verification (public) key codes, transferable or not (keripy `Verfer` codes). */
 export const VERIFICATION_KEY_CODES: ReadonlySet<string> = new Set([
-  'B', 'D', '1AAA', '1AAB', '1AAC', '1AAD', '1AAI', '1AAJ',
+  'B',
+  'D',
+  '1AAA',
+  '1AAB',
+  '1AAC',
+  '1AAD',
+  '1AAI',
+  '1AAJ',
 ]);

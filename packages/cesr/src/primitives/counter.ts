@@ -3,7 +3,12 @@
  * CESR 1.0 counters: a group code and a count (keripy `Counter` with the v1 tables).
  */
 import { base64ToInt, decodeBase64Quadlets, encodeBase64, intToBase64 } from '../base64.js';
-import { COUNTER_SIZES_V1, type CounterCode, type CounterSizes, counterHardSize } from '../codes/counter-codes.js';
+import {
+  COUNTER_SIZES_V1,
+  type CounterCode,
+  type CounterSizes,
+  counterHardSize,
+} from '../codes/counter-codes.js';
 import { CesrError } from '../errors.js';
 import { peekBinaryChars, printable } from './matter.js';
 import { readChars, Shortage, whole } from './shortage.js';
@@ -16,7 +21,8 @@ export interface Counter {
 
 export function counterSizes(code: string): CounterSizes {
   const sizes = (COUNTER_SIZES_V1 as Record<string, CounterSizes>)[code];
-  if (!sizes) throw new CesrError('unknown_code', `Unsupported counter code '${code}'`, 0, { code });
+  if (!sizes)
+    throw new CesrError('unknown_code', `Unsupported counter code '${code}'`, 0, { code });
   return sizes;
 }
 
@@ -57,7 +63,8 @@ export function readCounter(input: string | Uint8Array, offset = 0): Counter {
 /** Parses exactly one counter from a whole qb64 string. */
 export function counterFromQb64(qb64: string): Counter {
   const parsed = whole(() => readCounter(qb64), 'counter');
-  if (parsed.qb64.length !== qb64.length) throw new CesrError('bad_size', 'Extra characters after counter');
+  if (parsed.qb64.length !== qb64.length)
+    throw new CesrError('bad_size', 'Extra characters after counter');
   return parsed;
 }
 

@@ -3,8 +3,9 @@
  * ISO-8601 datetimes as CESR `1AAG` primitives (keripy `Dater`): the 32-character datetime with
  * ':' '.' '+' replaced by 'c' 'd' 'p' so it is Base64, decoded to 24 raw bytes.
  */
-import { MatterCodes } from '../codes/matter-codes.js';
+
 import { decodeBase64Quadlets } from '../base64.js';
+import { MatterCodes } from '../codes/matter-codes.js';
 import { CesrError } from '../errors.js';
 import { type Matter, matterFromRaw } from './matter.js';
 

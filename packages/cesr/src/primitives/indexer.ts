@@ -6,7 +6,13 @@
  * the prior next-digest list `n` (for rotations); it is `undefined` for current-only codes and
  * equals `index` for the small "both" codes, whose code has no room for a separate ondex.
  */
-import { base64ToInt, decodeBase64Quadlets, decodeWithPrepad, encodeBase64, intToBase64 } from '../base64.js';
+import {
+  base64ToInt,
+  decodeBase64Quadlets,
+  decodeWithPrepad,
+  encodeBase64,
+  intToBase64,
+} from '../base64.js';
 import {
   INDEXER_CODE_FOR,
   INDEXER_SIZES,
@@ -28,7 +34,8 @@ export interface IndexedSignature {
 
 export function indexerSizes(code: string): IndexerSizes {
   const sizes = (INDEXER_SIZES as Record<string, IndexerSizes>)[code];
-  if (!sizes) throw new CesrError('unknown_code', `Unsupported Indexer code '${code}'`, 0, { code });
+  if (!sizes)
+    throw new CesrError('unknown_code', `Unsupported Indexer code '${code}'`, 0, { code });
   return sizes;
 }
 
@@ -45,7 +52,11 @@ export function indexedSignature(
   if (!Number.isInteger(index) || index < 0 || index > 64 ** ms - 1) {
     throw new CesrError('bad_index', `Invalid index ${index} for code '${code}'`);
   }
-  if (ondex !== undefined && os > 0 && (!Number.isInteger(ondex) || ondex < 0 || ondex > 64 ** os - 1)) {
+  if (
+    ondex !== undefined &&
+    os > 0 &&
+    (!Number.isInteger(ondex) || ondex < 0 || ondex > 64 ** os - 1)
+  ) {
     throw new CesrError('bad_index', `Invalid ondex ${ondex} for code '${code}'`);
   }
   let other = ondex;
@@ -118,7 +129,8 @@ export function readIndexer(input: string | Uint8Array, offset = 0): IndexedSign
     // Only the 2*ps low bits of the pre-padded bytes come from the text; they must be zero.
     let prepad = 0;
     for (let i = 0; i < ps; i++) prepad = prepad * 256 + paw[i]!;
-    if (prepad % 2 ** (2 * ps) !== 0) throw new CesrError('nonzero_pad', `Nonzero pad bits in '${hard}'`);
+    if (prepad % 2 ** (2 * ps) !== 0)
+      throw new CesrError('nonzero_pad', `Nonzero pad bits in '${hard}'`);
     return { code: hard as IndexerCode, index, ondex, raw: paw.subarray(ps), qb64: text };
   }
   for (let i = 0; i < ls; i++) {
@@ -141,7 +153,8 @@ export function readIndexerBinary(bytes: Uint8Array, offset = 0): IndexedSignatu
   if (bytes.length <= offset) throw new Shortage(1);
   const first = encodeBase64(bytes.subarray(offset, offset + 1))[0]!;
   const hs = indexerHardSize(first);
-  if (hs === undefined) throw new CesrError('unknown_code', 'Unsupported Indexer code start in binary');
+  if (hs === undefined)
+    throw new CesrError('unknown_code', 'Unsupported Indexer code start in binary');
   const hard = peekBinaryChars(bytes, offset, hs);
   const sizes = (INDEXER_SIZES as Record<string, IndexerSizes>)[hard];
   if (!sizes) throw new CesrError('unknown_code', `Unsupported Indexer code '${printable(hard)}'`);

@@ -15,7 +15,12 @@ import {
   isBase64,
   sextetOf,
 } from '../base64.js';
-import { MATTER_SIZES, type MatterCode, type MatterSizes, matterHardSize } from '../codes/matter-codes.js';
+import {
+  MATTER_SIZES,
+  type MatterCode,
+  type MatterSizes,
+  matterHardSize,
+} from '../codes/matter-codes.js';
 import { CesrError } from '../errors.js';
 import { readChars, Shortage, whole } from './shortage.js';
 
@@ -41,7 +46,8 @@ export function matterSizes(code: string): MatterSizes {
 /** Raw size in bytes of a fixed-size code (not including lead bytes). */
 export function rawSizeOf(code: MatterCode): number {
   const { hs, ss, fs, ls } = matterSizes(code);
-  if (fs === null) throw new CesrError('bad_size', `Code '${code}' has a variable size`, 0, { code });
+  if (fs === null)
+    throw new CesrError('bad_size', `Code '${code}' has a variable size`, 0, { code });
   return Math.floor(((fs - hs - ss) * 3) / 4) - ls;
 }
 
@@ -80,9 +86,14 @@ export function matterFromRaw(code: MatterCode, raw: Uint8Array, soft = ''): Mat
   const cs = hs + ss;
   const rawSize = Math.floor(((fs - cs) * 3) / 4) - ls;
   if (raw.length !== rawSize) {
-    throw new CesrError('bad_size', `Code '${code}' needs ${rawSize} raw bytes, got ${raw.length}`, 0, {
-      code,
-    });
+    throw new CesrError(
+      'bad_size',
+      `Code '${code}' needs ${rawSize} raw bytes, got ${raw.length}`,
+      0,
+      {
+        code,
+      },
+    );
   }
   let softPart = '';
   if (ss > 0) {
@@ -132,9 +143,15 @@ export function readMatter(input: string | Uint8Array, offset = 0): Matter {
   const ps = cs % 4;
   const paw = decodeWithPrepad(text, cs, fs, ps);
   for (let i = 0; i < ps + ls; i++) {
-    if (paw[i] !== 0) throw new CesrError('nonzero_pad', `Nonzero mid-pad or lead bits in '${hard}'`);
+    if (paw[i] !== 0)
+      throw new CesrError('nonzero_pad', `Nonzero mid-pad or lead bits in '${hard}'`);
   }
-  return { code: hard as MatterCode, soft: text.slice(hs + xs, cs), raw: paw.subarray(ps + ls), qb64: text };
+  return {
+    code: hard as MatterCode,
+    soft: text.slice(hs + xs, cs),
+    raw: paw.subarray(ps + ls),
+    qb64: text,
+  };
 }
 
 /** Parses exactly one primitive from a whole qb64 string. */
@@ -166,13 +183,15 @@ export function readMatterBinary(bytes: Uint8Array, offset = 0): Matter {
   if (bytes.length <= offset) throw new Shortage(1);
   const first = encodeBase64(bytes.subarray(offset, offset + 1))[0]!;
   const hs = matterHardSize(first);
-  if (hs === undefined) throw new CesrError('unknown_code', 'Unsupported Matter code start in binary');
+  if (hs === undefined)
+    throw new CesrError('unknown_code', 'Unsupported Matter code start in binary');
   const hard = peekBinaryChars(bytes, offset, hs);
   const sizes = (MATTER_SIZES as Record<string, MatterSizes>)[hard];
   if (!sizes) throw new CesrError('unknown_code', `Unsupported Matter code '${printable(hard)}'`);
   const cs = hs + sizes.ss;
   let fs = sizes.fs;
-  if (fs === null) fs = base64ToInt(peekBinaryChars(bytes, offset, cs).slice(hs + sizes.xs)) * 4 + cs;
+  if (fs === null)
+    fs = base64ToInt(peekBinaryChars(bytes, offset, cs).slice(hs + sizes.xs)) * 4 + cs;
   const size = (fs * 3) / 4;
   if (bytes.length - offset < size) throw new Shortage(size);
   return readMatter(encodeBase64(bytes.subarray(offset, offset + size)));
@@ -189,7 +208,10 @@ export function matterFromQb2(qb2: Uint8Array): Matter {
 
 /** Escapes non-printable characters for error messages. */
 export function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 /** True when the byte is a Base64 digit (text-domain primitives start with one). */

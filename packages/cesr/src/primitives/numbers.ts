@@ -3,8 +3,9 @@
  * Numbers in CESR: `Number` primitives (M, 0H, R, N, S, T, 0A, U), sequence numbers as keripy's
  * 16-byte `Seqner` ('0A'), and the hex sequence numbers of JSON bodies.
  */
-import { MatterCodes, NUMBER_CODES, NUMBER_CODES_BY_SIZE } from '../codes/matter-codes.js';
+
 import type { MatterCode } from '../codes/matter-codes.js';
+import { MatterCodes, NUMBER_CODES, NUMBER_CODES_BY_SIZE } from '../codes/matter-codes.js';
 import { CesrError } from '../errors.js';
 import { type Matter, matterFromRaw, rawSizeOf } from './matter.js';
 
@@ -33,7 +34,8 @@ export function numberPrimitive(value: bigint | number, code?: MatterCode): Matt
   const num = BigInt(value);
   if (num < 0n) throw new CesrError('bad_size', `Not a whole number: ${value}`);
   if (code !== undefined) {
-    if (!NUMBER_CODES.has(code)) throw new CesrError('unknown_code', `'${code}' is not a number code`);
+    if (!NUMBER_CODES.has(code))
+      throw new CesrError('unknown_code', `'${code}' is not a number code`);
     return matterFromRaw(code, bigintToBytes(num, rawSizeOf(code)));
   }
   for (const candidate of NUMBER_CODES_BY_SIZE) {
@@ -73,7 +75,8 @@ export function parseHexNumber(text: string): bigint {
   const match = /^\s*([+-]?)(?:0[xX]_?)?([0-9a-fA-F](?:_?[0-9a-fA-F])*)\s*$/.exec(text);
   if (!match) throw new CesrError('bad_size', `Not a whole number: '${text}'`);
   const value = BigInt(`0x${match[2]!.replaceAll('_', '')}`);
-  if (match[1] === '-' && value !== 0n) throw new CesrError('bad_size', `Not a whole number: '${text}'`);
+  if (match[1] === '-' && value !== 0n)
+    throw new CesrError('bad_size', `Not a whole number: '${text}'`);
   return value;
 }
 

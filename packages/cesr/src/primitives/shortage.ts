@@ -20,7 +20,10 @@ export function whole<T>(decode: () => T, what: string): T {
     return decode();
   } catch (caught) {
     if (caught instanceof Shortage) {
-      throw new CesrError('truncated', `Truncated ${what}: needs ${caught.needed} characters or bytes`);
+      throw new CesrError(
+        'truncated',
+        `Truncated ${what}: needs ${caught.needed} characters or bytes`,
+      );
     }
     throw caught;
   }
@@ -30,5 +33,8 @@ export function whole<T>(decode: () => T, what: string): T {
 export function readChars(input: string | Uint8Array, offset: number, count: number): string {
   if (input.length - offset < count) throw new Shortage(count);
   if (typeof input === 'string') return input.slice(offset, offset + count);
-  return String.fromCharCode.apply(null, input.subarray(offset, offset + count) as unknown as number[]);
+  return String.fromCharCode.apply(
+    null,
+    input.subarray(offset, offset + count) as unknown as number[],
+  );
 }

@@ -28,7 +28,12 @@ const cborEncoder = new CborEncoder({
   variableMapSize: true,
 });
 const cborDecoder = new CborDecoder({ useRecords: false, mapsAsObjects: true });
-const msgpack = new Packr({ useRecords: false, moreTypes: false, variableMapSize: true, mapsAsObjects: true });
+const msgpack = new Packr({
+  useRecords: false,
+  moreTypes: false,
+  variableMapSize: true,
+  mapsAsObjects: true,
+});
 
 export function serialize(sad: unknown, kind: Kind): Uint8Array {
   switch (kind) {

@@ -25,6 +25,15 @@ export interface FieldSpan {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    utf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A quoted JSON key as a string; plain ASCII keys (all KERI labels) skip the general decoder. */
 function decodeKey(quoted: Uint8Array): string {
   let ascii = true;
@@ -117,15 +126,21 @@ class Scanner {
 
   string(): void {
     const bytes = this.bytes;
+    const start = this.position;
+    let ascii = true;
     this.expect(QUOTE);
     for (;;) {
       const byte = bytes[this.position];
       if (byte === undefined) this.fail('unterminated string');
       if (byte === QUOTE) {
         this.position++;
+        // Python writes UTF-8 and cannot load anything else (json.loads would raise).
+        if (!ascii && !isUtf8(bytes.subarray(start, this.position)))
+          this.fail('invalid UTF-8 in string');
         return;
       }
       if (byte < 0x20) this.fail('raw control character in string');
+      if (byte >= 0x80) ascii = false;
       if (byte === BACKSLASH) {
         const escape = bytes[this.position + 1] ?? -1;
         if (SHORT_ESCAPES.has(escape)) {
@@ -151,7 +166,14 @@ class Scanner {
     while (this.position < bytes.length) {
       const byte = bytes[this.position]!;
       // digits, sign, decimal point, exponent
-      if ((byte >= 0x30 && byte <= 0x39) || byte === 0x2d || byte === 0x2b || byte === 0x2e || byte === 0x65 || byte === 0x45) {
+      if (
+        (byte >= 0x30 && byte <= 0x39) ||
+        byte === 0x2d ||
+        byte === 0x2b ||
+        byte === 0x2e ||
+        byte === 0x65 ||
+        byte === 0x45
+      ) {
         this.position++;
       } else break;
     }
@@ -161,7 +183,10 @@ class Scanner {
       return;
     }
     const value = Number(text);
-    if (!/^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(text) || pythonFloatRepr(value) !== text) {
+    if (
+      !/^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(text) ||
+      pythonFloatRepr(value) !== text
+    ) {
       this.fail(`number '${text}' is not as Python writes it`);
     }
   }

@@ -21,7 +21,13 @@
 import { decodeBase64Quadlets, encodeBase64Bytes, textToBytes } from '../base64.js';
 import type { CounterCode } from '../codes/counter-codes.js';
 import { CesrError } from '../errors.js';
-import { type Counter, counter, counterSizes, readCounter, readCounterBinary } from '../primitives/counter.js';
+import {
+  type Counter,
+  counter,
+  counterSizes,
+  readCounter,
+  readCounterBinary,
+} from '../primitives/counter.js';
 import { type IndexedSignature, readIndexer, readIndexerBinary } from '../primitives/indexer.js';
 import { type Matter, readMatter, readMatterBinary } from '../primitives/matter.js';
 import { Shortage } from '../primitives/shortage.js';
@@ -67,17 +73,29 @@ class Reader {
 
   counter(): Counter {
     const view = this.view();
-    return this.advance(this.domain === 'text' ? readCounter(view, this.position) : readCounterBinary(view, this.position));
+    return this.advance(
+      this.domain === 'text'
+        ? readCounter(view, this.position)
+        : readCounterBinary(view, this.position),
+    );
   }
 
   matter(): Matter {
     const view = this.view();
-    return this.advance(this.domain === 'text' ? readMatter(view, this.position) : readMatterBinary(view, this.position));
+    return this.advance(
+      this.domain === 'text'
+        ? readMatter(view, this.position)
+        : readMatterBinary(view, this.position),
+    );
   }
 
   signature(): IndexedSignature {
     const view = this.view();
-    return this.advance(this.domain === 'text' ? readIndexer(view, this.position) : readIndexerBinary(view, this.position));
+    return this.advance(
+      this.domain === 'text'
+        ? readIndexer(view, this.position)
+        : readIndexerBinary(view, this.position),
+    );
   }
 
   /** Size in bytes of `quadlets` quadlets in this domain (triplets in binary). */
@@ -89,7 +107,11 @@ class Reader {
 function signatures(reader: Reader, expected: CounterCode): AttachmentGroup {
   const inner = reader.counter();
   if (inner.code !== expected) {
-    throw new CesrError('bad_group', `Expected a '${expected}' counter, found '${inner.code}'`, reader.position);
+    throw new CesrError(
+      'bad_group',
+      `Expected a '${expected}' counter, found '${inner.code}'`,
+      reader.position,
+    );
   }
   const items: IndexedSignature[] = [];
   for (let i = 0; i < inner.count; i++) items.push(reader.signature());
@@ -115,10 +137,14 @@ function readGroupBody(reader: Reader, head: Counter): AttachmentGroup {
       repeat(() => items.push(reader.matter(), reader.matter(), reader.matter()));
       return { counter: head, items };
     case '-D':
-      repeat(() => items.push(reader.matter(), reader.matter(), reader.matter(), reader.signature()));
+      repeat(() =>
+        items.push(reader.matter(), reader.matter(), reader.matter(), reader.signature()),
+      );
       return { counter: head, items };
     case '-F':
-      repeat(() => items.push(reader.matter(), reader.matter(), reader.matter(), signatures(reader, '-A')));
+      repeat(() =>
+        items.push(reader.matter(), reader.matter(), reader.matter(), signatures(reader, '-A')),
+      );
       return { counter: head, items };
     case '-H':
       repeat(() => items.push(reader.matter(), signatures(reader, '-A')));
@@ -171,7 +197,11 @@ function readGroup(reader: Reader): AttachmentGroup {
     return readGroupBody(reader, head);
   } catch (caught) {
     if (caught instanceof CesrError && caught.context.group === undefined) {
-      throw new CesrError(caught.code, caught.message, caught.offset, { ...caught.context, group: head.code, start });
+      throw new CesrError(caught.code, caught.message, caught.offset, {
+        ...caught.context,
+        group: head.code,
+        start,
+      });
     }
     throw caught;
   }
@@ -205,7 +235,9 @@ function groupBodyText(group: AttachmentGroup): string {
 /** The group's counter, with quadlet counts re-derived from its (possibly rebuilt) contents. */
 function groupCounter(group: AttachmentGroup, bodyText: string): Counter {
   const code = group.counter.code;
-  return counterSizes(code).unit === 'quadlets' ? counter(code, bodyText.length / 4) : group.counter;
+  return counterSizes(code).unit === 'quadlets'
+    ? counter(code, bodyText.length / 4)
+    : group.counter;
 }
 
 /** The text-domain encoding of a group. */

@@ -45,7 +45,10 @@ export class StreamParser {
 
   private append(input: Uint8Array): void {
     // A plain view: Node Buffers make every subarray a costly Buffer object, and slice() a view.
-    const chunk = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    const chunk =
+      input.constructor === Uint8Array
+        ? input
+        : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     if (this.position === this.buffer.length) {
       this.base += this.buffer.length;
       this.buffer = chunk;

@@ -4,11 +4,17 @@
  * "need more bytes", or "bad bytes here, resume there". The stream parser drives it.
  */
 import { CesrError } from '../errors.js';
-import { Shortage } from '../primitives/shortage.js';
 import { readCounter, readCounterBinary } from '../primitives/counter.js';
+import { Shortage } from '../primitives/shortage.js';
 import { deserialize } from '../serialization/kinds.js';
 import { SMELL_SIZE, smell, VERSION_1_SPAN } from '../version.js';
-import { type AttachmentGroup, type Domain, encodeGroupsBinary, encodeGroupsText, readAttachmentGroup } from './groups.js';
+import {
+  type AttachmentGroup,
+  type Domain,
+  encodeGroupsBinary,
+  encodeGroupsText,
+  readAttachmentGroup,
+} from './groups.js';
 import type { Message } from './message.js';
 import { sniff } from './sniff.js';
 
@@ -31,7 +37,12 @@ const WHITESPACE = new Set([0x09, 0x0a, 0x0d, 0x20]);
  * it, a message that reaches the end of the input is not complete (more attachments may follow).
  * Error offsets are relative to the start of `bytes`; a message's `offset` is `base + offset`.
  */
-export function readMessage(bytes: Uint8Array, offset: number, final: boolean, base = 0): ReadResult {
+export function readMessage(
+  bytes: Uint8Array,
+  offset: number,
+  final: boolean,
+  base = 0,
+): ReadResult {
   if (offset >= bytes.length) return { status: 'empty' };
   const first = bytes[offset]!;
   if (WHITESPACE.has(first)) {
@@ -40,7 +51,8 @@ export function readMessage(bytes: Uint8Array, offset: number, final: boolean, b
     return { status: 'skip', end };
   }
   const cold = sniff(first);
-  if (cold !== 'message') return readTopLevelCounter(bytes, offset, cold === 'binary' ? 'binary' : 'text', final);
+  if (cold !== 'message')
+    return readTopLevelCounter(bytes, offset, cold === 'binary' ? 'binary' : 'text', final);
 
   if (bytes.length - offset < SMELL_SIZE && !final) return { status: 'shortage' };
   let version: ReturnType<typeof smell>;
@@ -52,7 +64,12 @@ export function readMessage(bytes: Uint8Array, offset: number, final: boolean, b
   const bodyEnd = offset + version.size;
   if (bodyEnd > bytes.length) {
     if (!final) return { status: 'shortage' };
-    const error = new CesrError('truncated', `Stream ends inside a body of ${version.size} bytes`, offset, bodyHints(bytes, offset, bytes.length));
+    const error = new CesrError(
+      'truncated',
+      `Stream ends inside a body of ${version.size} bytes`,
+      offset,
+      bodyHints(bytes, offset, bytes.length),
+    );
     return { status: 'error', error, resume: bytes.length };
   }
   const raw = copyOf(bytes, offset, bodyEnd);
@@ -61,7 +78,10 @@ export function readMessage(bytes: Uint8Array, offset: number, final: boolean, b
     sad = deserialize(raw, version.kind);
   } catch (caught) {
     const error = rebase(caught, offset);
-    const hinted = new CesrError(error.code, error.message, error.offset, { ...error.context, ...bodyHints(bytes, offset, bodyEnd) });
+    const hinted = new CesrError(error.code, error.message, error.offset, {
+      ...error.context,
+      ...bodyHints(bytes, offset, bodyEnd),
+    });
     return { status: 'error', error: hinted, resume: offset + 1 };
   }
   if (typeof sad.v !== 'string') {
@@ -112,9 +132,17 @@ export function readMessage(bytes: Uint8Array, offset: number, final: boolean, b
  * number fields, when present), so reports can say which event was lost.
  */
 function bodyHints(bytes: Uint8Array, start: number, end: number): Record<string, string> {
-  const text = String.fromCharCode.apply(null, bytes.subarray(start, Math.min(end, start + 4096)) as unknown as number[]);
+  const text = String.fromCharCode.apply(
+    null,
+    bytes.subarray(start, Math.min(end, start + 4096)) as unknown as number[],
+  );
   const hints: Record<string, string> = {};
-  for (const [label, name] of [['t', 'ilk'], ['d', 'said'], ['i', 'prefix'], ['s', 'sn']] as const) {
+  for (const [label, name] of [
+    ['t', 'ilk'],
+    ['d', 'said'],
+    ['i', 'prefix'],
+    ['s', 'sn'],
+  ] as const) {
     const match = new RegExp(`"${label}":"([^"]*)"`).exec(text);
     if (match) hints[name] = match[1]!;
   }
@@ -142,7 +170,8 @@ function framedMessage(
     domain,
     get raw(): Uint8Array {
       if (raw === undefined) {
-        const encoded = domain === 'binary' ? encodeGroupsBinary(attachments) : encodeGroupsText(attachments);
+        const encoded =
+          domain === 'binary' ? encodeGroupsBinary(attachments) : encodeGroupsText(attachments);
         raw = new Uint8Array(body.raw.length + encoded.length);
         raw.set(body.raw, 0);
         raw.set(encoded, body.raw.length);
@@ -154,11 +183,18 @@ function framedMessage(
 
 /** A copy of a byte range (never a view: Node's Buffer.slice shares memory). */
 function copyOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
-  return bytes.constructor === Uint8Array ? bytes.slice(start, end) : Uint8Array.prototype.slice.call(bytes, start, end);
+  return bytes.constructor === Uint8Array
+    ? bytes.slice(start, end)
+    : Uint8Array.prototype.slice.call(bytes, start, end);
 }
 
 /** True when a valid counter code (of any table row) starts at `position`. */
-function startsCounter(bytes: Uint8Array, position: number, domain: Domain, final: boolean): boolean {
+function startsCounter(
+  bytes: Uint8Array,
+  position: number,
+  domain: Domain,
+  final: boolean,
+): boolean {
   try {
     if (domain === 'text') readCounter(bytes, position);
     else readCounterBinary(bytes, position);
@@ -168,14 +204,24 @@ function startsCounter(bytes: Uint8Array, position: number, domain: Domain, fina
   }
 }
 
-function readTopLevelCounter(bytes: Uint8Array, offset: number, domain: Domain, final: boolean): ReadResult {
+function readTopLevelCounter(
+  bytes: Uint8Array,
+  offset: number,
+  domain: Domain,
+  final: boolean,
+): ReadResult {
   try {
-    const counter = domain === 'text' ? readCounter(bytes, offset) : readCounterBinary(bytes, offset);
+    const counter =
+      domain === 'text' ? readCounter(bytes, offset) : readCounterBinary(bytes, offset);
     if (counter.code === '--AAA' || counter.code === '-_AAA') {
       const size = domain === 'text' ? counter.qb64.length : (counter.qb64.length * 3) / 4;
       return { status: 'skip', end: offset + size };
     }
-    const error = new CesrError('unexpected_counter', `Counter '${counter.code}' where a message should start`, offset);
+    const error = new CesrError(
+      'unexpected_counter',
+      `Counter '${counter.code}' where a message should start`,
+      offset,
+    );
     return { status: 'error', error, resume: offset + 1 };
   } catch (caught) {
     if (caught instanceof Shortage && !final) return { status: 'shortage' };
@@ -192,13 +238,15 @@ function truncated(offset: number, what: string, end: number): ReadResult {
 
 function rebase(caught: unknown, offset: number): CesrError {
   if (caught instanceof CesrError) return caught.at(offset);
-  if (caught instanceof Shortage) return new CesrError('truncated', 'Stream ends inside a primitive', offset);
+  if (caught instanceof Shortage)
+    return new CesrError('truncated', 'Stream ends inside a primitive', offset);
   throw caught;
 }
 
 /** The error, reported at the start of the group it was found in. */
 function relocate(caught: unknown, offset: number): CesrError {
-  if (caught instanceof CesrError) return new CesrError(caught.code, caught.message, offset, caught.context);
+  if (caught instanceof CesrError)
+    return new CesrError(caught.code, caught.message, offset, caught.context);
   throw caught;
 }
 
@@ -209,7 +257,11 @@ function relocate(caught: unknown, offset: number): CesrError {
  * happens to precede a version string is not mistaken for a body. Returns -1 when there is none,
  * or, with `decided: false`, a position that needs more input before it can be judged.
  */
-export function findMessageStart(bytes: Uint8Array, from: number, final: boolean): { position: number; decided: boolean } {
+export function findMessageStart(
+  bytes: Uint8Array,
+  from: number,
+  final: boolean,
+): { position: number; decided: boolean } {
   for (let position = from; position < bytes.length; position++) {
     const head = bodyHeaderSize(bytes, position);
     if (head === 0) continue;

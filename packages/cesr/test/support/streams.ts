@@ -34,7 +34,9 @@ export function parseChunks(chunks: readonly Uint8Array[]): ParseItem[] {
 
 /** Splits `bytes` at the given cut points (any order, duplicates give empty chunks). */
 export function splitAt(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
-  const sorted = [...cuts].map((cut) => Math.min(Math.max(cut, 0), bytes.length)).sort((a, b) => a - b);
+  const sorted = [...cuts]
+    .map((cut) => Math.min(Math.max(cut, 0), bytes.length))
+    .sort((a, b) => a - b);
   const chunks: Uint8Array[] = [];
   let start = 0;
   for (const cut of sorted) {
@@ -72,7 +74,12 @@ export function summarizeMessage(message: Message): MessageSummary {
 }
 
 export function summarizeError(error: CesrError) {
-  return { code: error.code, offset: error.offset, message: error.message, context: { ...error.context } };
+  return {
+    code: error.code,
+    offset: error.offset,
+    message: error.message,
+    context: { ...error.context },
+  };
 }
 
 /** What a parser yielded, in order, as plain data that `toEqual` compares deeply. */
@@ -107,7 +114,10 @@ let cached: { text: CorpusStream[]; binary: CorpusStream[] } | undefined;
 export function corpusStreams(): { text: CorpusStream[]; binary: CorpusStream[] } {
   cached ??= (() => {
     const text = allCases().map((loaded) => ({ name: loaded.name, bytes: loaded.stream }));
-    const binary = text.map((stream) => ({ name: `${stream.name} (binary)`, bytes: toBinaryAttachments(stream.bytes) }));
+    const binary = text.map((stream) => ({
+      name: `${stream.name} (binary)`,
+      bytes: toBinaryAttachments(stream.bytes),
+    }));
     return { text, binary };
   })();
   return cached;

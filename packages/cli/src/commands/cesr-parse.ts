@@ -5,20 +5,19 @@
  */
 import {
   type AttachmentGroup,
-
   counterSizes,
   findInvalidSaid,
   type GroupItem,
+  indexerSizes,
   isGroup,
   type Message,
   matterSizes,
-  indexerSizes,
   StreamParser,
 } from '@kestrel/cesr';
 import { isIlk, SAID_FIELDS } from '@kestrel/core';
 import { createNodeCrypto } from '@kestrel/crypto-node';
 import { type Command, flag } from '../command.js';
-import { type CommandIo, formatJson, readInput } from '../io.js';
+import { formatJson, readInput } from '../io.js';
 
 interface ItemJson {
   code: string;
@@ -37,7 +36,8 @@ interface GroupJson {
 
 function itemJson(item: GroupItem): ItemJson | GroupJson {
   if (isGroup(item)) return groupJson(item);
-  if ('index' in item) return { code: item.code, qb64: item.qb64, index: item.index, ondex: item.ondex ?? null };
+  if ('index' in item)
+    return { code: item.code, qb64: item.qb64, index: item.index, ondex: item.ondex ?? null };
   return { code: item.code, qb64: item.qb64, index: null, ondex: null };
 }
 
@@ -60,7 +60,10 @@ export const cesrParse: Command = {
 Reads FILE (or standard input) as a CESR 1.0 stream in any mix of text and binary domains.
   --json   print {"messages":[{offset,ilk,said,saidValid,body,attachments}],"errors":[{offset,code,message}]}
 Exit status: 0 when the stream parsed without errors, 1 otherwise.`,
-  examples: ['keri cesr parse kel.cesr', 'keri kel export --name alice --alias alice | keri cesr parse - --json'],
+  examples: [
+    'keri cesr parse kel.cesr',
+    'keri kel export --name alice --alias alice | keri cesr parse - --json',
+  ],
   options: { json: { type: 'boolean' } },
   async run(args, io) {
     const input = await readInput(io, args.positionals[0]);
@@ -70,7 +73,12 @@ Exit status: 0 when the stream parsed without errors, 1 otherwise.`,
     const errors: Array<{ offset: number; code: string; message: string }> = [];
     for (const item of [...parser.push(input), ...parser.end()]) {
       if (item.type === 'message') messages.push(item.message);
-      else errors.push({ offset: item.error.offset, code: item.error.code, message: item.error.message });
+      else
+        errors.push({
+          offset: item.error.offset,
+          code: item.error.code,
+          message: item.error.message,
+        });
     }
     const annotated = messages.map((message) => {
       const sad = message.body.sad;
@@ -79,7 +87,13 @@ Exit status: 0 when the stream parsed without errors, 1 otherwise.`,
       if (isIlk(ilk)) {
         try {
           saidValid =
-            findInvalidSaid(message.body.raw, sad, message.body.version.kind, SAID_FIELDS[ilk], crypto.digest) === undefined;
+            findInvalidSaid(
+              message.body.raw,
+              sad,
+              message.body.version.kind,
+              SAID_FIELDS[ilk],
+              crypto.digest,
+            ) === undefined;
         } catch {
           saidValid = false;
         }
@@ -104,13 +118,24 @@ Exit status: 0 when the stream parsed without errors, 1 otherwise.`,
 
 function humanListing(
   messages: readonly Message[],
-  annotated: ReadonlyArray<{ ilk: string | null; said: string | null; saidValid: boolean; offset: number }>,
+  annotated: ReadonlyArray<{
+    ilk: string | null;
+    said: string | null;
+    saidValid: boolean;
+    offset: number;
+  }>,
   errors: ReadonlyArray<{ offset: number; code: string; message: string }>,
 ): string {
   const lines: string[] = [];
   const events = [
-    ...annotated.map((entry, i) => ({ offset: entry.offset, text: describeMessage(messages[i]!, entry) })),
-    ...errors.map((error) => ({ offset: error.offset, text: [`@${error.offset}  ERROR ${error.code}: ${error.message}`] })),
+    ...annotated.map((entry, i) => ({
+      offset: entry.offset,
+      text: describeMessage(messages[i]!, entry),
+    })),
+    ...errors.map((error) => ({
+      offset: error.offset,
+      text: [`@${error.offset}  ERROR ${error.code}: ${error.message}`],
+    })),
   ].sort((a, b) => a.offset - b.offset);
   for (const event of events) lines.push(...event.text);
   lines.push(`${messages.length} message(s), ${errors.length} error(s)`);
@@ -146,8 +171,11 @@ function describeGroup(group: AttachmentGroup, indent: string): string[] {
     if (isGroup(item)) {
       lines.push(...describeGroup(item, `${indent}  `));
     } else if ('index' in item) {
-      const ondex = item.ondex !== undefined && item.ondex !== item.index ? ` ondex ${item.ondex}` : '';
-      lines.push(`${indent}  ${item.code.padEnd(4)} ${indexerSizes(item.code).name} index ${item.index}${ondex}  ${item.qb64}`);
+      const ondex =
+        item.ondex !== undefined && item.ondex !== item.index ? ` ondex ${item.ondex}` : '';
+      lines.push(
+        `${indent}  ${item.code.padEnd(4)} ${indexerSizes(item.code).name} index ${item.index}${ondex}  ${item.qb64}`,
+      );
     } else {
       lines.push(`${indent}  ${item.code.padEnd(4)} ${matterSizes(item.code).name}  ${item.qb64}`);
     }

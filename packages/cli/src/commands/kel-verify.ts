@@ -3,11 +3,16 @@
  * `keri kel verify`: validate a CESR stream as a fresh, promiscuous, remote validator and report
  * in the shape of the keripy conformance corpus (a stable contract for outside checks).
  */
-import { createReadStream } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventProcessor, type KeyValueStore, MemoryStore, StreamValidator, type VerifyReport } from '@kestrel/core';
+import {
+  EventProcessor,
+  type KeyValueStore,
+  MemoryStore,
+  StreamValidator,
+  type VerifyReport,
+} from '@kestrel/core';
 import { createNodeCrypto } from '@kestrel/crypto-node';
 import { LmdbStore } from '@kestrel/store-lmdb';
 import { type Command, flag, stringOption, UsageError } from '../command.js';
@@ -18,7 +23,8 @@ async function* chunksOf(io: CommandIo, file: string | undefined): AsyncIterable
     yield await io.readStdin();
     return;
   }
-  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) yield chunk as Buffer;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 }))
+    yield chunk as Buffer;
 }
 
 export const kelVerify: Command = {
@@ -34,11 +40,15 @@ escrows for events that arrive early. Then retries escrows until nothing changes
   --store DIR   validate into (and keep) the LMDB store in DIR instead of a temporary one
   --memory      validate in memory instead of a temporary LMDB store
 Exit status: 0 when every event was accepted, 1 otherwise.`,
-  examples: ['keri kel verify kel.cesr', 'curl -s http://witness:5631/query?typ=kel\\&pre=E... | keri kel verify - --json'],
+  examples: [
+    'keri kel verify kel.cesr',
+    'curl -s http://witness:5631/query?typ=kel\\&pre=E... | keri kel verify - --json',
+  ],
   options: { json: { type: 'boolean' }, store: { type: 'string' }, memory: { type: 'boolean' } },
   async run(args, io) {
     const storeDir = stringOption(args, 'store');
-    if (storeDir !== undefined && flag(args, 'memory')) throw new UsageError('--store and --memory exclude each other');
+    if (storeDir !== undefined && flag(args, 'memory'))
+      throw new UsageError('--store and --memory exclude each other');
     const crypto = await createNodeCrypto();
     let temporary: string | undefined;
     let store: KeyValueStore;
@@ -67,8 +77,14 @@ function humanReport(report: VerifyReport, validator: StreamValidator): string {
   const lines: string[] = [];
   for (const [prefix, { state, kel }] of Object.entries(report.accepted)) {
     const keys = state.k.length === 1 ? '1 key' : `${state.k.length} keys`;
-    const witnesses = state.b.length === 0 ? 'no witnesses' : `${state.b.length} witnesses (toad ${Number.parseInt(state.bt, 16)})`;
-    const next = state.n.length === 0 ? 'no next keys (abandoned or non-transferable)' : `${state.n.length} next`;
+    const witnesses =
+      state.b.length === 0
+        ? 'no witnesses'
+        : `${state.b.length} witnesses (toad ${Number.parseInt(state.bt, 16)})`;
+    const next =
+      state.n.length === 0
+        ? 'no next keys (abandoned or non-transferable)'
+        : `${state.n.length} next`;
     const delegated = state.di ? `, delegated by ${state.di}` : '';
     lines.push(
       `${prefix}  sn ${Number.parseInt(state.s, 16)} ${state.et}  ${kel.length} event(s)  kt ${JSON.stringify(state.kt)} over ${keys}, ${next}, ${witnesses}${delegated}`,
@@ -79,21 +95,30 @@ function humanReport(report: VerifyReport, validator: StreamValidator): string {
     lines.push('', 'Not accepted:');
     for (const detail of details) {
       const sn = detail.sn === null ? '?' : detail.sn.toString(16);
-      lines.push(`  ${detail.ilk} sn ${sn} ${detail.said} of ${detail.prefix || '?'}: ${detail.why} (${detail.reason})`);
+      lines.push(
+        `  ${detail.ilk} sn ${sn} ${detail.said} of ${detail.prefix || '?'}: ${detail.why} (${detail.reason})`,
+      );
     }
   }
   if (report.duplicity.length > 0) {
     lines.push('', 'Duplicity evidence:');
-    for (const d of report.duplicity) lines.push(`  ${d.prefix} sn ${d.sn}: ${d.summary} (first ${d.firstSeen}, then ${d.conflicting})`);
+    for (const d of report.duplicity)
+      lines.push(
+        `  ${d.prefix} sn ${d.sn}: ${d.summary} (first ${d.firstSeen}, then ${d.conflicting})`,
+      );
   }
   const escrows = Object.entries(report.escrows);
-  if (escrows.length > 0) lines.push('', `Escrows: ${escrows.map(([name, count]) => `${name} ${count}`).join(', ')}`);
+  if (escrows.length > 0)
+    lines.push('', `Escrows: ${escrows.map(([name, count]) => `${name} ${count}`).join(', ')}`);
   if (report.errors.length > 0) {
     lines.push('', 'Errors:');
     for (const error of report.errors.slice(0, 50)) lines.push(`  ${error}`);
     if (report.errors.length > 50) lines.push(`  ... and ${report.errors.length - 50} more`);
   }
   const { events, seconds, eventsPerSecond } = report.stats;
-  lines.push('', `${report.verdict.toUpperCase()}: ${events} event(s) in ${seconds.toFixed(3)} s (${eventsPerSecond} events/s)`);
+  lines.push(
+    '',
+    `${report.verdict.toUpperCase()}: ${events} event(s) in ${seconds.toFixed(3)} s (${eventsPerSecond} events/s)`,
+  );
   return `${lines.join('\n')}\n`;
 }

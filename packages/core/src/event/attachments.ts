@@ -52,7 +52,12 @@ export function transferableReceiptQuadruples(
 ): AttachmentGroup {
   return {
     counter: counter('-D', quadruples.length),
-    items: quadruples.flatMap((q) => [matterFromQb64(q.prefix), seqner(q.sn), matterFromQb64(q.said), q.signature]),
+    items: quadruples.flatMap((q) => [
+      matterFromQb64(q.prefix),
+      seqner(q.sn),
+      matterFromQb64(q.said),
+      q.signature,
+    ]),
   };
 }
 

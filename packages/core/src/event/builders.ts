@@ -6,7 +6,13 @@
  */
 import { type Digester, type Kind, type MatterCode, type Sad, saidify, toHex } from '@kestrel/cesr';
 import { EventError, ThresholdError } from '../errors.js';
-import { ample, parseThreshold, type SigningThreshold, thresholdSize, thresholdToSith } from '../threshold/index.js';
+import {
+  ample,
+  parseThreshold,
+  type SigningThreshold,
+  thresholdSize,
+  thresholdToSith,
+} from '../threshold/index.js';
 import { type Ilk, SAID_FIELDS } from './fields.js';
 import type { Seal, Sith } from './wire.js';
 
@@ -91,7 +97,8 @@ export interface ReceiptOptions {
 }
 
 function sithField(threshold: SigningThreshold, intive: boolean | undefined): Sith {
-  if (intive && threshold.kind === 'numeric' && threshold.value <= MAX_INT_THRESHOLD) return threshold.value;
+  if (intive && threshold.kind === 'numeric' && threshold.value <= MAX_INT_THRESHOLD)
+    return threshold.value;
   return thresholdToSith(threshold) as Sith;
 }
 
@@ -106,7 +113,9 @@ function thresholds(
     throw new ThresholdError(`Signing threshold ${current.value} is less than 1`);
   }
   if (thresholdSize(current) > keys.length) {
-    throw new ThresholdError(`Signing threshold needs ${thresholdSize(current)} keys, only ${keys.length} given`);
+    throw new ThresholdError(
+      `Signing threshold needs ${thresholdSize(current)} keys, only ${keys.length} given`,
+    );
   }
   const nextThreshold = parseThreshold(next ?? Math.max(0, Math.ceil(nextDigests.length / 2)));
   if (thresholdSize(nextThreshold) > nextDigests.length) {
@@ -118,13 +127,17 @@ function thresholds(
 }
 
 function unique(list: readonly string[], what: string): void {
-  if (new Set(list).size !== list.length) throw new EventError('bad_witnesses', `Duplicate ${what}: ${list.join(', ')}`);
+  if (new Set(list).size !== list.length)
+    throw new EventError('bad_witnesses', `Duplicate ${what}: ${list.join(', ')}`);
 }
 
 function witnessThreshold(witnesses: readonly string[], toad: number | undefined): number {
   const value = toad ?? (witnesses.length === 0 ? 0 : ample(witnesses.length));
   if (witnesses.length > 0 ? value < 1 || value > witnesses.length : value !== 0) {
-    throw new EventError('bad_witnesses', `Invalid witness threshold ${value} for ${witnesses.length} witnesses`);
+    throw new EventError(
+      'bad_witnesses',
+      `Invalid witness threshold ${value} for ${witnesses.length} witnesses`,
+    );
   }
   return value;
 }
@@ -133,7 +146,13 @@ function bt(value: number, intive: boolean | undefined): string | number {
   return intive && value <= MAX_INT_THRESHOLD ? value : toHex(value);
 }
 
-function build(digest: Digester, ilk: Ilk, sad: Sad, kind: Kind = 'JSON', labels = SAID_FIELDS[ilk]): BuiltMessage {
+function build(
+  digest: Digester,
+  ilk: Ilk,
+  sad: Sad,
+  kind: Kind = 'JSON',
+  labels = SAID_FIELDS[ilk],
+): BuiltMessage {
   const result = saidify(sad, { protocol: 'KERI', kind, labels }, digest);
   return { raw: result.raw, sad: result.sad, said: result.sad.d as string, ilk, kind };
 }
@@ -142,14 +161,20 @@ function build(digest: Digester, ilk: Ilk, sad: Sad, kind: Kind = 'JSON', labels
 export function incept(digest: Digester, options: InceptOptions): BuiltMessage {
   const keys = options.keys;
   const nextKeyDigests = options.nextKeyDigests ?? [];
-  const { current, next } = thresholds(keys, options.signingThreshold, nextKeyDigests, options.nextThreshold);
+  const { current, next } = thresholds(
+    keys,
+    options.signingThreshold,
+    nextKeyDigests,
+    options.nextThreshold,
+  );
   const witnesses = options.witnesses ?? [];
   unique(witnesses, 'witnesses');
   const toad = witnessThreshold(witnesses, options.witnessThreshold);
   const ilk: Ilk = options.delegator === undefined ? 'icp' : 'dip';
 
   const basic =
-    options.code === 'basic' || (options.code === undefined && options.delegator === undefined && keys.length === 1);
+    options.code === 'basic' ||
+    (options.code === undefined && options.delegator === undefined && keys.length === 1);
   if (basic && (keys.length !== 1 || options.delegator !== undefined)) {
     throw new EventError('bad_prefix', 'A basic prefix needs exactly one key and no delegator');
   }
@@ -169,7 +194,8 @@ export function incept(digest: Digester, options: InceptOptions): BuiltMessage {
     a: [...(options.data ?? [])],
   };
   if (options.delegator !== undefined) sad.di = options.delegator;
-  const code: MatterCode = options.code === undefined || options.code === 'basic' ? 'E' : options.code;
+  const code: MatterCode =
+    options.code === undefined || options.code === 'basic' ? 'E' : options.code;
   return build(digest, ilk, sad, options.kind, { d: 'E', i: code });
 }
 
@@ -179,16 +205,24 @@ export function rotate(digest: Digester, options: RotateOptions): BuiltMessage {
   const sn = BigInt(options.sn);
   if (sn < 1n) throw new EventError('bad_sequence_number', `A rotation needs sn >= 1, got ${sn}`);
   const nextKeyDigests = options.nextKeyDigests ?? [];
-  const { current, next } = thresholds(options.keys, options.signingThreshold, nextKeyDigests, options.nextThreshold);
+  const { current, next } = thresholds(
+    options.keys,
+    options.signingThreshold,
+    nextKeyDigests,
+    options.nextThreshold,
+  );
   const witnesses = options.witnesses ?? [];
   const cuts = options.cuts ?? [];
   const adds = options.adds ?? [];
   unique(witnesses, 'witnesses');
   unique(cuts, 'cuts');
   unique(adds, 'adds');
-  if (cuts.some((cut) => !witnesses.includes(cut))) throw new EventError('bad_witnesses', 'A cut witness is not a witness');
-  if (adds.some((add) => witnesses.includes(add))) throw new EventError('bad_witnesses', 'An added witness is already a witness');
-  if (adds.some((add) => cuts.includes(add))) throw new EventError('bad_witnesses', 'A witness is both cut and added');
+  if (cuts.some((cut) => !witnesses.includes(cut)))
+    throw new EventError('bad_witnesses', 'A cut witness is not a witness');
+  if (adds.some((add) => witnesses.includes(add)))
+    throw new EventError('bad_witnesses', 'An added witness is already a witness');
+  if (adds.some((add) => cuts.includes(add)))
+    throw new EventError('bad_witnesses', 'A witness is both cut and added');
   const after = [...witnesses.filter((w) => !cuts.includes(w)), ...adds];
   const toad = witnessThreshold(after, options.witnessThreshold);
   const sad: Sad = {
@@ -227,7 +261,8 @@ export function buildFromFields(digest: Digester, sad: Sad, kind: Kind = 'JSON')
 /** An interaction (`ixn`). */
 export function interact(digest: Digester, options: InteractOptions): BuiltMessage {
   const sn = BigInt(options.sn);
-  if (sn < 1n) throw new EventError('bad_sequence_number', `An interaction needs sn >= 1, got ${sn}`);
+  if (sn < 1n)
+    throw new EventError('bad_sequence_number', `An interaction needs sn >= 1, got ${sn}`);
   const sad: Sad = {
     v: '',
     t: 'ixn',

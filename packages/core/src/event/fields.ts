@@ -69,6 +69,7 @@ export function isKeyEventIlk(value: unknown): value is KeyEventIlk {
 /** Labels missing, extra or out of order, as keripy checks (`SerderKERI._verify`); undefined when exact. */
 export function fieldOrderProblem(ilk: Ilk, labels: readonly string[]): string | undefined {
   const expected = FIELDS[ilk];
-  if (labels.length === expected.length && labels.every((label, i) => label === expected[i])) return undefined;
+  if (labels.length === expected.length && labels.every((label, i) => label === expected[i]))
+    return undefined;
   return `Fields of '${ilk}' must be [${expected.join(',')}], got [${labels.join(',')}]`;
 }

@@ -58,7 +58,11 @@ export interface ReceiptFields extends Common {
   readonly t: 'rct';
 }
 
-export type KeyEventFields = InceptionFields | DelegatedInceptionFields | RotationFields | InteractionFields;
+export type KeyEventFields =
+  | InceptionFields
+  | DelegatedInceptionFields
+  | RotationFields
+  | InteractionFields;
 
 /** Configuration traits of `c` (KERI spec, "Configuration traits"). */
 export const TRAITS = {

@@ -17,7 +17,12 @@ export interface Crypto {
    * 1AAA/1AAB secp256k1, 1AAI/1AAJ secp256r1, 1AAC/1AAD Ed448. ECDSA signatures are r||s over the
    * SHA-256 of the message, as keripy makes them.
    */
-  verify(keyCode: MatterCode, publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): boolean;
+  verify(
+    keyCode: MatterCode,
+    publicKey: Uint8Array,
+    signature: Uint8Array,
+    message: Uint8Array,
+  ): boolean;
   /** Raw public key of a private seed (seed codes A Ed25519, J secp256k1, Q secp256r1). */
   publicKey(seedCode: MatterCode, seed: Uint8Array): Uint8Array;
   /** Raw signature of `message` by a private seed. */
@@ -27,7 +32,12 @@ export interface Crypto {
   /** argon2id (libsodium crypto_pwhash) of `password` with a 16-byte salt, as keripy stretches. */
   stretch(password: Uint8Array, salt: Uint8Array, size: number, tier: StretchTier): Uint8Array;
   /** The same, off the main thread, for the expensive tiers. */
-  stretchAsync(password: Uint8Array, salt: Uint8Array, size: number, tier: StretchTier): Promise<Uint8Array>;
+  stretchAsync(
+    password: Uint8Array,
+    salt: Uint8Array,
+    size: number,
+    tier: StretchTier,
+  ): Promise<Uint8Array>;
   /** X25519 public key of an Ed25519 public key (libsodium crypto_sign_ed25519_pk_to_curve25519). */
   x25519PublicFromEd25519(publicKey: Uint8Array): Uint8Array;
   /** X25519 private key of an Ed25519 seed (libsodium crypto_sign_ed25519_sk_to_curve25519). */
@@ -35,5 +45,9 @@ export interface Crypto {
   /** libsodium sealed box (crypto_box_seal) of `plaintext` to an X25519 public key. */
   seal(plaintext: Uint8Array, x25519Public: Uint8Array): Uint8Array;
   /** Opens a sealed box, or returns undefined when the keys do not open it. */
-  openSealed(cipher: Uint8Array, x25519Public: Uint8Array, x25519Private: Uint8Array): Uint8Array | undefined;
+  openSealed(
+    cipher: Uint8Array,
+    x25519Public: Uint8Array,
+    x25519Private: Uint8Array,
+  ): Uint8Array | undefined;
 }

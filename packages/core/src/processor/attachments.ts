@@ -5,12 +5,12 @@
  */
 import {
   type AttachmentGroup,
+  datetimeValue,
   type GroupItem,
   type IndexedSignature,
   isGroup,
   isIndexedSignature,
   type Matter,
-  datetimeValue,
   seqnerValue,
 } from '@kestrel/cesr';
 
@@ -44,7 +44,8 @@ export interface MessageAttachments {
 }
 
 function matter(item: GroupItem | undefined): Matter {
-  if (!item || isGroup(item) || isIndexedSignature(item)) throw new TypeError('Expected a primitive in a group');
+  if (!item || isGroup(item) || isIndexedSignature(item))
+    throw new TypeError('Expected a primitive in a group');
   return item;
 }
 
@@ -78,7 +79,10 @@ export function readAttachments(groups: readonly AttachmentGroup[]): MessageAtta
         return;
       case '-C':
         for (let i = 0; i + 1 < items.length; i += 2) {
-          result.receiptCouples.push({ prefix: matter(items[i]).qb64, signature: matter(items[i + 1]) });
+          result.receiptCouples.push({
+            prefix: matter(items[i]).qb64,
+            signature: matter(items[i + 1]),
+          });
         }
         return;
       case '-D':
@@ -104,17 +108,26 @@ export function readAttachments(groups: readonly AttachmentGroup[]): MessageAtta
         return;
       case '-H':
         for (let i = 0; i + 1 < items.length; i += 2) {
-          result.lastSignatureGroups.push({ prefix: matter(items[i]).qb64, signatures: signatures(items[i + 1]) });
+          result.lastSignatureGroups.push({
+            prefix: matter(items[i]).qb64,
+            signatures: signatures(items[i + 1]),
+          });
         }
         return;
       case '-E':
         for (let i = 0; i + 1 < items.length; i += 2) {
-          result.firstSeen.push({ ordinal: seqnerValue(matter(items[i])), datetime: datetimeValue(matter(items[i + 1])) });
+          result.firstSeen.push({
+            ordinal: seqnerValue(matter(items[i])),
+            datetime: datetimeValue(matter(items[i + 1])),
+          });
         }
         return;
       case '-G':
         for (let i = 0; i + 1 < items.length; i += 2) {
-          result.sourceSeals.push({ sn: seqnerValue(matter(items[i])), said: matter(items[i + 1]).qb64 });
+          result.sourceSeals.push({
+            sn: seqnerValue(matter(items[i])),
+            said: matter(items[i + 1]).qb64,
+          });
         }
         return;
       default:

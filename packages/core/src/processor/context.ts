@@ -3,8 +3,9 @@
  * What the parts of the event processor share: the store, crypto, clock, options, and a cache of
  * parsed key states (parsing thresholds for every event would cost more than it should).
  */
-import type { Crypto } from '../ports/crypto.js';
+
 import type { Clock } from '../ports/clock.js';
+import type { Crypto } from '../ports/crypto.js';
 import { fromKeyStateRecord, type KeyState, toKeyStateRecord } from '../state/key-state.js';
 import type { KelStore } from '../store/kel-store.js';
 
@@ -16,7 +17,12 @@ export interface ProcessorOptions {
    */
   readonly localPrefixes?: ReadonlySet<string>;
   /** Escrow timeouts in seconds, overriding keripy's defaults per kind. */
-  readonly timeouts?: Partial<Record<'out_of_order' | 'partially_signed' | 'partially_witnessed' | 'delegation' | 'receipts', number>>;
+  readonly timeouts?: Partial<
+    Record<
+      'out_of_order' | 'partially_signed' | 'partially_witnessed' | 'delegation' | 'receipts',
+      number
+    >
+  >;
 }
 
 export class ProcessorContext {
@@ -53,12 +59,14 @@ export class ProcessorContext {
 
   /** Writes the changed key states into the store's pending batch. */
   writeStates(): void {
-    for (const prefix of this.dirty) this.store.putState(toKeyStateRecord(this.states.get(prefix)!));
+    for (const prefix of this.dirty)
+      this.store.putState(toKeyStateRecord(this.states.get(prefix)!));
     this.dirty.clear();
   }
 
   private evictClean(): void {
-    for (const prefix of this.states.keys()) if (!this.dirty.has(prefix)) this.states.delete(prefix);
+    for (const prefix of this.states.keys())
+      if (!this.dirty.has(prefix)) this.states.delete(prefix);
   }
 
   /** Whether events of `prefix` (or witnessed by a local prefix) get local treatment. */

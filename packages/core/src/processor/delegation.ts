@@ -42,14 +42,22 @@ interface DelegatingEvent {
   readonly seals: readonly Seal[];
 }
 
-function delegatingEventAt(context: ProcessorContext, delegator: string, sn: bigint): DelegatingEvent | undefined {
+function delegatingEventAt(
+  context: ProcessorContext,
+  delegator: string,
+  sn: bigint,
+): DelegatingEvent | undefined {
   const record = context.store.lastEventAt(delegator, sn);
   if (!record) return undefined;
   const event = readStoredEvent(context, record);
   return { prefix: delegator, sn, said: event.said, ilk: event.ilk, seals: event.seals };
 }
 
-function delegatingEventBySaid(context: ProcessorContext, delegator: string, said: string): DelegatingEvent | undefined {
+function delegatingEventBySaid(
+  context: ProcessorContext,
+  delegator: string,
+  said: string,
+): DelegatingEvent | undefined {
   const record = context.store.event(delegator, said);
   if (!record) return undefined;
   const event = readStoredEvent(context, record);
@@ -69,7 +77,9 @@ function recordedDelegatingEvent(
   const record = context.store.event(prefix, said);
   if (!record) return undefined;
   const anchor = context.store.anchor(prefix, BigInt(`0x${record.sn}`), said);
-  return anchor && anchor.prefix === delegator ? delegatingEventBySaid(context, delegator, anchor.said) : undefined;
+  return anchor && anchor.prefix === delegator
+    ? delegatingEventBySaid(context, delegator, anchor.said)
+    : undefined;
 }
 
 function sealPosition(event: DelegatingEvent, prefix: string, snHex: string, said: string): number {
@@ -91,19 +101,24 @@ export function validateDelegation(
   if (delegatorState.doNotDelegate) {
     return {
       kind: 'reject',
-      error: new ValidationError('do_not_delegate', `Delegator ${delegator} does not allow delegation (DND)`),
+      error: new ValidationError(
+        'do_not_delegate',
+        `Delegator ${delegator} does not allow delegation (DND)`,
+      ),
     };
   }
   const snHex = toHex(event.sn);
   let delegating: DelegatingEvent | undefined;
   if (sourceSeal) {
     const candidate = delegatingEventAt(context, delegator, sourceSeal.sn);
-    if (candidate?.seals.some((seal) => isEventSeal(seal, event.prefix, snHex, event.said))) delegating = candidate;
+    if (candidate?.seals.some((seal) => isEventSeal(seal, event.prefix, snHex, event.said)))
+      delegating = candidate;
   }
   if (!delegating) {
     // No (usable) source couple: find the delegator's event that anchors the seal.
     const anchor = context.store.anchor(event.prefix, event.sn, event.said);
-    if (anchor && anchor.prefix === delegator) delegating = delegatingEventBySaid(context, delegator, anchor.said);
+    if (anchor && anchor.prefix === delegator)
+      delegating = delegatingEventBySaid(context, delegator, anchor.said);
   }
   if (!delegating) {
     return {
@@ -130,28 +145,47 @@ export function validateDelegation(
   let newBoss: DelegatingEvent | undefined = delegating;
   for (let depth = 0; depth < 64; depth++) {
     if (!originalBoss || !newBoss) {
-      return { kind: 'escrow', waitingFor: `the delegating events of ${delegator} needed to judge a superseding rotation` };
+      return {
+        kind: 'escrow',
+        waitingFor: `the delegating events of ${delegator} needed to judge a superseding rotation`,
+      };
     }
     if (newBoss.sn > originalBoss.sn || (newBoss.ilk === 'drt' && originalBoss.ilk === 'ixn')) {
       return { kind: 'valid', sourceSeal: found };
     }
     if (newBoss.said === originalBoss.said) {
       const newIndex = sealPosition(newBoss, newEvent.prefix, toHex(newEvent.sn), newEvent.said);
-      const oldIndex = sealPosition(originalBoss, originalEvent.prefix, toHex(originalEvent.sn), originalEvent.said);
+      const oldIndex = sealPosition(
+        originalBoss,
+        originalEvent.prefix,
+        toHex(originalEvent.sn),
+        originalEvent.said,
+      );
       if (newIndex > oldIndex) return { kind: 'valid', sourceSeal: found };
       return {
         kind: 'reject',
-        error: new ValidationError('bad_delegation', `Delegated rotation ${event.said} does not supersede ${prior.said}`),
+        error: new ValidationError(
+          'bad_delegation',
+          `Delegated rotation ${event.said} does not supersede ${prior.said}`,
+        ),
       };
     }
     // Walk one level up the delegation chain (keripy rule C).
     newEvent = { prefix: newBoss.prefix, sn: newBoss.sn, said: newBoss.said };
     newBoss = recordedDelegatingEvent(context, delegator, newBoss.prefix, newBoss.said);
     originalEvent = { prefix: originalBoss.prefix, sn: originalBoss.sn, said: originalBoss.said };
-    originalBoss = recordedDelegatingEvent(context, delegator, originalBoss.prefix, originalBoss.said);
+    originalBoss = recordedDelegatingEvent(
+      context,
+      delegator,
+      originalBoss.prefix,
+      originalBoss.said,
+    );
   }
   return {
     kind: 'reject',
-    error: new ValidationError('bad_delegation', 'Delegation chain too deep to judge a superseding rotation'),
+    error: new ValidationError(
+      'bad_delegation',
+      'Delegation chain too deep to judge a superseding rotation',
+    ),
   };
 }

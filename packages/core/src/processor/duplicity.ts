@@ -7,11 +7,11 @@
  */
 import { type IndexedSignature, isoDateTime, toHex } from '@kestrel/cesr';
 import { ValidationError } from '../errors.js';
-import { thresholdMet } from './evaluate.js';
 import type { DuplicityRecord, EventRecord } from '../store/records.js';
 import type { KeyEvent } from '../validation/key-event.js';
 import { exposedPriorNextIndices, verifySignatures } from '../validation/signatures.js';
 import type { ProcessorContext } from './context.js';
+import { thresholdMet } from './evaluate.js';
 import { readStoredEvent } from './stored-events.js';
 
 export type DuplicityJudgement =
@@ -19,7 +19,11 @@ export type DuplicityJudgement =
   | { readonly kind: 'reject'; readonly error: ValidationError };
 
 /** The establishment event whose keys sign events after it, up to the next one: the last one before `sn`. */
-function establishmentBefore(context: ProcessorContext, prefix: string, sn: bigint): KeyEvent | undefined {
+function establishmentBefore(
+  context: ProcessorContext,
+  prefix: string,
+  sn: bigint,
+): KeyEvent | undefined {
   for (let at = sn - 1n; at >= 0n; at--) {
     const record = context.store.lastEventAt(prefix, at);
     if (!record) return undefined;
@@ -47,7 +51,10 @@ export function judgeConflict(
 ): DuplicityJudgement {
   const first = context.store.lastEventAt(event.prefix, event.sn);
   if (!first) {
-    return { kind: 'reject', error: new ValidationError('unsigned_conflict', 'Conflicting event with no first-seen event') };
+    return {
+      kind: 'reject',
+      error: new ValidationError('unsigned_conflict', 'Conflicting event with no first-seen event'),
+    };
   }
   let validlySigned = false;
   let signedBy: DuplicityRecord['signedBy'] = 'current-keys';
@@ -67,9 +74,15 @@ export function judgeConflict(
         // A rotation is signed by its new keys, which must be the ones pre-committed before it.
         const result = verifySignatures(context.crypto, event.raw, signatures, event.keys);
         verified = result.signatures;
-        const exposed = exposedPriorNextIndices(context.crypto, result.signatures, event.keys, establishment.nextKeyDigests);
+        const exposed = exposedPriorNextIndices(
+          context.crypto,
+          result.signatures,
+          event.keys,
+          establishment.nextKeyDigests,
+        );
         validlySigned =
-          thresholdMet(event.signingThreshold!, result.indices) && thresholdMet(establishment.nextThreshold!, exposed);
+          thresholdMet(event.signingThreshold!, result.indices) &&
+          thresholdMet(establishment.nextThreshold!, exposed);
         signedBy = 'pre-rotated-keys';
       }
     }

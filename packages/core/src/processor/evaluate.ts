@@ -7,9 +7,14 @@
 import { type IndexedSignature, toHex } from '@kestrel/cesr';
 import { EventError, type KeriError, ValidationError } from '../errors.js';
 import { TRAITS } from '../event/wire.js';
-import { describeThreshold, satisfies, type SigningThreshold, thresholdSize } from '../threshold/index.js';
 import { isTransferable, type KeyState } from '../state/key-state.js';
 import type { EscrowKind } from '../store/records.js';
+import {
+  describeThreshold,
+  type SigningThreshold,
+  satisfies,
+  thresholdSize,
+} from '../threshold/index.js';
 import type { KeyEvent } from '../validation/key-event.js';
 import { exposedPriorNextIndices, verifySignatures } from '../validation/signatures.js';
 import type { SourceSeal } from './attachments.js';
@@ -65,7 +70,11 @@ export function thresholdMet(threshold: SigningThreshold, indices: readonly numb
   return satisfies(threshold, indices);
 }
 
-export function evaluateKeyEvent(context: ProcessorContext, event: KeyEvent, material: Material): Decision {
+export function evaluateKeyEvent(
+  context: ProcessorContext,
+  event: KeyEvent,
+  material: Material,
+): Decision {
   const state = context.state(event.prefix);
   const inception = event.ilk === 'icp' || event.ilk === 'dip';
   if (state === undefined) {
@@ -80,7 +89,9 @@ export function evaluateKeyEvent(context: ProcessorContext, event: KeyEvent, mat
     };
   }
   if (inception) {
-    return context.store.lastSaidAt(event.prefix, 0n) === event.said ? { kind: 'duplicate' } : { kind: 'conflict' };
+    return context.store.lastSaidAt(event.prefix, 0n) === event.said
+      ? { kind: 'duplicate' }
+      : { kind: 'conflict' };
   }
   const next = state.sn + 1n;
   if (event.sn > next) {
@@ -101,7 +112,9 @@ export function evaluateKeyEvent(context: ProcessorContext, event: KeyEvent, mat
   ) {
     return guard(() => update(context, state, event, material));
   }
-  return context.store.lastSaidAt(event.prefix, event.sn) === event.said ? { kind: 'duplicate' } : { kind: 'conflict' };
+  return context.store.lastSaidAt(event.prefix, event.sn) === event.said
+    ? { kind: 'duplicate' }
+    : { kind: 'conflict' };
 }
 
 /** Runs a rule check, turning a thrown rule error into a rejection. */
@@ -117,13 +130,19 @@ function guard(check: () => Decision): Decision {
 
 function checkWitnessThreshold(witnesses: readonly string[], threshold: number): void {
   if (witnesses.length > 0 ? threshold < 1 || threshold > witnesses.length : threshold !== 0) {
-    throw new ValidationError('bad_witnesses', `Witness threshold ${threshold} is invalid for ${witnesses.length} witnesses`);
+    throw new ValidationError(
+      'bad_witnesses',
+      `Witness threshold ${threshold} is invalid for ${witnesses.length} witnesses`,
+    );
   }
 }
 
 function checkKeysCover(threshold: SigningThreshold, keys: readonly string[]): void {
   if (keys.length < thresholdSize(threshold)) {
-    throw new EventError('bad_keys', `Threshold needs ${thresholdSize(threshold)} keys, the event has ${keys.length}`);
+    throw new EventError(
+      'bad_keys',
+      `Threshold needs ${thresholdSize(threshold)} keys, the event has ${keys.length}`,
+    );
   }
 }
 
@@ -167,17 +186,32 @@ function incept(context: ProcessorContext, event: KeyEvent, material: Material):
   });
 }
 
-function update(context: ProcessorContext, state: KeyState, event: KeyEvent, material: Material): Decision {
+function update(
+  context: ProcessorContext,
+  state: KeyState,
+  event: KeyEvent,
+  material: Material,
+): Decision {
   if (!isTransferable(state)) {
-    throw new ValidationError('not_transferable', `${event.prefix} is non-transferable or abandoned: no further events`);
+    throw new ValidationError(
+      'not_transferable',
+      `${event.prefix} is non-transferable or abandoned: no further events`,
+    );
   }
   if (event.ilk === 'ixn') {
     if (state.establishmentOnly) {
-      throw new ValidationError('establishment_only', `${event.prefix} is establishment-only: interactions are not allowed`);
+      throw new ValidationError(
+        'establishment_only',
+        `${event.prefix} is establishment-only: interactions are not allowed`,
+      );
     }
-    if (event.sn !== state.sn + 1n) throw new ValidationError('stale_event', `Interaction sn ${toHex(event.sn)} is not next`);
+    if (event.sn !== state.sn + 1n)
+      throw new ValidationError('stale_event', `Interaction sn ${toHex(event.sn)} is not next`);
     if (event.prior !== state.said) {
-      throw new ValidationError('bad_prior', `Prior ${event.prior} is not the SAID of event ${toHex(state.sn)} (${state.said})`);
+      throw new ValidationError(
+        'bad_prior',
+        `Prior ${event.prior} is not the SAID of event ${toHex(state.sn)} (${state.said})`,
+      );
     }
     return validateSignatures(context, event, material, {
       keys: state.keys,
@@ -192,22 +226,37 @@ function update(context: ProcessorContext, state: KeyState, event: KeyEvent, mat
   }
 
   if (state.delegator !== undefined && event.ilk !== 'drt') {
-    throw new ValidationError('delegated_rotation_required', `${event.prefix} is delegated: it rotates with 'drt'`);
+    throw new ValidationError(
+      'delegated_rotation_required',
+      `${event.prefix} is delegated: it rotates with 'drt'`,
+    );
   }
   let recovery = false;
   if (event.sn <= state.sn) {
-    const stale = event.ilk === 'rot' ? event.sn <= state.lastEstablishment.sn : event.sn < state.lastEstablishment.sn;
+    const stale =
+      event.ilk === 'rot'
+        ? event.sn <= state.lastEstablishment.sn
+        : event.sn < state.lastEstablishment.sn;
     if (stale) throw new ValidationError('stale_event', `Stale rotation at sn ${toHex(event.sn)}`);
     if (event.ilk === 'rot' && state.ilk !== 'ixn') {
-      throw new ValidationError('bad_recovery', 'A recovery rotation may only supersede interaction events');
+      throw new ValidationError(
+        'bad_recovery',
+        'A recovery rotation may only supersede interaction events',
+      );
     }
     const priorSaid = context.store.lastSaidAt(event.prefix, event.sn - 1n);
     if (priorSaid === undefined || priorSaid !== event.prior) {
-      throw new ValidationError('bad_recovery', `Recovery rotation's prior ${event.prior} is not event ${toHex(event.sn - 1n)}`);
+      throw new ValidationError(
+        'bad_recovery',
+        `Recovery rotation's prior ${event.prior} is not event ${toHex(event.sn - 1n)}`,
+      );
     }
     recovery = true;
   } else if (event.prior !== state.said) {
-    throw new ValidationError('bad_prior', `Prior ${event.prior} is not the SAID of event ${toHex(state.sn)} (${state.said})`);
+    throw new ValidationError(
+      'bad_prior',
+      `Prior ${event.prior} is not the SAID of event ${toHex(state.sn)} (${state.said})`,
+    );
   }
   const signingThreshold = event.signingThreshold!;
   checkKeysCover(signingThreshold, event.keys);
@@ -248,11 +297,16 @@ export function deriveWitnesses(
   cuts: readonly string[],
   adds: readonly string[],
 ): { witnesses: readonly string[]; cuts: readonly string[]; adds: readonly string[] } {
-  if (new Set(cuts).size !== cuts.length) throw new ValidationError('bad_witnesses', 'Duplicate witness cuts');
-  if (cuts.some((cut) => !current.includes(cut))) throw new ValidationError('bad_witnesses', 'A cut witness is not a witness');
-  if (new Set(adds).size !== adds.length) throw new ValidationError('bad_witnesses', 'Duplicate witness adds');
-  if (adds.some((add) => cuts.includes(add))) throw new ValidationError('bad_witnesses', 'A witness is both cut and added');
-  if (adds.some((add) => current.includes(add))) throw new ValidationError('bad_witnesses', 'An added witness is already a witness');
+  if (new Set(cuts).size !== cuts.length)
+    throw new ValidationError('bad_witnesses', 'Duplicate witness cuts');
+  if (cuts.some((cut) => !current.includes(cut)))
+    throw new ValidationError('bad_witnesses', 'A cut witness is not a witness');
+  if (new Set(adds).size !== adds.length)
+    throw new ValidationError('bad_witnesses', 'Duplicate witness adds');
+  if (adds.some((add) => cuts.includes(add)))
+    throw new ValidationError('bad_witnesses', 'A witness is both cut and added');
+  if (adds.some((add) => current.includes(add)))
+    throw new ValidationError('bad_witnesses', 'An added witness is already a witness');
   return { witnesses: [...current.filter((w) => !cuts.includes(w)), ...adds], cuts, adds };
 }
 
@@ -269,13 +323,26 @@ interface SignatureRules {
 }
 
 /** keripy `Kever.valSigsWigsDel`: signatures, prior next threshold, witnesses, delegation. */
-function validateSignatures(context: ProcessorContext, event: KeyEvent, material: Material, rules: SignatureRules): Decision {
+function validateSignatures(
+  context: ProcessorContext,
+  event: KeyEvent,
+  material: Material,
+  rules: SignatureRules,
+): Decision {
   checkKeysCover(rules.signingThreshold, rules.keys);
   const verified = verifySignatures(context.crypto, event.raw, material.signatures, rules.keys);
   if (verified.indices.length === 0) {
-    throw new ValidationError('no_signatures', 'No attached signature verifies against the signing keys');
+    throw new ValidationError(
+      'no_signatures',
+      'No attached signature verifies against the signing keys',
+    );
   }
-  const witnessed = verifySignatures(context.crypto, event.raw, material.witnessSignatures, rules.witnesses);
+  const witnessed = verifySignatures(
+    context.crypto,
+    event.raw,
+    material.witnessSignatures,
+    rules.witnesses,
+  );
   const escrow = (kind: EscrowKind, waitingFor: string): Decision => ({
     kind: 'escrow',
     escrow: kind,
@@ -291,7 +358,12 @@ function validateSignatures(context: ProcessorContext, event: KeyEvent, material
     );
   }
   if (rules.prior !== undefined) {
-    const exposed = exposedPriorNextIndices(context.crypto, verified.signatures, rules.keys, rules.prior.nextKeyDigests);
+    const exposed = exposedPriorNextIndices(
+      context.crypto,
+      verified.signatures,
+      rules.keys,
+      rules.prior.nextKeyDigests,
+    );
     if (!thresholdMet(rules.prior.nextThreshold, exposed)) {
       return escrow(
         'partially_signed',
@@ -301,7 +373,8 @@ function validateSignatures(context: ProcessorContext, event: KeyEvent, material
   }
   const local = context.isLocal(event.prefix, rules.witnesses, material.local);
   if (rules.witnesses.length === 0) {
-    if (rules.witnessThreshold !== 0) throw new ValidationError('bad_witnesses', 'Witness threshold without witnesses');
+    if (rules.witnessThreshold !== 0)
+      throw new ValidationError('bad_witnesses', 'Witness threshold without witnesses');
   } else if (!local) {
     checkWitnessThreshold(rules.witnesses, rules.witnessThreshold);
     const receipted = new Set(witnessed.indices).size;
@@ -312,7 +385,14 @@ function validateSignatures(context: ProcessorContext, event: KeyEvent, material
       );
     }
   }
-  const delegation = validateDelegation(context, event, rules.prior, rules.delegator, material.sourceSeal, local);
+  const delegation = validateDelegation(
+    context,
+    event,
+    rules.prior,
+    rules.delegator,
+    material.sourceSeal,
+    local,
+  );
   if (delegation.kind === 'escrow') return escrow('delegation', delegation.waitingFor);
   if (delegation.kind === 'reject') return reject(delegation.error);
   return {

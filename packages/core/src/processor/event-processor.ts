@@ -6,7 +6,13 @@
  *
  * `process` is synchronous; `flush` commits the accumulated writes in one atomic batch.
  */
-import { type IndexedSignature, isoDateTime, type Message, parseHexNumber, toHex } from '@kestrel/cesr';
+import {
+  type IndexedSignature,
+  isoDateTime,
+  type Message,
+  parseHexNumber,
+  toHex,
+} from '@kestrel/cesr';
 import { EventError, type KeriError, ValidationError } from '../errors.js';
 import { isKeyEventIlk } from '../event/fields.js';
 import type { Clock } from '../ports/clock.js';
@@ -33,7 +39,12 @@ import {
 } from './receipts.js';
 import { bodyOf, readStoredEvent } from './stored-events.js';
 
-const ESCROW_KINDS: readonly EscrowKind[] = ['out_of_order', 'partially_signed', 'partially_witnessed', 'delegation'];
+const ESCROW_KINDS: readonly EscrowKind[] = [
+  'out_of_order',
+  'partially_signed',
+  'partially_witnessed',
+  'delegation',
+];
 
 interface RetryJob {
   readonly kind: EscrowKind;
@@ -50,9 +61,13 @@ export interface EventProcessorConfig {
   readonly options?: ProcessorOptions;
 }
 
-function uniqueSignatures(...lists: ReadonlyArray<readonly IndexedSignature[]>): IndexedSignature[] {
+function uniqueSignatures(
+  ...lists: ReadonlyArray<readonly IndexedSignature[]>
+): IndexedSignature[] {
   const seen = new Map<string, IndexedSignature>();
-  for (const list of lists) for (const signature of list) if (!seen.has(signature.qb64)) seen.set(signature.qb64, signature);
+  for (const list of lists)
+    for (const signature of list)
+      if (!seen.has(signature.qb64)) seen.set(signature.qb64, signature);
   return [...seen.values()];
 }
 
@@ -63,7 +78,12 @@ export class EventProcessor {
 
   constructor(config: EventProcessorConfig) {
     this.store = config.store instanceof KelStore ? config.store : new KelStore(config.store);
-    this.context = new ProcessorContext(this.store, config.crypto, config.clock ?? systemClock, config.options);
+    this.context = new ProcessorContext(
+      this.store,
+      config.crypto,
+      config.clock ?? systemClock,
+      config.options,
+    );
   }
 
   /** Processes one framed message; returns what happened to it and to any escrowed event it released. */
@@ -74,10 +94,14 @@ export class EventProcessor {
     try {
       attachments = readAttachments(message.attachments);
     } catch (caught) {
-      outcomes.push({ kind: 'rejected', error: new EventError('bad_field', `Malformed attachments: ${(caught as Error).message}`) });
+      outcomes.push({
+        kind: 'rejected',
+        error: new EventError('bad_field', `Malformed attachments: ${(caught as Error).message}`),
+      });
       return outcomes;
     }
-    if (isKeyEventIlk(ilk)) this.processKeyEvent(message, attachments, options.local ?? false, outcomes);
+    if (isKeyEventIlk(ilk))
+      this.processKeyEvent(message, attachments, options.local ?? false, outcomes);
     else if (ilk === 'rct') this.processReceiptMessage(message, attachments, outcomes);
     else outcomes.push({ kind: 'ignored', ilk: String(ilk), reason: 'not a key event or receipt' });
     this.drainQueue(outcomes);
@@ -107,7 +131,8 @@ export class EventProcessor {
     }
     const receiptTimeout = (this.context.options.timeouts?.receipts ?? RECEIPT_TIMEOUT) * 1000;
     for (const record of [...this.store.allPendingReceipts()]) {
-      if (now - record.receivedAt > receiptTimeout) this.store.removePendingReceipts(record.prefix, record.said);
+      if (now - record.receivedAt > receiptTimeout)
+        this.store.removePendingReceipts(record.prefix, record.said);
     }
     return outcomes;
   }
@@ -119,7 +144,12 @@ export class EventProcessor {
 
   // ---- key events ---------------------------------------------------------------------------
 
-  private processKeyEvent(message: Message, attachments: MessageAttachments, local: boolean, outcomes: Outcome[]): void {
+  private processKeyEvent(
+    message: Message,
+    attachments: MessageAttachments,
+    local: boolean,
+    outcomes: Outcome[],
+  ): void {
     let event: KeyEvent;
     try {
       event = readKeyEvent(message.body, this.context.digest);
@@ -131,7 +161,10 @@ export class EventProcessor {
       outcomes.push({
         kind: 'rejected',
         ...identityOf(event),
-        error: new ValidationError('no_signatures', `Event ${event.said} carries no controller signatures`),
+        error: new ValidationError(
+          'no_signatures',
+          `Event ${event.said} carries no controller signatures`,
+        ),
       });
       return;
     }
@@ -170,10 +203,15 @@ export class EventProcessor {
   }
 
   /** Gathers what is known of an event (escrowed signatures, pending receipts), decides, and carries it out. */
-  private handle(event: KeyEvent, incoming: Material, retriedFrom: EscrowKind | undefined, outcomes: Outcome[]): void {
-    const escrowed = ESCROW_KINDS.map((kind) => this.store.escrow(kind, event.prefix, event.sn, event.said)).filter(
-      (record): record is EscrowRecord => record !== undefined,
-    );
+  private handle(
+    event: KeyEvent,
+    incoming: Material,
+    retriedFrom: EscrowKind | undefined,
+    outcomes: Outcome[],
+  ): void {
+    const escrowed = ESCROW_KINDS.map((kind) =>
+      this.store.escrow(kind, event.prefix, event.sn, event.said),
+    ).filter((record): record is EscrowRecord => record !== undefined);
     const now = this.context.clock.now();
     if (retriedFrom !== undefined) {
       const record = escrowed.find((r) => r.kind === retriedFrom);
@@ -195,7 +233,10 @@ export class EventProcessor {
       }
     }
     const material: Material = {
-      signatures: uniqueSignatures(incoming.signatures, ...escrowed.map((r) => signaturesFromQb64(r.signatures))),
+      signatures: uniqueSignatures(
+        incoming.signatures,
+        ...escrowed.map((r) => signaturesFromQb64(r.signatures)),
+      ),
       witnessSignatures: uniqueSignatures(
         incoming.witnessSignatures,
         ...escrowed.map((r) => signaturesFromQb64(r.witnessSignatures)),
@@ -209,7 +250,8 @@ export class EventProcessor {
     const decision = evaluateKeyEvent(this.context, event, material);
     const removeEscrows = (except?: EscrowKind) => {
       for (const record of escrowed) {
-        if (record.kind !== except) this.store.removeEscrow(record.kind, event.prefix, event.sn, event.said);
+        if (record.kind !== except)
+          this.store.removeEscrow(record.kind, event.prefix, event.sn, event.said);
       }
     };
     switch (decision.kind) {
@@ -236,12 +278,21 @@ export class EventProcessor {
           escrowedAt: previous?.escrowedAt ?? now,
           waitingFor: decision.waitingFor,
         });
-        outcomes.push({ kind: 'escrowed', ...identityOf(event), escrow: decision.escrow, waitingFor: decision.waitingFor });
+        outcomes.push({
+          kind: 'escrowed',
+          ...identityOf(event),
+          escrow: decision.escrow,
+          waitingFor: decision.waitingFor,
+        });
         return;
       }
       case 'duplicate': {
         removeEscrows();
-        outcomes.push({ kind: 'duplicate', ...identityOf(event), added: this.logDuplicate(event, material) });
+        outcomes.push({
+          kind: 'duplicate',
+          ...identityOf(event),
+          added: this.logDuplicate(event, material),
+        });
         return;
       }
       case 'conflict': {
@@ -251,7 +302,9 @@ export class EventProcessor {
           outcomes.push({ kind: 'duplicitous', ...identityOf(event), evidence: existing });
           return;
         }
-        const judgement = guardJudgement(() => judgeConflict(this.context, event, material.signatures, material.witnessSignatures));
+        const judgement = guardJudgement(() =>
+          judgeConflict(this.context, event, material.signatures, material.witnessSignatures),
+        );
         if (judgement.kind === 'duplicitous') {
           this.store.putDuplicity(judgement.record);
           outcomes.push({ kind: 'duplicitous', ...identityOf(event), evidence: judgement.record });
@@ -293,30 +346,60 @@ export class EventProcessor {
       ...(seal ? { sourceSeal: { sn: toHex(seal.sn), said: seal.said } } : {}),
     };
     if (pending.couples.length > 0 || pending.transferable.length > 0) {
-      record = applyReceipts(this.context, record, { witnessSignatures: [], couples: pending.couples, transferable: pending.transferable }).record;
+      record = applyReceipts(this.context, record, {
+        witnessSignatures: [],
+        couples: pending.couples,
+        transferable: pending.transferable,
+      }).record;
     }
     this.store.removePendingReceipts(event.prefix, event.said);
     this.store.putEvent(record);
-    this.store.appendKel(event.prefix, event.sn, event.said, previous === undefined || event.sn > previous.sn);
+    this.store.appendKel(
+      event.prefix,
+      event.sn,
+      event.said,
+      previous === undefined || event.sn > previous.sn,
+    );
     this.store.appendFirstSeen(event.prefix, firstSeen, event.said);
     this.context.setState({ ...decision.state, firstSeen, datetime });
-    outcomes.push({ kind: 'accepted', ...identityOf(event), firstSeen, recovery: decision.recovery });
+    outcomes.push({
+      kind: 'accepted',
+      ...identityOf(event),
+      firstSeen,
+      recovery: decision.recovery,
+    });
 
     for (const anchored of event.seals) {
       const { i, s, d } = anchored as { i?: unknown; s?: unknown; d?: unknown };
-      if (typeof i !== 'string' || typeof s !== 'string' || typeof d !== 'string' || !isEventSeal(anchored, i, s, d)) continue;
+      if (
+        typeof i !== 'string' ||
+        typeof s !== 'string' ||
+        typeof d !== 'string' ||
+        !isEventSeal(anchored, i, s, d)
+      )
+        continue;
       let sealSn: bigint;
       try {
         sealSn = parseHexNumber(s);
       } catch {
         continue;
       }
-      this.store.putAnchor(i, sealSn, d, { prefix: event.prefix, sn: toHex(event.sn), said: event.said });
-      if (this.store.escrow('delegation', i, sealSn, d)) this.queue.push({ kind: 'delegation', prefix: i, sn: sealSn, said: d });
+      this.store.putAnchor(i, sealSn, d, {
+        prefix: event.prefix,
+        sn: toHex(event.sn),
+        said: event.said,
+      });
+      if (this.store.escrow('delegation', i, sealSn, d))
+        this.queue.push({ kind: 'delegation', prefix: i, sn: sealSn, said: d });
     }
     if (this.store.hasOutOfOrderAt(event.prefix, event.sn + 1n)) {
       for (const waiting of this.store.escrows('out_of_order', event.prefix, event.sn + 1n)) {
-        this.queue.push({ kind: 'out_of_order', prefix: waiting.prefix, sn: event.sn + 1n, said: waiting.said });
+        this.queue.push({
+          kind: 'out_of_order',
+          prefix: waiting.prefix,
+          sn: event.sn + 1n,
+          said: waiting.said,
+        });
       }
     }
   }
@@ -339,22 +422,38 @@ export class EventProcessor {
     const known = new Set(record.signatures);
     let fresh: IndexedSignature[] = [];
     try {
-      fresh = verifySignatures(this.context.crypto, record.raw, material.signatures, keys).signatures.filter(
-        (signature) => !known.has(signature.qb64),
-      );
+      fresh = verifySignatures(
+        this.context.crypto,
+        record.raw,
+        material.signatures,
+        keys,
+      ).signatures.filter((signature) => !known.has(signature.qb64));
     } catch {
       fresh = [];
     }
-    const inRange = material.witnessSignatures.filter((signature) => signature.index < record.witnesses.length);
-    const applied = applyReceipts(this.context, record, { witnessSignatures: inRange, couples: [], transferable: [] });
+    const inRange = material.witnessSignatures.filter(
+      (signature) => signature.index < record.witnesses.length,
+    );
+    const applied = applyReceipts(this.context, record, {
+      witnessSignatures: inRange,
+      couples: [],
+      transferable: [],
+    });
     if (fresh.length === 0 && applied.added === 0) return 0;
-    this.store.putEvent({ ...applied.record, signatures: [...record.signatures, ...fresh.map((s) => s.qb64)] });
+    this.store.putEvent({
+      ...applied.record,
+      signatures: [...record.signatures, ...fresh.map((s) => s.qb64)],
+    });
     return fresh.length + applied.added;
   }
 
   // ---- receipts -----------------------------------------------------------------------------
 
-  private processReceiptMessage(message: Message, attachments: MessageAttachments, outcomes: Outcome[]): void {
+  private processReceiptMessage(
+    message: Message,
+    attachments: MessageAttachments,
+    outcomes: Outcome[],
+  ): void {
     const sad = message.body.sad;
     const prefix = typeof sad.i === 'string' ? sad.i : '';
     const said = typeof sad.d === 'string' ? sad.d : '';
@@ -362,7 +461,13 @@ export class EventProcessor {
     try {
       sn = parseHexNumber(String(sad.s));
     } catch {
-      outcomes.push({ kind: 'rejected', error: new EventError('bad_sequence_number', `Receipt with invalid sn ${JSON.stringify(sad.s)}`) });
+      outcomes.push({
+        kind: 'rejected',
+        error: new EventError(
+          'bad_sequence_number',
+          `Receipt with invalid sn ${JSON.stringify(sad.s)}`,
+        ),
+      });
       return;
     }
     const incoming: IncomingReceipts = {
@@ -370,7 +475,10 @@ export class EventProcessor {
       couples: attachments.receiptCouples,
       transferable: attachments.transferableReceipts,
     };
-    if (incoming.witnessSignatures.length + incoming.couples.length + incoming.transferable.length === 0) {
+    if (
+      incoming.witnessSignatures.length + incoming.couples.length + incoming.transferable.length ===
+      0
+    ) {
       outcomes.push({
         kind: 'receipt',
         prefix,
@@ -386,17 +494,34 @@ export class EventProcessor {
   }
 
   /** Applies receipts to the accepted event, or keeps them until the event is accepted. */
-  private receive(prefix: string, sn: bigint, said: string, incoming: IncomingReceipts, outcomes: Outcome[], report: boolean): void {
+  private receive(
+    prefix: string,
+    sn: bigint,
+    said: string,
+    incoming: IncomingReceipts,
+    outcomes: Outcome[],
+    report: boolean,
+  ): void {
     const accepted = this.store.lastSaidAt(prefix, sn);
     if (accepted !== undefined) {
       if (accepted !== said) {
-        if (report) outcomes.push({ kind: 'receipt', prefix, sn, said, result: 'rejected', count: 0, error: staleReceipt(prefix, sn, said, accepted) });
+        if (report)
+          outcomes.push({
+            kind: 'receipt',
+            prefix,
+            sn,
+            said,
+            result: 'rejected',
+            count: 0,
+            error: staleReceipt(prefix, sn, said, accepted),
+          });
         return;
       }
       const record = this.store.event(prefix, said)!;
       const { record: updated, added } = applyReceipts(this.context, record, incoming);
       if (added > 0) this.store.putEvent(updated);
-      if (report) outcomes.push({ kind: 'receipt', prefix, sn, said, result: 'applied', count: added });
+      if (report)
+        outcomes.push({ kind: 'receipt', prefix, sn, said, result: 'applied', count: added });
       return;
     }
     const count = keepPendingReceipts(this.context, prefix, sn, said, incoming);
@@ -439,7 +564,12 @@ export class EventProcessor {
   retryAll(): Outcome[] {
     const outcomes: Outcome[] = [];
     for (const record of this.listEscrows()) {
-      this.queue.push({ kind: record.kind, prefix: record.prefix, sn: BigInt(`0x${record.sn}`), said: record.said });
+      this.queue.push({
+        kind: record.kind,
+        prefix: record.prefix,
+        sn: BigInt(`0x${record.sn}`),
+        said: record.said,
+      });
     }
     this.drainQueue(outcomes);
     return outcomes;
@@ -457,7 +587,10 @@ export class EventProcessor {
       sn: BigInt(`0x${record.sn}`),
       said: record.said,
       ilk: record.ilk,
-      error: new ValidationError('expired', `Escrow timed out while waiting for ${record.waitingFor}`),
+      error: new ValidationError(
+        'expired',
+        `Escrow timed out while waiting for ${record.waitingFor}`,
+      ),
     };
   }
 }
@@ -467,7 +600,11 @@ function identityOf(event: KeyEvent) {
 }
 
 /** What can be told of a body that failed validation. */
-function identityGuess(message: Message): { prefix?: string; said?: string; ilk?: KeyEvent['ilk'] } {
+function identityGuess(message: Message): {
+  prefix?: string;
+  said?: string;
+  ilk?: KeyEvent['ilk'];
+} {
   const sad = message.body.sad;
   const guess: { prefix?: string; said?: string; ilk?: KeyEvent['ilk'] } = {};
   if (typeof sad.i === 'string') guess.prefix = sad.i;
@@ -483,11 +620,14 @@ function rejection(caught: unknown, identity: object): EventOutcome {
   throw caught;
 }
 
-function guardJudgement(judge: () => ReturnType<typeof judgeConflict>): ReturnType<typeof judgeConflict> {
+function guardJudgement(
+  judge: () => ReturnType<typeof judgeConflict>,
+): ReturnType<typeof judgeConflict> {
   try {
     return judge();
   } catch (caught) {
-    if (caught instanceof EventError || caught instanceof ValidationError) return { kind: 'reject', error: caught as ValidationError };
+    if (caught instanceof EventError || caught instanceof ValidationError)
+      return { kind: 'reject', error: caught as ValidationError };
     throw caught;
   }
 }

@@ -15,10 +15,18 @@ interface EventIdentity {
 
 export type EventOutcome =
   /** Accepted into the KEL (`recovery` when it superseded interaction events). */
-  | (EventIdentity & { readonly kind: 'accepted'; readonly firstSeen: bigint; readonly recovery: boolean })
+  | (EventIdentity & {
+      readonly kind: 'accepted';
+      readonly firstSeen: bigint;
+      readonly recovery: boolean;
+    })
   /** Already accepted; any new signatures or receipts were added. */
   | (EventIdentity & { readonly kind: 'duplicate'; readonly added: number })
-  | (EventIdentity & { readonly kind: 'escrowed'; readonly escrow: EscrowKind; readonly waitingFor: string })
+  | (EventIdentity & {
+      readonly kind: 'escrowed';
+      readonly escrow: EscrowKind;
+      readonly waitingFor: string;
+    })
   /** Validly signed but conflicting with the first-seen event: kept as evidence. */
   | (EventIdentity & { readonly kind: 'duplicitous'; readonly evidence: DuplicityRecord })
   | (Partial<EventIdentity> & { readonly kind: 'rejected'; readonly error: KeriError });
@@ -34,7 +42,11 @@ export type ReceiptOutcome = {
   readonly error?: KeriError;
 };
 
-export type IgnoredOutcome = { readonly kind: 'ignored'; readonly ilk: string; readonly reason: string };
+export type IgnoredOutcome = {
+  readonly kind: 'ignored';
+  readonly ilk: string;
+  readonly reason: string;
+};
 
 export type Outcome = EventOutcome | ReceiptOutcome | IgnoredOutcome;
 

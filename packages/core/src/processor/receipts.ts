@@ -16,7 +16,12 @@ import {
   matterFromQb64,
 } from '@kestrel/cesr';
 import { ValidationError } from '../errors.js';
-import type { EventRecord, PendingReceiptsRecord, ReceiptCoupleRecord, TransferableReceiptRecord } from '../store/records.js';
+import type {
+  EventRecord,
+  PendingReceiptsRecord,
+  ReceiptCoupleRecord,
+  TransferableReceiptRecord,
+} from '../store/records.js';
 import { decodeKey, verifySignatures } from '../validation/signatures.js';
 import type { AttachedReceiptCouple, TransferableSignatures } from './attachments.js';
 import type { ProcessorContext } from './context.js';
@@ -35,7 +40,8 @@ export function coupleAsWitnessSignature(
 ): IndexedSignature | undefined {
   const index = witnesses.indexOf(couple.prefix);
   if (index < 0) return undefined;
-  const signature = typeof couple.signature === 'string' ? matterFromQb64(couple.signature) : couple.signature;
+  const signature =
+    typeof couple.signature === 'string' ? matterFromQb64(couple.signature) : couple.signature;
   if (signature.code !== '0B') return undefined;
   return indexedSignatureFor('Ed25519', signature.raw, index);
 }
@@ -60,14 +66,15 @@ export function applyReceipts(
     }
     if (couples.has(couple.prefix)) continue;
     const key = safeKey(couple.prefix);
-    if (!key || key.code !== 'B') continue; // only non-transferable receiptors sign couples
+    if (key?.code !== 'B') continue; // only non-transferable receiptors sign couples
     if (context.crypto.verify(key.code, key.raw, couple.signature.raw, record.raw)) {
       couples.set(couple.prefix, { prefix: couple.prefix, signature: couple.signature.qb64 });
       added++;
     }
   }
   const inRange = candidates.filter((signature) => signature.index < record.witnesses.length);
-  for (const signature of verifySignatures(context.crypto, record.raw, inRange, record.witnesses).signatures) {
+  for (const signature of verifySignatures(context.crypto, record.raw, inRange, record.witnesses)
+    .signatures) {
     if (!wigs.has(signature.qb64)) {
       wigs.add(signature.qb64);
       added++;
@@ -80,13 +87,23 @@ export function applyReceipts(
     const inKeys = group.signatures.filter((signature) => signature.index < keys.length);
     for (const signature of verifySignatures(context.crypto, record.raw, inKeys, keys).signatures) {
       if (!transferable.some((t) => t.prefix === group.prefix && t.signature === signature.qb64)) {
-        transferable.push({ prefix: group.prefix, sn: group.sn.toString(16), said: group.said, signature: signature.qb64 });
+        transferable.push({
+          prefix: group.prefix,
+          sn: group.sn.toString(16),
+          said: group.said,
+          signature: signature.qb64,
+        });
         added++;
       }
     }
   }
   return {
-    record: { ...record, witnessSignatures: [...wigs], receipts: [...couples.values()], transferableReceipts: transferable },
+    record: {
+      ...record,
+      witnessSignatures: [...wigs],
+      receipts: [...couples.values()],
+      transferableReceipts: transferable,
+    },
     added,
   };
 }
@@ -112,10 +129,16 @@ export function keepPendingReceipts(
   const couples = new Map((existing?.receipts ?? []).map((c) => [c.prefix, c] as const));
   const transferable: TransferableReceiptRecord[] = [...(existing?.transferableReceipts ?? [])];
   for (const signature of incoming.witnessSignatures) wigs.add(signature.qb64);
-  for (const couple of incoming.couples) couples.set(couple.prefix, { prefix: couple.prefix, signature: couple.signature.qb64 });
+  for (const couple of incoming.couples)
+    couples.set(couple.prefix, { prefix: couple.prefix, signature: couple.signature.qb64 });
   for (const group of incoming.transferable) {
     for (const signature of group.signatures) {
-      transferable.push({ prefix: group.prefix, sn: group.sn.toString(16), said: group.said, signature: signature.qb64 });
+      transferable.push({
+        prefix: group.prefix,
+        sn: group.sn.toString(16),
+        said: group.said,
+        signature: signature.qb64,
+      });
     }
   }
   const record: PendingReceiptsRecord = {
@@ -149,7 +172,12 @@ export function pendingAsIncoming(record: PendingReceiptsRecord | undefined): In
   };
 }
 
-export function staleReceipt(prefix: string, sn: bigint, said: string, accepted: string): ValidationError {
+export function staleReceipt(
+  prefix: string,
+  sn: bigint,
+  said: string,
+  accepted: string,
+): ValidationError {
   return new ValidationError(
     'stale_receipt',
     `Receipt of ${said} at sn ${sn.toString(16)} of ${prefix}, but the accepted event there is ${accepted}`,

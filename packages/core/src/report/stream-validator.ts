@@ -11,7 +11,13 @@ import type { Outcome } from '../processor/outcomes.js';
 import { type KeyStateRecord, toKeyStateRecord } from '../state/key-state.js';
 import { type EscrowKind, KERIPY_ESCROW_NAMES } from '../store/records.js';
 
-export type Fate = 'out_of_order' | 'partially_signed' | 'partially_witnessed' | 'delegation' | 'likely_duplicitous' | 'dropped';
+export type Fate =
+  | 'out_of_order'
+  | 'partially_signed'
+  | 'partially_witnessed'
+  | 'delegation'
+  | 'likely_duplicitous'
+  | 'dropped';
 
 export interface EventSummary {
   readonly sn: number;
@@ -115,7 +121,9 @@ export class StreamValidator {
     return this.report();
   }
 
-  private async take(item: { type: 'message'; message: Message } | { type: 'error'; error: CesrError }): Promise<void> {
+  private async take(
+    item: { type: 'message'; message: Message } | { type: 'error'; error: CesrError },
+  ): Promise<void> {
     if (item.type === 'error') {
       this.failedFrame(item.error);
       return;
@@ -134,11 +142,17 @@ export class StreamValidator {
     if (own) {
       const key = `${own.prefix}.${own.said}`;
       const settled = outcomes.some(
-        (o) => (o.kind === 'accepted' || o.kind === 'duplicate') && o.prefix === own.prefix && o.said === own.said,
+        (o) =>
+          (o.kind === 'accepted' || o.kind === 'duplicate') &&
+          o.prefix === own.prefix &&
+          o.said === own.said,
       );
       if (!settled && !this.open.has(key)) {
         const failure = outcomes.find((o) => o.kind === 'rejected' && o.said === own.said);
-        this.open.set(key, failure?.kind === 'rejected' ? { ...own, failure: failure.error.message } : own);
+        this.open.set(
+          key,
+          failure?.kind === 'rejected' ? { ...own, failure: failure.error.message } : own,
+        );
       }
     }
     if (++this.sinceFlush >= (this.options.batchSize ?? 1000)) {
@@ -182,7 +196,10 @@ export class StreamValidator {
       } else if (outcome.kind === 'rejected') {
         const where = outcome.said ? ` ${outcome.ilk ?? 'event'} ${outcome.said}` : '';
         this.errors.push(`rejected${where}: ${outcome.error.message}`);
-        const seen = outcome.said && outcome.prefix !== undefined ? this.open.get(`${outcome.prefix}.${outcome.said}`) : undefined;
+        const seen =
+          outcome.said && outcome.prefix !== undefined
+            ? this.open.get(`${outcome.prefix}.${outcome.said}`)
+            : undefined;
         if (seen) seen.failure = outcome.error.message;
       } else if (outcome.kind === 'receipt' && outcome.result === 'rejected' && outcome.error) {
         this.errors.push(`receipt rejected: ${outcome.error.message}`);
@@ -229,7 +246,12 @@ export class StreamValidator {
           }
         }
       }
-      const entry: NotAccepted = { said: seen.said, sn: seen.sn === null ? null : Number(seen.sn), ilk: seen.ilk, why };
+      const entry: NotAccepted = {
+        said: seen.said,
+        sn: seen.sn === null ? null : Number(seen.sn),
+        ilk: seen.ilk,
+        why,
+      };
       notAccepted.push(entry);
       details.push({ ...entry, prefix: seen.prefix, reason: reason ?? describeFate(why) });
     }
@@ -274,7 +296,14 @@ export class StreamValidator {
     }
 
     const anyAccepted = prefixes.size > 0;
-    const verdict = notAccepted.length === 0 ? (anyAccepted ? 'accepted' : 'rejected') : anyAccepted ? 'partial' : 'rejected';
+    const verdict =
+      notAccepted.length === 0
+        ? anyAccepted
+          ? 'accepted'
+          : 'rejected'
+        : anyAccepted
+          ? 'partial'
+          : 'rejected';
     const seconds = (performance.now() - this.started) / 1000;
     const report: VerifyReport = {
       verdict,
@@ -283,7 +312,11 @@ export class StreamValidator {
       escrows,
       errors: this.errors,
       duplicity,
-      stats: { events: this.events, seconds, eventsPerSecond: seconds > 0 ? Math.round(this.events / seconds) : 0 },
+      stats: {
+        events: this.events,
+        seconds,
+        eventsPerSecond: seconds > 0 ? Math.round(this.events / seconds) : 0,
+      },
     };
     return { report, details };
   }

@@ -4,7 +4,7 @@
  * its record form: keripy's key state notice fields (`KeyStateRecord`), which is also how a store
  * keeps it and how `keri kel verify` reports it.
  */
-import { NON_TRANSFERABLE_CODES, matterFromQb64, toHex } from '@kestrel/cesr';
+import { matterFromQb64, NON_TRANSFERABLE_CODES, toHex } from '@kestrel/cesr';
 import type { KeyEventIlk } from '../event/fields.js';
 import type { Sith } from '../event/wire.js';
 import { parseThreshold, type SigningThreshold, thresholdToSith } from '../threshold/index.js';
@@ -45,7 +45,10 @@ export interface KeyState {
 
 /** Further events are possible only while next keys are committed (else: abandoned or non-transferable). */
 export function isTransferable(state: KeyState): boolean {
-  return state.nextKeyDigests.length > 0 && !NON_TRANSFERABLE_CODES.has(matterFromQb64(state.prefix).code);
+  return (
+    state.nextKeyDigests.length > 0 &&
+    !NON_TRANSFERABLE_CODES.has(matterFromQb64(state.prefix).code)
+  );
 }
 
 /** keripy's key state record (`KeyStateRecord`), the wire and storage form of a key state. */
@@ -65,7 +68,12 @@ export interface KeyStateRecord {
   readonly bt: string;
   readonly b: readonly string[];
   readonly c: readonly string[];
-  readonly ee: { readonly s: string; readonly d: string; readonly br: readonly string[]; readonly ba: readonly string[] };
+  readonly ee: {
+    readonly s: string;
+    readonly d: string;
+    readonly br: readonly string[];
+    readonly ba: readonly string[];
+  };
   readonly di: string;
 }
 

@@ -4,8 +4,16 @@
  * reads its own uncommitted writes, and `flush()` commits them all in one atomic, durable batch (so
  * one fsync covers many events, and a crash never leaves half an event).
  */
-import { type KeyStateRecord } from '../state/key-state.js';
-import { joinKey, type KeyValueStore, type StoredValue, snKey, type TableName, type Write } from '../ports/key-value.js';
+
+import {
+  joinKey,
+  type KeyValueStore,
+  type StoredValue,
+  snKey,
+  type TableName,
+  type Write,
+} from '../ports/key-value.js';
+import type { KeyStateRecord } from '../state/key-state.js';
 import type {
   AnchorRecord,
   DuplicityRecord,
@@ -169,7 +177,8 @@ export class KelStore {
       this.escrowIndex = new Set();
       for (const [key] of this.scan('escrows', '')) this.escrowIndex.add(key);
       for (const [key] of this.scan('receipts', '')) this.escrowIndex.add(`receipts.${key}`);
-      for (const [key] of this.scan('escrows', 'out_of_order.')) this.escrowIndex.add(key.split('.').slice(0, 3).join('.'));
+      for (const [key] of this.scan('escrows', 'out_of_order.'))
+        this.escrowIndex.add(key.split('.').slice(0, 3).join('.'));
     }
     return this.escrowIndex;
   }
@@ -206,14 +215,17 @@ export class KelStore {
     const parts: string[] = [kind];
     if (prefix !== undefined) parts.push(prefix);
     if (prefix !== undefined && sn !== undefined) parts.push(snKey(sn));
-    for (const [, record] of this.scan<EscrowRecord>('escrows', joinKey(...parts) + '.')) yield record;
+    for (const [, record] of this.scan<EscrowRecord>('escrows', joinKey(...parts) + '.'))
+      yield record;
   }
 
   // ---- receipts, anchors, duplicity --------------------------------------------------------
 
   pendingReceipts(prefix: string, said: string): PendingReceiptsRecord | undefined {
     const key = joinKey(prefix, said);
-    return this.index().has(`receipts.${key}`) ? this.get<PendingReceiptsRecord>('receipts', key) : undefined;
+    return this.index().has(`receipts.${key}`)
+      ? this.get<PendingReceiptsRecord>('receipts', key)
+      : undefined;
   }
 
   putPendingReceipts(record: PendingReceiptsRecord): void {
@@ -241,7 +253,11 @@ export class KelStore {
   }
 
   putDuplicity(record: DuplicityRecord): void {
-    this.put('duplicity', joinKey(record.prefix, snKey(BigInt(`0x${record.sn}`)), record.second.said), record);
+    this.put(
+      'duplicity',
+      joinKey(record.prefix, snKey(BigInt(`0x${record.sn}`)), record.second.said),
+      record,
+    );
   }
 
   duplicity(prefix: string, sn: bigint, said: string): DuplicityRecord | undefined {
@@ -250,7 +266,10 @@ export class KelStore {
 
   /** Duplicity evidence, for one prefix or all. */
   *duplicities(prefix?: string): Iterable<DuplicityRecord> {
-    for (const [, record] of this.scan<DuplicityRecord>('duplicity', prefix === undefined ? '' : prefix + '.')) {
+    for (const [, record] of this.scan<DuplicityRecord>(
+      'duplicity',
+      prefix === undefined ? '' : prefix + '.',
+    )) {
       yield record;
     }
   }

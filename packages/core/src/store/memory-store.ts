@@ -3,7 +3,13 @@
  * An in-memory `KeyValueStore`: sorted keys per table, for tests, browsers and throwaway
  * validation. Values are kept as given (callers never mutate stored values).
  */
-import type { KeyValueStore, ScanOptions, StoredValue, TableName, Write } from '../ports/key-value.js';
+import type {
+  KeyValueStore,
+  ScanOptions,
+  StoredValue,
+  TableName,
+  Write,
+} from '../ports/key-value.js';
 
 /** A table whose keys are sorted lazily, when a scan needs them in order. */
 class SortedTable {

@@ -11,16 +11,21 @@ import {
   type Digester,
   findInvalidSaid,
   type Kind,
-  qb64Code,
   NON_TRANSFERABLE_CODES,
   PREFIX_CODES,
   parseHexNumber,
+  qb64Code,
   type Sad,
   VERIFICATION_KEY_CODES,
   versify,
 } from '@kestrel/cesr';
 import { EventError } from '../errors.js';
-import { fieldOrderProblem, isKeyEventIlk, type KeyEventIlk, SAID_FIELDS } from '../event/fields.js';
+import {
+  fieldOrderProblem,
+  isKeyEventIlk,
+  type KeyEventIlk,
+  SAID_FIELDS,
+} from '../event/fields.js';
 import type { Seal } from '../event/wire.js';
 import { parseThreshold, type SigningThreshold } from '../threshold/index.js';
 
@@ -62,7 +67,8 @@ function list(sad: Sad, label: string): readonly string[] {
 
 function text(sad: Sad, label: string): string {
   const value = sad[label];
-  if (typeof value !== 'string') throw new EventError('bad_field', `Field '${label}' must be a string`, { label });
+  if (typeof value !== 'string')
+    throw new EventError('bad_field', `Field '${label}' must be a string`, { label });
   return value;
 }
 
@@ -82,21 +88,33 @@ export function wholeNumber(value: unknown, label: string): bigint {
       // fall through
     }
   }
-  throw new EventError('bad_field', `Field '${label}' is not a whole number: ${JSON.stringify(value)}`, { label });
+  throw new EventError(
+    'bad_field',
+    `Field '${label}' is not a whole number: ${JSON.stringify(value)}`,
+    { label },
+  );
 }
 
 /** Reads and checks a key event from a body; throws `EventError` when it is malformed. */
 export function readKeyEvent(body: Body, digest: Digester): KeyEvent {
   const sad = body.sad;
   const ilk = sad.t;
-  if (!isKeyEventIlk(ilk)) throw new EventError('bad_field', `Not a key event type: ${JSON.stringify(ilk)}`);
-  if (body.version.protocol !== 'KERI') throw new EventError('bad_field', `Protocol ${body.version.protocol} is not KERI`);
+  if (!isKeyEventIlk(ilk))
+    throw new EventError('bad_field', `Not a key event type: ${JSON.stringify(ilk)}`);
+  if (body.version.protocol !== 'KERI')
+    throw new EventError('bad_field', `Protocol ${body.version.protocol} is not KERI`);
   const order = fieldOrderProblem(ilk, Object.keys(sad));
   if (order) throw new EventError('missing_field', order);
-  if (sad.v !== versify(body.version)) throw new EventError('bad_field', 'Version string field does not match the body');
+  if (sad.v !== versify(body.version))
+    throw new EventError('bad_field', 'Version string field does not match the body');
   const invalid = findInvalidSaid(body.raw, sad, body.version.kind, SAID_FIELDS[ilk], digest);
   if (invalid !== undefined) {
-    throw new EventError('bad_said', invalid === 'not_canonical' ? 'Body is not serialized canonically' : `Invalid SAID in field '${invalid}'`);
+    throw new EventError(
+      'bad_said',
+      invalid === 'not_canonical'
+        ? 'Body is not serialized canonically'
+        : `Invalid SAID in field '${invalid}'`,
+    );
   }
 
   const prefix = text(sad, 'i');
@@ -115,7 +133,8 @@ export function readKeyEvent(body: Body, digest: Digester): KeyEvent {
   const establishment = ilk !== 'ixn';
   const keys = establishment ? list(sad, 'k') : [];
   for (const key of keys) {
-    if (!VERIFICATION_KEY_CODES.has(codeOf(key, 'key'))) throw new EventError('bad_keys', `Not a verification key: '${key}'`);
+    if (!VERIFICATION_KEY_CODES.has(codeOf(key, 'key')))
+      throw new EventError('bad_keys', `Not a verification key: '${key}'`);
   }
   const nextKeyDigests = establishment ? list(sad, 'n') : [];
   for (const digest of nextKeyDigests) {
@@ -144,7 +163,10 @@ export function readKeyEvent(body: Body, digest: Digester): KeyEvent {
   }
   if (establishment && NON_TRANSFERABLE_CODES.has(prefixCode)) {
     if (nextKeyDigests.length > 0 || witnesses.length > 0 || seals.length > 0) {
-      throw new EventError('bad_prefix', 'A non-transferable prefix has no next keys, witnesses or seals');
+      throw new EventError(
+        'bad_prefix',
+        'A non-transferable prefix has no next keys, witnesses or seals',
+      );
     }
   }
   let delegator: string | undefined;
@@ -154,7 +176,8 @@ export function readKeyEvent(body: Body, digest: Digester): KeyEvent {
       throw new EventError('bad_prefix', `Invalid delegator prefix '${delegator}'`);
     }
   }
-  if (inception && sn !== 0n) throw new EventError('bad_sequence_number', `Inception with sn ${sn}`);
+  if (inception && sn !== 0n)
+    throw new EventError('bad_sequence_number', `Inception with sn ${sn}`);
   if (!inception && sn < 1n) throw new EventError('bad_sequence_number', `'${ilk}' with sn 0`);
 
   return {

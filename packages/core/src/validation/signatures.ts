@@ -5,9 +5,9 @@
  */
 import {
   type IndexedSignature,
-  type MatterCode,
   indexerFromQb64,
   indexerSizes,
+  type MatterCode,
   matterFromQb64,
 } from '@kestrel/cesr';
 import { EventError } from '../errors.js';
@@ -63,7 +63,10 @@ export function verifySignatures(
     seen.add(signature.qb64);
     const key = keys[signature.index];
     if (key === undefined) {
-      throw new EventError('bad_keys', `Signature index ${signature.index} is beyond the ${keys.length} keys`);
+      throw new EventError(
+        'bad_keys',
+        `Signature index ${signature.index} is beyond the ${keys.length} keys`,
+      );
     }
     const decoded = decodeKey(key);
     if (!schemeMatches(signature, decoded.code)) continue;
