@@ -5,7 +5,7 @@
  * feeding the stream once more must complete it.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { concatBytes } from '@kestrel/cesr';
@@ -20,6 +20,7 @@ import {
 import { createNodeCrypto } from '@kestrel/crypto-node';
 import { LmdbStore } from '@kestrel/store-lmdb';
 import { kelStream } from '@kestrel/testing';
+import { open } from 'lmdb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signaturesFromStore } from './support/stored.js';
 
@@ -32,9 +33,24 @@ const EVENTS = 12_000;
 const streamFile = join(root, 'kel.cesr');
 writeFileSync(streamFile, kelStream(crypto, { label: 'crash', events: EVENTS, rotateEvery: 7 }));
 
+/** Events committed so far, read by a second reader while the child writes. */
+function committedEvents(store: string): number {
+  if (!existsSync(join(store, 'data.mdb'))) return 0;
+  const reader = open({ path: store, readOnly: true, maxDbs: 16 });
+  try {
+    return reader.openDB({ name: 'firstSeen' }).getCount();
+  } finally {
+    reader.close();
+  }
+}
+
+/**
+ * Runs `keri kel verify --store` on the stream; with `killAt`, sends SIGKILL as soon as the store
+ * holds that many committed events, so the kill lands mid-ingest however fast the machine is.
+ */
 function runVerify(
   store: string,
-  killAfterMs?: number,
+  killAt?: number,
 ): Promise<{ killed: boolean; code: number | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -45,15 +61,22 @@ function runVerify(
       },
     );
     let killed = false;
-    const timer =
-      killAfterMs === undefined
+    const poll =
+      killAt === undefined
         ? undefined
-        : setTimeout(() => {
-            killed = child.kill('SIGKILL');
-          }, killAfterMs);
+        : setInterval(() => {
+            if (killed || committedEvents(store) < killAt) return;
+            clearInterval(poll);
+            setTimeout(
+              () => {
+                killed = child.kill('SIGKILL');
+              },
+              Math.floor(Math.random() * 40),
+            );
+          }, 10);
     child.on('error', reject);
     child.on('exit', (code) => {
-      if (timer) clearTimeout(timer);
+      if (poll) clearInterval(poll);
       resolve({ killed, code });
     });
   });
@@ -99,10 +122,13 @@ describe('crash safety of the LMDB store', () => {
     const dir = join(root, 'store');
     const counts: number[] = [];
     let kills = 0;
-    for (let round = 0; round < 6; round++) {
-      const { killed } = await runVerify(dir, 300 + Math.floor(Math.random() * 2200));
+    let committed = 0;
+    for (let round = 0; round < 5; round++) {
+      const killAt = Math.min(EVENTS - 2000, committed + 1000 + Math.floor(Math.random() * 1500));
+      const { killed } = await runVerify(dir, killAt);
       if (killed) kills++;
-      counts.push(await checkStore(dir));
+      committed = await checkStore(dir);
+      counts.push(committed);
     }
     expect(kills).toBeGreaterThan(0);
     // Progress is monotonic: a crash never loses what an earlier run committed.

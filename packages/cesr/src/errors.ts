@@ -49,8 +49,11 @@ export class CesrError extends KeriError {
     this.offset = offset;
   }
 
-  /** The same error, re-based at an absolute stream offset. */
+  /** The same error, re-based at an absolute stream offset (with the group `start` it names). */
   at(offset: number): CesrError {
-    return new CesrError(this.code, this.message, offset + this.offset, this.context);
+    const start = this.context.start;
+    const context =
+      typeof start === 'number' ? { ...this.context, start: offset + start } : this.context;
+    return new CesrError(this.code, this.message, offset + this.offset, context);
   }
 }

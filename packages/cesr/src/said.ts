@@ -119,7 +119,10 @@ export function findInvalidSaid(
     if (code === undefined) {
       // Only the identifier prefix `i` may be a non-digest primitive (a basic prefix) instead of a
       // SAID. keripy exempts any label, so a `d` rewritten to a key or seed would pass unchecked.
-      if (DIGEST_CODES.has(defaultCode) && !(label === 'i' && typeof value === 'string' && isPrimitive(value)))
+      if (
+        DIGEST_CODES.has(defaultCode) &&
+        !(label === 'i' && typeof value === 'string' && isPrimitive(value))
+      )
         return label;
       continue;
     }

@@ -142,15 +142,15 @@ class Scanner {
       if (byte < 0x20) this.fail('raw control character in string');
       if (byte >= 0x80) ascii = false;
       if (byte === BACKSLASH) {
-        const escape = bytes[this.position + 1] ?? -1;
-        if (SHORT_ESCAPES.has(escape)) {
+        const escaped = bytes[this.position + 1] ?? -1;
+        if (SHORT_ESCAPES.has(escaped)) {
           this.position += 2;
           continue;
         }
         // \u00XX is canonical only for control characters without a short escape, lowercase hex.
         const hex = String.fromCharCode(...bytes.subarray(this.position + 2, this.position + 6));
         const code = /^00[01][0-9a-f]$/.test(hex) ? Number.parseInt(hex, 16) : -1;
-        if (escape !== 0x75 || code < 0 || SHORT_ESCAPED_CONTROLS.has(code)) {
+        if (escaped !== 0x75 || code < 0 || SHORT_ESCAPED_CONTROLS.has(code)) {
           this.fail('escape Python would not write');
         }
         this.position += 6;

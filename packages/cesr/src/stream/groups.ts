@@ -18,7 +18,7 @@
  * | -L -W| opaque material, counted in quadlets          |
  * | -Z   | variable-size texts (ESSR payload)            |
  */
-import { decodeBase64Quadlets, encodeBase64Bytes, textToBytes } from '../base64.js';
+import { decodeBase64Quadlets, encodeBase64Bytes } from '../base64.js';
 import type { CounterCode } from '../codes/counter-codes.js';
 import { CesrError } from '../errors.js';
 import {
@@ -118,7 +118,7 @@ function signatures(reader: Reader, expected: CounterCode): AttachmentGroup {
   return { counter: inner, items };
 }
 
-function readGroupBody(reader: Reader, head: Counter): AttachmentGroup {
+function readGroupBody(reader: Reader, head: Counter, depth: number): AttachmentGroup {
   const items: GroupItem[] = [];
   const repeat = (read: () => void) => {
     for (let i = 0; i < head.count; i++) read();
@@ -151,7 +151,7 @@ function readGroupBody(reader: Reader, head: Counter): AttachmentGroup {
       return { counter: head, items };
     case '-J': {
       items.push(reader.matter()); // the path
-      repeat(() => items.push(readGroup(reader)));
+      repeat(() => items.push(readGroup(reader, depth + 1)));
       return { counter: head, items };
     }
     case '-Z':
@@ -164,7 +164,7 @@ function readGroupBody(reader: Reader, head: Counter): AttachmentGroup {
       const end = reader.position + size;
       if (reader.end < end) throw new Shortage(end);
       const inner = new Reader(reader.bytes, reader.position, end, reader.domain);
-      while (inner.position < end) items.push(readGroup(inner));
+      while (inner.position < end) items.push(readGroup(inner, depth + 1));
       reader.position = end;
       return { counter: head, items };
     }
@@ -190,11 +190,21 @@ function readGroupBody(reader: Reader, head: Counter): AttachmentGroup {
   }
 }
 
-function readGroup(reader: Reader): AttachmentGroup {
+/** Deeper nesting than any real attachment has (-V > -J > -A is 3); bounds the recursion. */
+const MAX_GROUP_DEPTH = 64;
+
+function readGroup(reader: Reader, depth = 0): AttachmentGroup {
   const start = reader.position;
+  if (depth > MAX_GROUP_DEPTH) {
+    throw new CesrError(
+      'bad_group',
+      `Attachment groups nested more than ${MAX_GROUP_DEPTH} deep`,
+      start,
+    );
+  }
   const head = reader.counter();
   try {
-    return readGroupBody(reader, head);
+    return readGroupBody(reader, head, depth);
   } catch (caught) {
     if (caught instanceof CesrError && caught.context.group === undefined) {
       throw new CesrError(caught.code, caught.message, caught.offset, {
@@ -246,9 +256,15 @@ export function groupText(group: AttachmentGroup): string {
   return groupCounter(group, body).qb64 + body;
 }
 
-/** Encodes groups in the text domain as bytes. */
+/**
+ * Encodes groups in the text domain as bytes, one byte per character: opaque material read from
+ * the text domain (which keripy does not check is Base64) comes back as the very bytes it was.
+ */
 export function encodeGroupsText(groups: readonly AttachmentGroup[]): Uint8Array {
-  return textToBytes(groups.map(groupText).join(''));
+  const text = groups.map(groupText).join('');
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
 }
 
 /**

@@ -70,7 +70,8 @@ export function readMessage(
       offset,
       bodyHints(bytes, offset, bytes.length),
     );
-    return { status: 'error', error, resume: bytes.length };
+    // The size may be a lie (junk that looks like a version string): messages can follow.
+    return { status: 'error', error, resume: offset + 1 };
   }
   const raw = copyOf(bytes, offset, bodyEnd);
   let sad: ReturnType<typeof deserialize>;
@@ -112,7 +113,8 @@ export function readMessage(
     } catch (caught) {
       if (caught instanceof Shortage) {
         if (!final) return { status: 'shortage' };
-        return truncated(position, 'attachment group', bytes.length);
+        // The counter may be junk claiming more than the stream holds: messages can follow it.
+        return truncated(position, 'attachment group', position);
       }
       return { status: 'error', error: relocate(caught, position), resume: position };
     }
@@ -231,9 +233,9 @@ function readTopLevelCounter(
   }
 }
 
-function truncated(offset: number, what: string, end: number): ReadResult {
+function truncated(offset: number, what: string, resume: number): ReadResult {
   const error = new CesrError('truncated', `Stream ends inside a ${what}`, offset);
-  return { status: 'error', error, resume: end };
+  return { status: 'error', error, resume };
 }
 
 function rebase(caught: unknown, offset: number): CesrError {
