@@ -38,7 +38,7 @@ function committedEvents(store: string): number {
   if (!existsSync(join(store, 'data.mdb'))) return 0;
   const reader = open({ path: store, readOnly: true, maxDbs: 16 });
   try {
-    return reader.openDB({ name: 'firstSeen' }).getCount();
+    return reader.openDB({ name: 'events' }).getCount();
   } finally {
     reader.close();
   }
@@ -93,8 +93,8 @@ async function checkStore(dir: string): Promise<number> {
     const prefix = prefixes[0]!;
     const messages: Uint8Array[] = [];
     let lastSn = -1n;
-    for (const said of kel.firstSeenSaids(prefix)) {
-      const record = kel.event(prefix, said);
+    for (const { said, sn } of kel.firstSeenOrder(prefix)) {
+      const record = kel.event(prefix, said, sn);
       expect(record, `first-seen event ${said} has no record`).toBeDefined();
       messages.push(
         messagize(record!.raw, [controllerSignatures(signaturesFromStore(record!.signatures))]),

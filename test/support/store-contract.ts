@@ -32,19 +32,19 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
 
     it('deletes', async () => {
       const store = await factory.create();
-      await store.commit([{ table: 'kel', key: 'k', value: ['a'] }]);
-      await store.commit([{ table: 'kel', key: 'k', delete: true }]);
-      expect(store.get('kel', 'k')).toBeUndefined();
-      await store.commit([{ table: 'kel', key: 'never', delete: true }]); // deleting nothing is fine
+      await store.commit([{ table: 'anchors', key: 'k', value: ['a'] }]);
+      await store.commit([{ table: 'anchors', key: 'k', delete: true }]);
+      expect(store.get('anchors', 'k')).toBeUndefined();
+      await store.commit([{ table: 'anchors', key: 'never', delete: true }]); // deleting nothing is fine
       await store.close();
     });
 
     it('scans a prefix in key order, forwards and backwards, with a limit', async () => {
       const store = await factory.create();
       const keys = ['b.02', 'a.03', 'a.01', 'a.02', 'ab.01', 'c'];
-      await store.commit(keys.map((key) => ({ table: 'firstSeen' as const, key, value: key })));
+      await store.commit(keys.map((key) => ({ table: 'duplicity' as const, key, value: key })));
       const scanned = (options: { prefix: string; reverse?: boolean; limit?: number }) =>
-        [...store.scan('firstSeen', options)].map(([key]) => key);
+        [...store.scan('duplicity', options)].map(([key]) => key);
       expect(scanned({ prefix: 'a.' })).toEqual(['a.01', 'a.02', 'a.03']);
       expect(scanned({ prefix: 'a.', reverse: true })).toEqual(['a.03', 'a.02', 'a.01']);
       expect(scanned({ prefix: 'a.', limit: 2 })).toEqual(['a.01', 'a.02']);
@@ -70,12 +70,28 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
     it('lets the KEL store read its own pending writes before they are flushed', async () => {
       const store = await factory.create();
       const kel = new KelStore(store);
-      kel.appendKel('E1', 0n, 'S0');
-      kel.appendKel('E1', 1n, 'S1');
-      kel.appendKel('E1', 1n, 'S1b');
+      const record = (sn: string, said: string, firstSeen: string) => ({
+        prefix: 'E1',
+        sn,
+        said,
+        ilk: 'ixn' as const,
+        raw: new Uint8Array([1]),
+        signatures: [],
+        witnessSignatures: [],
+        receipts: [],
+        transferableReceipts: [],
+        witnesses: [],
+        firstSeen,
+        datetime: '',
+      });
+      kel.putEvent(record('0', 'S0', '0'));
+      kel.putEvent(record('1', 'S1b', '2')); // a later event at sn 1 (a recovery) ...
+      kel.putEvent(record('1', 'S1', '1')); // ... whatever the key order
       expect(kel.saidsAt('E1', 1n)).toEqual(['S1', 'S1b']);
       expect(kel.lastSaidAt('E1', 1n)).toBe('S1b');
-      expect(store.get('kel', `E1.${'0'.repeat(31)}1`)).toBeUndefined(); // not committed yet
+      expect(kel.firstSeenOrder('E1').map((e) => e.said)).toEqual(['S0', 'S1', 'S1b']);
+      expect(kel.event('E1', 'S1')?.firstSeen).toBe('1');
+      expect(store.get('events', `E1.${'0'.repeat(31)}1.S1`)).toBeUndefined(); // not committed yet
       await kel.flush();
       expect(kel.pendingWrites).toBe(0);
       expect(new KelStore(store).lastSaidAt('E1', 1n)).toBe('S1b');

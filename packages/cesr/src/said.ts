@@ -130,15 +130,11 @@ export function findInvalidSaid(
   }
   let dummied: Uint8Array;
   if (kind === 'JSON') {
-    let spans: ReturnType<typeof scanCanonicalJson>;
-    try {
-      spans = scanCanonicalJson(raw);
-    } catch {
-      return 'not_canonical';
-    }
+    const spans = canonicalJsonSpans(raw, checks);
+    if (spans === undefined) return 'not_canonical';
     dummied = new Uint8Array(raw); // a copy, whatever kind of Uint8Array (Buffer.slice would share memory)
     for (const [label] of checks) {
-      const span = spans.find((field) => field.label === label)!;
+      const span = spans.get(label)!;
       dummied.fill(0x23, span.start + 1, span.end - 1); // keep the quotes, '#' inside
     }
   } else {
@@ -153,6 +149,26 @@ export function findInvalidSaid(
     if (digestQb64(digest, code, dummied) !== value) return label;
   }
   return undefined;
+}
+
+/** Where the SAID fields' values lie in a JSON body, or undefined when it is not canonical. */
+function canonicalJsonSpans(
+  raw: Uint8Array,
+  checks: ReadonlyArray<readonly [string, MatterCode, string]>,
+): Map<string, { start: number; end: number }> | undefined {
+  let fields: ReturnType<typeof scanCanonicalJson>;
+  try {
+    fields = scanCanonicalJson(raw);
+  } catch {
+    return undefined;
+  }
+  const spans = new Map<string, { start: number; end: number }>();
+  for (const [label] of checks) {
+    const field = fields.find((candidate) => candidate.label === label);
+    if (!field) return undefined;
+    spans.set(label, { start: field.start, end: field.end });
+  }
+  return spans;
 }
 
 function isPrimitive(value: string): boolean {

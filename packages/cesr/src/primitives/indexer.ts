@@ -21,7 +21,7 @@ import {
   indexerHardSize,
 } from '../codes/indexer-codes.js';
 import { CesrError } from '../errors.js';
-import { peekBinaryChars, printable } from './matter.js';
+import { checkPadding, peekBinaryChars, printable } from './matter.js';
 import { readChars, Shortage, whole } from './shortage.js';
 
 export interface IndexedSignature {
@@ -123,20 +123,34 @@ export function readIndexer(input: string | Uint8Array, offset = 0): IndexedSign
   } else {
     ondex = os > 0 ? base64ToInt(text.slice(hs + ms, cs)) : index;
   }
-  const ps = cs % 4;
-  const paw = decodeWithPrepad(text, cs, fs, ps);
-  if (ps > 0) {
-    // Only the 2*ps low bits of the pre-padded bytes come from the text; they must be zero.
-    let prepad = 0;
-    for (let i = 0; i < ps; i++) prepad = prepad * 256 + paw[i]!;
-    if (prepad % 2 ** (2 * ps) !== 0)
-      throw new CesrError('nonzero_pad', `Nonzero pad bits in '${hard}'`);
-    return { code: hard as IndexerCode, index, ondex, raw: paw.subarray(ps), qb64: text };
+  // The pre-padded bytes are zero by construction except for the 2*ps bits that come from the
+  // text, which must be zero too; the raw is decoded when first used.
+  checkPadding(text, cs, cs % 4, ls, hard);
+  return new ParsedIndexedSignature(hard as IndexerCode, index, ondex, text, cs, ls);
+}
+
+/** An indexed signature read from a stream, decoding its raw on first use. */
+class ParsedIndexedSignature implements IndexedSignature {
+  private decoded: Uint8Array | undefined;
+
+  constructor(
+    readonly code: IndexerCode,
+    readonly index: number,
+    readonly ondex: number | undefined,
+    readonly qb64: string,
+    private readonly codeSize: number,
+    private readonly lead: number,
+  ) {}
+
+  get raw(): Uint8Array {
+    if (this.decoded === undefined) {
+      const prepad = this.codeSize % 4;
+      this.decoded = decodeWithPrepad(this.qb64, this.codeSize, this.qb64.length, prepad).subarray(
+        prepad + this.lead,
+      );
+    }
+    return this.decoded;
   }
-  for (let i = 0; i < ls; i++) {
-    if (paw[i] !== 0) throw new CesrError('nonzero_pad', `Nonzero lead bytes in '${hard}'`);
-  }
-  return { code: hard as IndexerCode, index, ondex, raw: paw.subarray(ls), qb64: text };
 }
 
 /** Parses exactly one indexed signature from a whole qb64 string. */

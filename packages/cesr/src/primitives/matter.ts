@@ -141,17 +141,49 @@ export function readMatter(input: string | Uint8Array, offset = 0): Matter {
     throw new CesrError('bad_size', `Invalid pre-pad '${text.slice(hs, hs + xs)}' in '${hard}'`);
   }
   const ps = cs % 4;
-  const paw = decodeWithPrepad(text, cs, fs, ps);
+  checkPadding(text, cs, ps, ls, hard);
+  return new ParsedMatter(hard as MatterCode, text.slice(hs + xs, cs), text, cs, ps + ls);
+}
+
+/**
+ * Checks what decoding would: every character is Base64, and the pad and lead bits that precede
+ * the raw are zero (CESR "mid-pad"). Only the first quadlets are decoded for that.
+ */
+export function checkPadding(text: string, cs: number, ps: number, ls: number, code: string): void {
+  if (!isBase64(text))
+    throw new CesrError('bad_base64', `Non Base64 character in '${printable(code)}' primitive`);
+  if (ps + ls === 0) return;
+  const head = decodeWithPrepad(text, cs, Math.min(text.length, cs + 8 - ps), ps);
   for (let i = 0; i < ps + ls; i++) {
-    if (paw[i] !== 0)
-      throw new CesrError('nonzero_pad', `Nonzero mid-pad or lead bits in '${hard}'`);
+    if (head[i] !== 0)
+      throw new CesrError('nonzero_pad', `Nonzero mid-pad or lead bits in '${printable(code)}'`);
   }
-  return {
-    code: hard as MatterCode,
-    soft: text.slice(hs + xs, cs),
-    raw: paw.subarray(ps + ls),
-    qb64: text,
-  };
+}
+
+/**
+ * A primitive read from a stream. Its raw is decoded on first use: a parser that only routes or
+ * stores messages never pays for it (the text was already checked by `checkPadding`).
+ */
+class ParsedMatter implements Matter {
+  private decoded: Uint8Array | undefined;
+
+  constructor(
+    readonly code: MatterCode,
+    readonly soft: string,
+    readonly qb64: string,
+    private readonly codeSize: number,
+    private readonly skip: number,
+  ) {}
+
+  get raw(): Uint8Array {
+    if (this.decoded === undefined) {
+      const prepad = this.codeSize % 4;
+      this.decoded = decodeWithPrepad(this.qb64, this.codeSize, this.qb64.length, prepad).subarray(
+        this.skip,
+      );
+    }
+    return this.decoded;
+  }
 }
 
 /** Parses exactly one primitive from a whole qb64 string. */
@@ -228,13 +260,33 @@ const codeCache = new Map<string, MatterCode | null>();
 export function qb64Code(qb64: string): MatterCode | undefined {
   let code = codeCache.get(qb64);
   if (code === undefined) {
-    try {
-      code = matterFromQb64(qb64).code;
-    } catch {
-      code = null;
-    }
+    code = wellFormedCode(qb64) ?? null;
     if (codeCache.size >= 8192) codeCache.clear();
     codeCache.set(qb64, code);
   }
   return code ?? undefined;
+}
+
+/**
+ * The code of a well-formed fixed-size primitive, checked without decoding its raw: known code,
+ * exact length, Base64 characters, zero mid-pad and lead bits. Variable-size codes are decoded.
+ */
+function wellFormedCode(qb64: string): MatterCode | undefined {
+  const hs = matterHardSize(qb64[0] ?? '');
+  if (hs === undefined) return undefined;
+  const sizes = (MATTER_SIZES as Record<string, MatterSizes>)[qb64.slice(0, hs)];
+  if (!sizes) return undefined;
+  if (sizes.fs === null || sizes.xs > 0) {
+    try {
+      return matterFromQb64(qb64).code;
+    } catch {
+      return undefined;
+    }
+  }
+  if (qb64.length !== sizes.fs || !isBase64(qb64)) return undefined;
+  const cs = hs + sizes.ss;
+  const ps = cs % 4;
+  const head = decodeWithPrepad(qb64, cs, cs + 8 - ps, ps);
+  for (let i = 0; i < ps + sizes.ls; i++) if (head[i] !== 0) return undefined;
+  return qb64.slice(0, hs) as MatterCode;
 }

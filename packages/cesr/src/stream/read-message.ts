@@ -164,23 +164,31 @@ function framedMessage(
   domain: Domain | undefined,
   copied: Uint8Array | undefined,
 ): Message {
-  let raw = copied;
-  return {
-    offset,
-    body,
-    attachments,
-    domain,
-    get raw(): Uint8Array {
-      if (raw === undefined) {
-        const encoded =
-          domain === 'binary' ? encodeGroupsBinary(attachments) : encodeGroupsText(attachments);
-        raw = new Uint8Array(body.raw.length + encoded.length);
-        raw.set(body.raw, 0);
-        raw.set(encoded, body.raw.length);
-      }
-      return raw;
-    },
-  };
+  return new FramedMessage(offset, body, attachments, domain, copied);
+}
+
+class FramedMessage implements Message {
+  constructor(
+    readonly offset: number,
+    readonly body: Message['body'],
+    readonly attachments: readonly AttachmentGroup[],
+    readonly domain: Domain | undefined,
+    private rawBytes: Uint8Array | undefined,
+  ) {}
+
+  get raw(): Uint8Array {
+    if (this.rawBytes === undefined) {
+      const encoded =
+        this.domain === 'binary'
+          ? encodeGroupsBinary(this.attachments)
+          : encodeGroupsText(this.attachments);
+      const raw = new Uint8Array(this.body.raw.length + encoded.length);
+      raw.set(this.body.raw, 0);
+      raw.set(encoded, this.body.raw.length);
+      this.rawBytes = raw;
+    }
+    return this.rawBytes;
+  }
 }
 
 /** A copy of a byte range (never a view: Node's Buffer.slice shares memory). */

@@ -10,9 +10,7 @@
 
 /** The tables of a Kestrel store. */
 export const TABLES = [
-  'events', // accepted events with their signatures and receipts, by prefix + SAID
-  'kel', // SAIDs at each (prefix, sn), in the order they were accepted (last = authoritative)
-  'firstSeen', // SAID by (prefix, first-seen ordinal)
+  'events', // accepted events with signatures and receipts, by prefix + sn + SAID (KEL order)
   'states', // key state record by prefix
   'escrows', // events waiting for something, by kind + prefix + sn + SAID
   'receipts', // receipts whose event is not accepted yet, by prefix + SAID

@@ -57,8 +57,9 @@ function delegatingEventBySaid(
   context: ProcessorContext,
   delegator: string,
   said: string,
+  sn: bigint,
 ): DelegatingEvent | undefined {
-  const record = context.store.event(delegator, said);
+  const record = context.store.event(delegator, said, sn);
   if (!record) return undefined;
   const event = readStoredEvent(context, record);
   return { prefix: delegator, sn: event.sn, said: event.said, ilk: event.ilk, seals: event.seals };
@@ -70,15 +71,22 @@ function recordedDelegatingEvent(
   delegator: string,
   prefix: string,
   said: string,
+  sn: bigint,
 ): DelegatingEvent | undefined {
-  const seal = context.store.event(prefix, said)?.sourceSeal;
-  if (seal) return delegatingEventBySaid(context, delegator, seal.said);
-  // No recorded source: look the seal up among the anchors.
-  const record = context.store.event(prefix, said);
+  const record = context.store.event(prefix, said, sn);
   if (!record) return undefined;
-  const anchor = context.store.anchor(prefix, BigInt(`0x${record.sn}`), said);
+  if (record.sourceSeal) {
+    return delegatingEventBySaid(
+      context,
+      delegator,
+      record.sourceSeal.said,
+      BigInt(`0x${record.sourceSeal.sn}`),
+    );
+  }
+  // No recorded source: look the seal up among the anchors.
+  const anchor = context.store.anchor(prefix, sn, said);
   return anchor && anchor.prefix === delegator
-    ? delegatingEventBySaid(context, delegator, anchor.said)
+    ? delegatingEventBySaid(context, delegator, anchor.said, BigInt(`0x${anchor.sn}`))
     : undefined;
 }
 
@@ -118,7 +126,7 @@ export function validateDelegation(
     // No (usable) source couple: find the delegator's event that anchors the seal.
     const anchor = context.store.anchor(event.prefix, event.sn, event.said);
     if (anchor && anchor.prefix === delegator)
-      delegating = delegatingEventBySaid(context, delegator, anchor.said);
+      delegating = delegatingEventBySaid(context, delegator, anchor.said, BigInt(`0x${anchor.sn}`));
   }
   if (!delegating) {
     return {
@@ -140,7 +148,13 @@ export function validateDelegation(
 
   // A delegated rotation superseding the accepted delegated rotation at the same sn.
   let originalEvent = { prefix: prior.prefix, sn: prior.sn, said: prior.said };
-  let originalBoss = recordedDelegatingEvent(context, delegator, prior.prefix, prior.said);
+  let originalBoss = recordedDelegatingEvent(
+    context,
+    delegator,
+    prior.prefix,
+    prior.said,
+    prior.sn,
+  );
   let newEvent = { prefix: event.prefix, sn: event.sn, said: event.said };
   let newBoss: DelegatingEvent | undefined = delegating;
   for (let depth = 0; depth < 64; depth++) {
@@ -172,13 +186,14 @@ export function validateDelegation(
     }
     // Walk one level up the delegation chain (keripy rule C).
     newEvent = { prefix: newBoss.prefix, sn: newBoss.sn, said: newBoss.said };
-    newBoss = recordedDelegatingEvent(context, delegator, newBoss.prefix, newBoss.said);
+    newBoss = recordedDelegatingEvent(context, delegator, newBoss.prefix, newBoss.said, newBoss.sn);
     originalEvent = { prefix: originalBoss.prefix, sn: originalBoss.sn, said: originalBoss.said };
     originalBoss = recordedDelegatingEvent(
       context,
       delegator,
       originalBoss.prefix,
       originalBoss.said,
+      originalBoss.sn,
     );
   }
   return {

@@ -209,9 +209,12 @@ export class EventProcessor {
     retriedFrom: EscrowKind | undefined,
     outcomes: Outcome[],
   ): void {
-    const escrowed = ESCROW_KINDS.map((kind) =>
-      this.store.escrow(kind, event.prefix, event.sn, event.said),
-    ).filter((record): record is EscrowRecord => record !== undefined);
+    const quiet = this.store.quiet; // nothing escrowed, no receipts pending: skip the lookups
+    const escrowed = quiet
+      ? []
+      : ESCROW_KINDS.map((kind) =>
+          this.store.escrow(kind, event.prefix, event.sn, event.said),
+        ).filter((record): record is EscrowRecord => record !== undefined);
     const now = this.context.clock.now();
     if (retriedFrom !== undefined) {
       const record = escrowed.find((r) => r.kind === retriedFrom);
@@ -221,7 +224,9 @@ export class EventProcessor {
         return;
       }
     }
-    const pending = pendingAsIncoming(this.store.pendingReceipts(event.prefix, event.said));
+    const pending = pendingAsIncoming(
+      quiet ? undefined : this.store.pendingReceipts(event.prefix, event.said),
+    );
     const witnesses = this.witnessesFor(event);
     const coupleSignatures = pending.couples
       .map((couple) => coupleAsWitnessSignature(couple, witnesses))
@@ -232,20 +237,25 @@ export class EventProcessor {
         sourceSeal = { sn: BigInt(`0x${record.sourceSeal.sn}`), said: record.sourceSeal.said };
       }
     }
-    const material: Material = {
-      signatures: uniqueSignatures(
-        incoming.signatures,
-        ...escrowed.map((r) => signaturesFromQb64(r.signatures)),
-      ),
-      witnessSignatures: uniqueSignatures(
-        incoming.witnessSignatures,
-        ...escrowed.map((r) => signaturesFromQb64(r.witnessSignatures)),
-        pending.witnessSignatures,
-        coupleSignatures,
-      ),
-      sourceSeal,
-      local: incoming.local,
-    };
+    const material: Material =
+      escrowed.length === 0 &&
+      pending.witnessSignatures.length === 0 &&
+      coupleSignatures.length === 0
+        ? { ...incoming, sourceSeal }
+        : {
+            signatures: uniqueSignatures(
+              incoming.signatures,
+              ...escrowed.map((r) => signaturesFromQb64(r.signatures)),
+            ),
+            witnessSignatures: uniqueSignatures(
+              incoming.witnessSignatures,
+              ...escrowed.map((r) => signaturesFromQb64(r.witnessSignatures)),
+              pending.witnessSignatures,
+              coupleSignatures,
+            ),
+            sourceSeal,
+            local: incoming.local,
+          };
 
     const decision = evaluateKeyEvent(this.context, event, material);
     const removeEscrows = (except?: EscrowKind) => {
@@ -354,13 +364,6 @@ export class EventProcessor {
     }
     this.store.removePendingReceipts(event.prefix, event.said);
     this.store.putEvent(record);
-    this.store.appendKel(
-      event.prefix,
-      event.sn,
-      event.said,
-      previous === undefined || event.sn > previous.sn,
-    );
-    this.store.appendFirstSeen(event.prefix, firstSeen, event.said);
     this.context.setState({ ...decision.state, firstSeen, datetime });
     outcomes.push({
       kind: 'accepted',
@@ -406,7 +409,7 @@ export class EventProcessor {
 
   /** An already accepted event arrived again: keep any new verified signatures (late receipts). */
   private logDuplicate(event: KeyEvent, material: Material): number {
-    const record = this.store.event(event.prefix, event.said);
+    const record = this.store.event(event.prefix, event.said, event.sn);
     if (!record) return 0;
     let keys: readonly string[] = event.keys;
     if (event.ilk === 'ixn') {
@@ -517,7 +520,7 @@ export class EventProcessor {
           });
         return;
       }
-      const record = this.store.event(prefix, said)!;
+      const record = this.store.event(prefix, said, sn)!;
       const { record: updated, added } = applyReceipts(this.context, record, incoming);
       if (added > 0) this.store.putEvent(updated);
       if (report)

@@ -155,8 +155,10 @@ export function keepPendingReceipts(
 }
 
 /** Pending receipts of an event, in the form of incoming receipts. */
+const NO_RECEIPTS: IncomingReceipts = { witnessSignatures: [], couples: [], transferable: [] };
+
 export function pendingAsIncoming(record: PendingReceiptsRecord | undefined): IncomingReceipts {
-  if (!record) return { witnessSignatures: [], couples: [], transferable: [] };
+  if (!record) return NO_RECEIPTS;
   return {
     witnessSignatures: record.witnessSignatures.map((qb64) => indexerFromQb64(qb64)),
     couples: record.receipts.map((couple: ReceiptCoupleRecord) => ({

@@ -223,7 +223,7 @@ export class StreamValidator {
     const details: NotAcceptedDetail[] = [];
     const prefixes = new Set(this.prefixes);
     for (const seen of this.open.values()) {
-      if (seen.sn !== null && store.event(seen.prefix, seen.said)) {
+      if (seen.sn !== null && store.event(seen.prefix, seen.said, seen.sn)) {
         prefixes.add(seen.prefix);
         continue;
       }
@@ -262,10 +262,8 @@ export class StreamValidator {
       if (!state) continue;
       const { dt: _omitted, ...record } = toKeyStateRecord(state);
       const kel: EventSummary[] = [];
-      for (const said of store.firstSeenSaids(prefix)) {
-        const event = store.event(prefix, said);
-        if (event) kel.push({ sn: Number(BigInt(`0x${event.sn}`)), ilk: event.ilk, said });
-      }
+      for (const event of store.firstSeenOrder(prefix))
+        kel.push({ sn: Number(event.sn), ilk: event.ilk, said: event.said });
       accepted[prefix] = { state: record, kel };
     }
 

@@ -8,6 +8,7 @@
 import {
   joinKey,
   type KeyValueStore,
+  SEPARATOR,
   type StoredValue,
   snKey,
   type TableName,
@@ -126,43 +127,66 @@ export class KelStore {
     for (const [key] of this.scan('states', '')) yield key;
   }
 
-  event(prefix: string, said: string): EventRecord | undefined {
-    return this.get<EventRecord>('events', joinKey(prefix, said));
+  /**
+   * An accepted event. Events are keyed by prefix, sn and SAID, so give `sn` when known (every
+   * hot path knows it); without it the prefix's events are scanned.
+   */
+  event(prefix: string, said: string, sn?: bigint): EventRecord | undefined {
+    if (sn !== undefined) return this.get<EventRecord>('events', joinKey(prefix, snKey(sn), said));
+    for (const [key, record] of this.scan<EventRecord>('events', prefix + SEPARATOR)) {
+      if (key.endsWith(SEPARATOR + said)) return record;
+    }
+    return undefined;
   }
 
+  /** Stores an accepted event: one write that also places it in its KEL and first-seen order. */
   putEvent(record: EventRecord): void {
-    this.put('events', joinKey(record.prefix, record.said), record);
+    this.put(
+      'events',
+      joinKey(record.prefix, snKey(BigInt(`0x${record.sn}`)), record.said),
+      record,
+    );
   }
 
-  /** SAIDs accepted at (prefix, sn), oldest first; the last is authoritative. */
+  /** Events accepted at (prefix, sn), in the order they were accepted; the last is authoritative. */
+  eventsAt(prefix: string, sn: bigint): EventRecord[] {
+    const records: EventRecord[] = [];
+    for (const [, record] of this.scan<EventRecord>(
+      'events',
+      joinKey(prefix, snKey(sn)) + SEPARATOR,
+    ))
+      records.push(record);
+    if (records.length > 1) records.sort((a, b) => compareHex(a.firstSeen, b.firstSeen));
+    return records;
+  }
+
+  /** SAIDs accepted at (prefix, sn), oldest first. */
   saidsAt(prefix: string, sn: bigint): readonly string[] {
-    return this.get<string[]>('kel', joinKey(prefix, snKey(sn))) ?? [];
+    return this.eventsAt(prefix, sn).map((record) => record.said);
   }
 
-  /** The authoritative SAID at (prefix, sn) (keripy `getKeLast`). */
-  lastSaidAt(prefix: string, sn: bigint): string | undefined {
-    return this.saidsAt(prefix, sn).at(-1);
-  }
-
-  /** The authoritative event at (prefix, sn). */
+  /** The authoritative event at (prefix, sn) (keripy `getKeLast`): the last one accepted there. */
   lastEventAt(prefix: string, sn: bigint): EventRecord | undefined {
-    const said = this.lastSaidAt(prefix, sn);
-    return said === undefined ? undefined : this.event(prefix, said);
+    return this.eventsAt(prefix, sn).at(-1);
   }
 
-  /** Adds a SAID at (prefix, sn); `fresh` says the caller knows nothing is there yet (no read). */
-  appendKel(prefix: string, sn: bigint, said: string, fresh = false): void {
-    const saids = fresh ? [] : this.saidsAt(prefix, sn);
-    if (!saids.includes(said)) this.put('kel', joinKey(prefix, snKey(sn)), [...saids, said]);
+  lastSaidAt(prefix: string, sn: bigint): string | undefined {
+    return this.lastEventAt(prefix, sn)?.said;
   }
 
-  appendFirstSeen(prefix: string, ordinal: bigint, said: string): void {
-    this.put('firstSeen', joinKey(prefix, snKey(ordinal)), said);
-  }
-
-  /** SAIDs of a prefix's accepted events in first-seen order. */
-  *firstSeenSaids(prefix: string): Iterable<string> {
-    for (const [, said] of this.scan<string>('firstSeen', prefix + '.')) yield said;
+  /** A prefix's accepted events in first-seen order (superseded ones included). */
+  firstSeenOrder(prefix: string): Array<{ sn: bigint; said: string; ilk: string }> {
+    const events: Array<{ sn: bigint; said: string; ilk: string; firstSeen: string }> = [];
+    for (const [, record] of this.scan<EventRecord>('events', prefix + SEPARATOR)) {
+      events.push({
+        sn: BigInt(`0x${record.sn}`),
+        said: record.said,
+        ilk: record.ilk,
+        firstSeen: record.firstSeen,
+      });
+    }
+    events.sort((a, b) => compareHex(a.firstSeen, b.firstSeen));
+    return events.map(({ sn, said, ilk }) => ({ sn, said, ilk }));
   }
 
   // ---- escrows ----------------------------------------------------------------------------------
@@ -181,6 +205,11 @@ export class KelStore {
         this.escrowIndex.add(key.split('.').slice(0, 3).join('.'));
     }
     return this.escrowIndex;
+  }
+
+  /** True when no event is escrowed and no receipt is pending (the usual case on the hot path). */
+  get quiet(): boolean {
+    return this.index().size === 0;
   }
 
   escrow(kind: EscrowKind, prefix: string, sn: bigint, said: string): EscrowRecord | undefined {
@@ -273,4 +302,9 @@ export class KelStore {
       yield record;
     }
   }
+}
+
+/** Compares lowercase hex numbers without leading zeros (first-seen ordinals). */
+function compareHex(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
