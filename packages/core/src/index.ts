@@ -19,6 +19,7 @@ export { EventProcessor, type EventProcessorConfig } from './processor/event-pro
 export * from './processor/outcomes.js';
 export * from './report/stream-validator.js';
 export * from './state/key-state.js';
+export * from './store/clone.js';
 export { KelStore } from './store/kel-store.js';
 export { MemoryStore } from './store/memory-store.js';
 export * from './store/records.js';

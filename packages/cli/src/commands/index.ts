@@ -4,6 +4,37 @@
  */
 import type { Command } from '../command.js';
 import { cesrParse } from './cesr-parse.js';
+import { delegateConfirm, delegateRequest } from './delegate.js';
+import { inceptCommand } from './incept.js';
+import { init } from './init.js';
+import { kelExport, kelImport } from './kel.js';
 import { kelVerify } from './kel-verify.js';
+import {
+  keysNextCommand,
+  listCommand,
+  passcodeSetCommand,
+  signCommand,
+  statusCommand,
+  verifyCommand,
+} from './keys.js';
+import { interactCommand, recoverCommand, rotateCommand } from './rotate.js';
 
-export const commands: readonly Command[] = [cesrParse, kelVerify];
+export const commands: readonly Command[] = [
+  init,
+  inceptCommand,
+  rotateCommand,
+  interactCommand,
+  recoverCommand,
+  signCommand,
+  verifyCommand,
+  statusCommand,
+  listCommand,
+  kelExport,
+  kelImport,
+  kelVerify,
+  delegateRequest,
+  delegateConfirm,
+  keysNextCommand,
+  passcodeSetCommand,
+  cesrParse,
+];

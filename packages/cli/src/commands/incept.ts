@@ -1,0 +1,158 @@
+/**
+ * @module commands/incept
+ * `keri incept` (and `keri delegate request`): makes a new identifier, as `kli incept`.
+ */
+
+import type { InceptIdentifierOptions } from '@kestrel/controller';
+import type { Sith } from '@kestrel/core';
+import { type Command, flag, type ParsedArgs, stringOption, UsageError } from '../command.js';
+import {
+  CONTROLLER_OPTIONS,
+  CONTROLLER_USAGE,
+  dataOption,
+  integerOption,
+  listOption,
+  openController,
+  openNextStore,
+  requireString,
+  thresholdOption,
+} from '../controller-options.js';
+import { type CommandIo, formatJson } from '../io.js';
+import { stateJson, stateSummary } from './identifier-output.js';
+
+export const INCEPT_OPTIONS = {
+  ...CONTROLLER_OPTIONS,
+  alias: { type: 'string', short: 'a' },
+  transferable: { type: 'boolean' },
+  icount: { type: 'string' },
+  isith: { type: 'string' },
+  ncount: { type: 'string' },
+  nsith: { type: 'string' },
+  wits: { type: 'string', multiple: true },
+  toad: { type: 'string' },
+  'est-only': { type: 'boolean' },
+  'do-not-delegate': { type: 'boolean' },
+  data: { type: 'string' },
+  algo: { type: 'string' },
+  'next-store': { type: 'string' },
+  'next-passcode': { type: 'string' },
+  'next-digests': { type: 'string' },
+  totp: { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+export const INCEPT_USAGE = `${CONTROLLER_USAGE}
+  --alias, -a ALIAS     name of the identifier in this keystore
+  --transferable        transferable identifier (kli default for --transferable); without it: non-transferable
+  --icount N --isith T  number of signing keys and signing threshold (integer, or JSON weighted list)
+  --ncount N --nsith T  number of next (pre-rotated) keys and next threshold
+  --wits PREFIX ...     witnesses (repeat or comma-separate); --toad N their threshold
+  --est-only            establishment-only (EO): no interactions allowed
+  --do-not-delegate     this identifier may not delegate (DND)
+  --data JSON           seals to anchor, e.g. '[{"d":"E..."}]'
+  --algo salty|randy|pkcs11   how keys are made (default salty, from the keystore's salt)
+  --next-store DIR      keep the next keys in another keystore (own passcode: --next-passcode or KERI_NEXT_PASSCODE)
+  --next-digests D,...  commit to next keys someone else holds (custodial: the owner's 'keri keys next')
+  --totp                require a TOTP code before every later establishment event (prints the secret on stderr once)
+  --json                print the key state as JSON`;
+
+export async function runIncept(
+  args: ParsedArgs,
+  io: CommandIo,
+  delegator?: string,
+): Promise<number> {
+  const alias = requireString(args, 'alias');
+  const controller = await openController(args, io);
+  const nextStore = await openNextStore(args, io);
+  try {
+    const config: string[] = [];
+    if (flag(args, 'est-only')) config.push('EO');
+    if (flag(args, 'do-not-delegate')) config.push('DND');
+    const algorithm = stringOption(args, 'algo');
+    if (algorithm !== undefined && !['salty', 'randy', 'pkcs11'].includes(algorithm))
+      throw new UsageError('--algo is salty, randy or pkcs11');
+    const transferable =
+      flag(args, 'transferable') ||
+      delegator !== undefined ||
+      stringOption(args, 'next-digests') !== undefined;
+    const options: InceptIdentifierOptions = {
+      transferable,
+      ...(integerOption(args, 'icount') !== undefined
+        ? { currentCount: integerOption(args, 'icount')! }
+        : {}),
+      ...(integerOption(args, 'ncount') !== undefined
+        ? { nextCount: integerOption(args, 'ncount')! }
+        : {}),
+      ...(thresholdOption(args, 'isith') !== undefined
+        ? { signingThreshold: thresholdOption(args, 'isith') as Sith }
+        : {}),
+      ...(thresholdOption(args, 'nsith') !== undefined
+        ? { nextThreshold: thresholdOption(args, 'nsith') as Sith }
+        : {}),
+      ...(listOption(args, 'wits') ? { witnesses: listOption(args, 'wits')! } : {}),
+      ...(integerOption(args, 'toad') !== undefined
+        ? { witnessThreshold: integerOption(args, 'toad')! }
+        : {}),
+      config,
+      ...(dataOption(args) ? { data: dataOption(args)! } : {}),
+      ...(algorithm ? { algorithm: algorithm as 'salty' | 'randy' | 'pkcs11' } : {}),
+      ...(nextStore ? { nextStore } : {}),
+      ...(stringOption(args, 'next-digests') !== undefined
+        ? {
+            nextDigests: stringOption(args, 'next-digests')!
+              .split(',')
+              .map((d) => d.trim()),
+          }
+        : {}),
+      ...(delegator !== undefined ? { delegator } : {}),
+      ...(flag(args, 'totp') ? { requireTotp: true } : {}),
+    };
+    if (!transferable && (options.nextCount ?? 0) > 0)
+      throw new UsageError('--ncount needs --transferable');
+    const result = await controller.incept(
+      alias,
+      transferable ? options : { ...options, nextCount: 0 },
+    );
+    const state = controller.state(alias);
+    if (result.totp) {
+      io.stderr.write(
+        `TOTP enabled. Add this secret to your authenticator now; it will not be shown again:\n  ${result.totp.uri}\n`,
+      );
+    }
+    if (flag(args, 'json')) {
+      io.stdout.write(
+        formatJson({
+          alias,
+          prefix: result.prefix,
+          totp: result.totp ? 'enabled' : 'off',
+          state: stateJson(state),
+          message: new TextDecoder().decode(result.message),
+        }),
+      );
+    } else {
+      io.stdout.write(`${stateSummary(alias, state)}\n`);
+      if (delegator !== undefined) {
+        io.stdout.write(
+          `Send this delegated inception to the delegator for approval ('keri delegate confirm'):\n${new TextDecoder().decode(result.message)}\n`,
+        );
+      }
+    }
+    return 0;
+  } finally {
+    await nextStore?.close();
+    await controller.close();
+  }
+}
+
+export const inceptCommand: Command = {
+  path: ['incept'],
+  summary: 'make a new identifier (kli incept)',
+  usage: `Usage: keri incept --name NAME --alias ALIAS [options]\n\n${INCEPT_USAGE}`,
+  examples: [
+    'keri incept --name alice --alias alice --transferable',
+    'keri incept -n org -a board --transferable --icount 3 --isith 2 --ncount 3 --nsith 2',
+    `keri incept -n org -a exec --transferable --icount 3 --isith '["1/2","1/4","1/4"]' --ncount 3 --nsith '["1/2","1/4","1/4"]'`,
+  ],
+  options: INCEPT_OPTIONS,
+  run: (args, io) => runIncept(args, io),
+};

@@ -1,0 +1,64 @@
+/**
+ * @module commands/kel
+ * `keri kel export` (the CESR stream as keripy replays it to a peer) and `keri kel import`.
+ */
+import { bytesToText } from '@kestrel/cesr';
+import { type Command, flag, stringOption } from '../command.js';
+import {
+  CONTROLLER_OPTIONS,
+  CONTROLLER_USAGE,
+  openController,
+  requireString,
+} from '../controller-options.js';
+import { formatJson, readInput } from '../io.js';
+
+export const kelExport: Command = {
+  path: ['kel', 'export'],
+  summary: 'write a KEL as CESR to standard output, as keripy replays it to a peer',
+  usage: `Usage: keri kel export --name NAME (--alias ALIAS | --prefix PREFIX)\n\n${CONTROLLER_USAGE}`,
+  examples: [
+    'keri kel export --name alice --alias alice > alice.cesr',
+    'keri kel export -n alice -a alice | keri kel verify -',
+  ],
+  options: {
+    ...CONTROLLER_OPTIONS,
+    alias: { type: 'string', short: 'a' },
+    prefix: { type: 'string' },
+  },
+  async run(args, io) {
+    const which = stringOption(args, 'alias') ?? requireString(args, 'prefix');
+    const controller = await openController(args, io);
+    try {
+      for (const message of controller.exportKel(which)) io.stdout.write(bytesToText(message));
+      return 0;
+    } finally {
+      await controller.close();
+    }
+  },
+};
+
+export const kelImport: Command = {
+  path: ['kel', 'import'],
+  summary:
+    "validate another identifier's KEL (a delegator's, a custodian's...) into this keystore's KEL store",
+  usage: `Usage: keri kel import --name NAME [FILE|-] [--json]\n\n${CONTROLLER_USAGE}\nExit status: 0 when every event was accepted.`,
+  examples: ['keri kel import --name bob alice.cesr'],
+  options: { ...CONTROLLER_OPTIONS, json: { type: 'boolean' } },
+  async run(args, io) {
+    const bytes = await readInput(io, args.positionals[0]);
+    const controller = await openController(args, io);
+    try {
+      const report = await controller.importKel(bytes);
+      if (flag(args, 'json')) io.stdout.write(formatJson(report));
+      else {
+        for (const [prefix, { kel }] of Object.entries(report.accepted))
+          io.stdout.write(`${prefix}: ${kel.length} event(s) accepted\n`);
+        for (const entry of report.not_accepted)
+          io.stdout.write(`not accepted: ${entry.ilk} ${entry.said} (${entry.why})\n`);
+      }
+      return report.verdict === 'accepted' ? 0 : 1;
+    } finally {
+      await controller.close();
+    }
+  },
+};

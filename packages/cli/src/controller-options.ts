@@ -1,0 +1,125 @@
+/**
+ * @module controller-options
+ * Options shared by the commands that act as a controller (kli's `--name`, `--base`, `--passcode`),
+ * and how they open one. The passcode may also come from KERI_PASSCODE, which keeps it out of the
+ * shell history; it is never printed.
+ */
+import { type Controller, Controller as ControllerClass } from '@kestrel/controller';
+import { createNodeCrypto } from '@kestrel/crypto-node';
+import { Keystore } from '@kestrel/keystore';
+import { type OptionSpec, type ParsedArgs, stringOption, UsageError } from './command.js';
+import type { CommandIo } from './io.js';
+
+export const CONTROLLER_OPTIONS: Record<string, OptionSpec> = {
+  name: { type: 'string', short: 'n' },
+  base: { type: 'string', short: 'b' },
+  passcode: { type: 'string', short: 'p' },
+};
+
+export const CONTROLLER_USAGE = `  --name, -n NAME       keystore name (as kli)
+  --base, -b DIR        directory holding keystores (default ~/.kestrel)
+  --passcode, -p CODE   keystore passcode, 21 characters or more (or set KERI_PASSCODE)`;
+
+export function requireString(args: ParsedArgs, name: string): string {
+  const value = stringOption(args, name);
+  if (value === undefined || value === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+export function passcodeOf(
+  args: ParsedArgs,
+  io: CommandIo,
+  name = 'passcode',
+  env = 'KERI_PASSCODE',
+): string | undefined {
+  return stringOption(args, name) ?? io.env[env];
+}
+
+/** Opens the controller named by --name/--base with the passcode, reporting slow work on stderr. */
+export async function openController(args: ParsedArgs, io: CommandIo): Promise<Controller> {
+  const crypto = await createNodeCrypto();
+  const passcode = passcodeOf(args, io);
+  return ControllerClass.open({
+    name: requireString(args, 'name'),
+    ...(stringOption(args, 'base') !== undefined ? { base: stringOption(args, 'base')! } : {}),
+    crypto,
+    ...(passcode !== undefined ? { passcode } : {}),
+  });
+}
+
+/** Opens a separate next-key keystore (separated custody) when --next-store is given. */
+export async function openNextStore(
+  args: ParsedArgs,
+  io: CommandIo,
+): Promise<Keystore | undefined> {
+  const path = stringOption(args, 'next-store');
+  if (path === undefined) return undefined;
+  const crypto = await createNodeCrypto();
+  const passcode = passcodeOf(args, io, 'next-passcode', 'KERI_NEXT_PASSCODE');
+  io.stderr.write(`Opening the next-key keystore at ${path}...\n`);
+  if (Keystore.exists(path))
+    return Keystore.open(path, crypto, passcode === undefined ? {} : { passcode });
+  return Keystore.create(path, crypto, passcode === undefined ? {} : { passcode });
+}
+
+/** A threshold as kli takes it: an integer, a hex string, or a JSON weighted list. */
+export function thresholdOption(
+  args: ParsedArgs,
+  name: string,
+): string | number | unknown[] | undefined {
+  const value = stringOption(args, name);
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (trimmed.startsWith('[')) {
+    try {
+      return JSON.parse(trimmed) as unknown[];
+    } catch {
+      throw new UsageError(`--${name} is not valid JSON: ${value}`);
+    }
+  }
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  return trimmed;
+}
+
+export function integerOption(args: ParsedArgs, name: string): number | undefined {
+  const value = stringOption(args, name);
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value))
+    throw new UsageError(`--${name} must be a whole number, got '${value}'`);
+  return Number(value);
+}
+
+/** A comma-separated list of positions. */
+export function positionsOption(args: ParsedArgs, name: string): number[] | undefined {
+  const value = stringOption(args, name);
+  if (value === undefined) return undefined;
+  const parts = value.split(',').map((part) => part.trim());
+  if (parts.some((part) => !/^\d+$/.test(part)))
+    throw new UsageError(`--${name} takes positions like 0,2,4`);
+  return parts.map(Number);
+}
+
+/** Values of a repeatable option (`--wits A --wits B`), also accepting commas. */
+export function listOption(args: ParsedArgs, name: string): string[] | undefined {
+  const value = args.values[name];
+  if (value === undefined) return undefined;
+  const list = Array.isArray(value) ? value : [String(value)];
+  return list
+    .flatMap((item) => item.split(','))
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** `--data` as kli takes it: a JSON list of seals (or one seal), or @file. */
+export function dataOption(args: ParsedArgs): Record<string, unknown>[] | undefined {
+  const value = stringOption(args, 'data');
+  if (value === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    return Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>[])
+      : [parsed as Record<string, unknown>];
+  } catch {
+    throw new UsageError('--data must be JSON: a seal like {"d":"E..."} or a list of seals');
+  }
+}

@@ -1,0 +1,585 @@
+/**
+ * @module controller
+ * A controller: the holder of an identifier's private keys. It makes keys (keystore), builds and
+ * signs events, accepts them into its own KEL through the same validator a remote party uses (as
+ * the local owner: accepted before witnesses receipt them), and exports the KEL for peers.
+ */
+import { mkdirSync } from 'node:fs';
+import {
+  type IndexedSignature,
+  indexedSignatureFor,
+  type Message,
+  matterFromQb64,
+  parseStream,
+  toHex,
+} from '@kestrel/cesr';
+import {
+  type BuiltMessage,
+  type Clock,
+  type Crypto,
+  cloneMessage,
+  controllerSignatures,
+  EventProcessor,
+  incept,
+  interact,
+  KelStore,
+  type KeyState,
+  messagize,
+  nextKeyDigest,
+  type Outcome,
+  rotate,
+  type Seal,
+  type Sith,
+  StreamValidator,
+  satisfies,
+  systemClock,
+  type VerifyReport,
+} from '@kestrel/core';
+import {
+  type HardwareKeys,
+  KeyManager,
+  type KeySequence,
+  Keystore,
+  newTotpSecret,
+  totpUri,
+  verifyTotp,
+} from '@kestrel/keystore';
+import { LmdbStore } from '@kestrel/store-lmdb';
+import { ControllerError } from './errors.js';
+import { type ControllerLocation, controllerPaths } from './paths.js';
+
+export interface OpenControllerOptions extends ControllerLocation {
+  readonly crypto: Crypto;
+  readonly passcode?: string;
+  readonly clock?: Clock;
+  readonly hardware?: HardwareKeys;
+}
+
+export interface InitControllerOptions extends OpenControllerOptions {
+  readonly salt?: string;
+  readonly tier?: 'temp' | 'low' | 'med' | 'high';
+  readonly algorithm?: 'salty' | 'randy' | 'pkcs11';
+}
+
+export interface InceptIdentifierOptions {
+  readonly currentCount?: number;
+  readonly nextCount?: number;
+  readonly signingThreshold?: Sith;
+  readonly nextThreshold?: Sith;
+  readonly witnesses?: readonly string[];
+  readonly witnessThreshold?: number;
+  readonly config?: readonly string[];
+  readonly data?: readonly Seal[];
+  readonly transferable?: boolean;
+  readonly algorithm?: 'salty' | 'randy' | 'pkcs11';
+  /** Keep the next keys in this other keystore (separated custody). */
+  readonly nextStore?: Keystore;
+  /** Commit to next keys someone else holds (custodial: the owner gives the digests). */
+  readonly nextDigests?: readonly string[];
+  /** Makes a delegated inception (dip) under this delegator. */
+  readonly delegator?: string;
+  /** Require a TOTP code before every later establishment event; the secret is returned once. */
+  readonly requireTotp?: boolean;
+  /** Use the temp stretching tier (tests only). */
+  readonly temp?: boolean;
+}
+
+export interface RotateIdentifierOptions {
+  /** Positions in the prior `n` to expose (default: all of them). */
+  readonly expose?: readonly number[];
+  /** Positions in the prior `n` to re-commit as reserve keys. */
+  readonly reserve?: readonly number[];
+  readonly nextCount?: number;
+  readonly signingThreshold?: Sith;
+  readonly nextThreshold?: Sith;
+  /** Keys added to `k` that were not pre-committed (custodial rotation: new custodian keys). */
+  readonly addKeys?: readonly string[];
+  readonly cuts?: readonly string[];
+  readonly adds?: readonly string[];
+  readonly witnessThreshold?: number;
+  readonly data?: readonly Seal[];
+  /** Abandon the identifier: no next keys, no further events. */
+  readonly abandon?: boolean;
+  readonly nextStore?: Keystore;
+  /** Recovery: a rotation at this sn, superseding the interaction events from there on. */
+  readonly recoverAt?: bigint;
+  readonly totp?: string;
+  readonly temp?: boolean;
+}
+
+export interface IdentifierStatus {
+  readonly alias: string;
+  readonly prefix: string;
+  readonly state: KeyState | undefined;
+  readonly custody: KeySequence['next']['custody'];
+}
+
+/** The controller of the identifiers in one keystore, with their KEL store. */
+export class Controller {
+  readonly processor: EventProcessor;
+  readonly manager: KeyManager;
+  private readonly localPrefixes: Set<string>;
+
+  private constructor(
+    readonly keystore: Keystore,
+    readonly kelBackend: LmdbStore,
+    readonly crypto: Crypto,
+    readonly clock: Clock,
+    hardware: HardwareKeys | undefined,
+  ) {
+    this.localPrefixes = new Set(
+      keystore
+        .aliases()
+        .map((alias) => keystore.sequence(alias)?.prefix)
+        .filter((prefix): prefix is string => prefix !== undefined),
+    );
+    this.processor = new EventProcessor({
+      store: new KelStore(kelBackend),
+      crypto,
+      clock,
+      options: { localPrefixes: this.localPrefixes },
+    });
+    this.manager = new KeyManager(crypto, keystore, hardware);
+  }
+
+  /** Creates a controller (keystore and KEL store) at `<base>/<name>`. */
+  static async init(options: InitControllerOptions): Promise<Controller> {
+    const paths = controllerPaths(options);
+    mkdirSync(paths.root, { recursive: true, mode: 0o700 });
+    const keystore = await Keystore.create(paths.keystore, options.crypto, {
+      ...(options.passcode !== undefined ? { passcode: options.passcode } : {}),
+      ...(options.salt !== undefined ? { salt: options.salt } : {}),
+      ...(options.tier !== undefined ? { tier: options.tier } : {}),
+      ...(options.algorithm !== undefined ? { algorithm: options.algorithm } : {}),
+    });
+    return new Controller(
+      keystore,
+      LmdbStore.open(paths.kel),
+      options.crypto,
+      options.clock ?? systemClock,
+      options.hardware,
+    );
+  }
+
+  /** Opens an existing controller; a wrong passcode is refused and changes nothing. */
+  static async open(options: OpenControllerOptions): Promise<Controller> {
+    const paths = controllerPaths(options);
+    const keystore = await Keystore.open(paths.keystore, options.crypto, {
+      ...(options.passcode !== undefined ? { passcode: options.passcode } : {}),
+    });
+    return new Controller(
+      keystore,
+      LmdbStore.open(paths.kel),
+      options.crypto,
+      options.clock ?? systemClock,
+      options.hardware,
+    );
+  }
+
+  get store(): KelStore {
+    return this.processor.store;
+  }
+
+  private digest = (code: Parameters<Crypto['digest']>[0], data: Uint8Array) =>
+    this.crypto.digest(code, data);
+
+  private sequence(alias: string): KeySequence {
+    const sequence = this.keystore.sequence(alias);
+    if (!sequence) throw new ControllerError('unknown_alias', `No identifier '${alias}' here`);
+    return sequence;
+  }
+
+  /** The prefix of an alias: recorded at inception, or found by the next keys it is committed to. */
+  prefixOf(alias: string): string {
+    const sequence = this.sequence(alias);
+    if (sequence.prefix) return sequence.prefix;
+    if (sequence.next.custody === 'here') {
+      const ours = [...sequence.next.reserve, ...sequence.next.lot.publicKeys];
+      for (const prefix of this.store.prefixes()) {
+        const state = this.processor.context.state(prefix)!;
+        if (ours.some((key) => state.nextKeyDigests.includes(this.nextDigest(key)))) return prefix;
+      }
+    }
+    throw new ControllerError(
+      'unknown_alias',
+      `'${alias}' has no KEL here yet (import it with 'keri kel import')`,
+    );
+  }
+
+  private nextDigest(key: string): string {
+    return nextKeyDigest(this.crypto, key).qb64;
+  }
+
+  state(alias: string): KeyState {
+    const prefix = this.prefixOf(alias);
+    const state = this.processor.context.state(prefix);
+    if (!state) throw new ControllerError('unknown_alias', `No key state for ${prefix}`);
+    return state;
+  }
+
+  /** Processes our own signed event as its local owner and requires it to be accepted. */
+  private async accept(
+    built: BuiltMessage,
+    signatures: readonly IndexedSignature[],
+  ): Promise<Uint8Array> {
+    const message = messagize(built.raw, [controllerSignatures(signatures)]);
+    const framed = parseStream(message).messages[0] as Message;
+    const outcomes = this.processor.process(framed, { local: true });
+    await this.processor.flush();
+    const own = outcomes.find(
+      (o): o is Extract<Outcome, { said?: string }> => 'said' in o && o.said === built.said,
+    );
+    if (!own || own.kind !== 'accepted') {
+      const why =
+        own?.kind === 'escrowed'
+          ? `held: waiting for ${own.waitingFor}`
+          : own?.kind === 'rejected'
+            ? own.error.message
+            : (own?.kind ?? 'no outcome');
+      throw new ControllerError('not_accepted', `The ${built.ilk} was not accepted: ${why}`, {
+        said: built.said,
+      });
+    }
+    return message;
+  }
+
+  private async signWith(
+    built: BuiltMessage,
+    signers: ReadonlyArray<{
+      publicKey: string;
+      index: number;
+      ondex?: number;
+      currentOnly?: boolean;
+    }>,
+    stores: readonly Keystore[],
+  ): Promise<IndexedSignature[]> {
+    const signatures: IndexedSignature[] = [];
+    for (const { publicKey, index, ondex, currentOnly } of signers) {
+      const holder = stores.find((store) => store.hasSecret(publicKey)) ?? this.keystore;
+      const raw = await this.manager.signer(publicKey, holder).sign(built.raw);
+      signatures.push(
+        indexedSignatureFor(
+          'Ed25519',
+          raw,
+          index,
+          currentOnly ? { currentOnly: true } : ondex === undefined ? {} : { ondex },
+        ),
+      );
+    }
+    return signatures;
+  }
+
+  private checkTotp(sequence: KeySequence, code: string | undefined): void {
+    if (!sequence.totp) return;
+    if (code === undefined) {
+      throw new ControllerError(
+        'totp_required',
+        `'${sequence.alias}' requires a TOTP code for establishment events`,
+      );
+    }
+    const secret = this.keystore.unsealTotp(sequence.totp);
+    if (!verifyTotp(secret, code, this.clock.now()))
+      throw new ControllerError('totp_invalid', 'Wrong TOTP code');
+  }
+
+  /** Makes a new identifier: keys, inception event (icp or dip), signatures, acceptance. */
+  async incept(
+    alias: string,
+    options: InceptIdentifierOptions = {},
+  ): Promise<{ prefix: string; message: Uint8Array; totp?: { secret: string; uri: string } }> {
+    if (this.keystore.sequence(alias))
+      throw new ControllerError('exists', `Alias '${alias}' is already in use`);
+    const transferable = options.transferable ?? true;
+    const external = options.nextDigests !== undefined;
+    const keys = await this.manager.incept(alias, {
+      ...(options.currentCount !== undefined ? { currentCount: options.currentCount } : {}),
+      nextCount: external ? 0 : (options.nextCount ?? options.currentCount ?? 1),
+      transferable,
+      ...(options.algorithm ? { algorithm: options.algorithm } : {}),
+      ...(options.nextStore ? { nextStore: options.nextStore } : {}),
+      ...(options.temp ? { temp: true } : {}),
+    });
+    try {
+      const nextKeyDigests = external ? [...options.nextDigests!] : keys.nextDigests;
+      const built = incept(this.digest, {
+        keys: keys.currentKeys,
+        nextKeyDigests,
+        ...(options.signingThreshold !== undefined
+          ? { signingThreshold: options.signingThreshold }
+          : {}),
+        ...(options.nextThreshold !== undefined ? { nextThreshold: options.nextThreshold } : {}),
+        witnesses: options.witnesses ?? [],
+        ...(options.witnessThreshold !== undefined
+          ? { witnessThreshold: options.witnessThreshold }
+          : {}),
+        config: options.config ?? [],
+        data: options.data ?? [],
+        ...(options.delegator !== undefined ? { delegator: options.delegator } : {}),
+        code: transferable ? 'E' : 'basic',
+      });
+      const prefix = built.sad.i as string;
+      this.localPrefixes.add(prefix);
+      const signatures = await this.signWith(
+        built,
+        keys.currentKeys.map((publicKey, index) => ({ publicKey, index })),
+        [this.keystore],
+      );
+      const message = await this.accept(built, signatures);
+      let sequence = this.keystore.sequence(alias)!;
+      if (external) {
+        sequence = {
+          ...sequence,
+          next: { custody: 'elsewhere', digests: nextKeyDigests, storeHint: 'the key owner' },
+        };
+      }
+      let totp: { secret: string; uri: string } | undefined;
+      if (options.requireTotp) {
+        const secret = newTotpSecret();
+        sequence = { ...sequence, totp: this.keystore.sealTotp(secret) };
+        totp = { secret, uri: totpUri(secret, `${alias} ${prefix}`) };
+      }
+      await this.keystore.update({ sequence: { ...sequence, prefix } });
+      if (options.nextStore) await this.manager.setPrefix(alias, prefix, options.nextStore);
+      return { prefix, message, ...(totp ? { totp } : {}) };
+    } catch (error) {
+      await this.forget(alias, options.nextStore);
+      throw error;
+    }
+  }
+
+  /** Removes an alias whose inception failed (its keys were never used). */
+  private async forget(alias: string, nextStore?: Keystore): Promise<void> {
+    for (const store of [this.keystore, ...(nextStore ? [nextStore] : [])]) {
+      const sequence = store.sequence(alias);
+      if (!sequence || sequence.prefix) continue;
+      const keys = [
+        ...(sequence.current?.publicKeys ?? []),
+        ...(sequence.next.custody === 'here'
+          ? [...sequence.next.lot.publicKeys, ...sequence.next.reserve]
+          : []),
+      ];
+      await store.forget(alias, keys);
+    }
+  }
+
+  /** An interaction anchoring `data`, signed by the current keys held here. */
+  async interact(alias: string, data: readonly Seal[] = []): Promise<Uint8Array> {
+    const state = this.state(alias);
+    const built = interact(this.digest, {
+      prefix: state.prefix,
+      prior: state.said,
+      sn: state.sn + 1n,
+      data,
+    });
+    const signers = state.keys
+      .map((publicKey, index) => ({ publicKey, index }))
+      .filter(
+        ({ publicKey }) => this.keystore.hasSecret(publicKey) || this.manager.canSign(publicKey),
+      );
+    if (signers.length === 0)
+      throw new ControllerError(
+        'bad_plan',
+        `This keystore holds none of the current keys of '${alias}'`,
+      );
+    return this.accept(built, await this.signWith(built, signers, [this.keystore]));
+  }
+
+  /**
+   * A rotation: plain, reserve (expose some pre-committed keys, re-commit others), custodial (add
+   * keys that were not pre-committed), recovery (supersede interactions), or abandonment.
+   */
+  async rotate(alias: string, options: RotateIdentifierOptions = {}): Promise<Uint8Array> {
+    const sequence = this.sequence(alias);
+    this.checkTotp(sequence, options.totp);
+    const state = this.state(alias);
+    const prepared = await this.manager.prepareRotation(alias, {
+      ...(options.expose ? { expose: options.expose } : {}),
+      ...(options.reserve ? { reserve: options.reserve } : {}),
+      nextCount: options.abandon
+        ? 0
+        : (options.nextCount ?? options.expose?.length ?? state.nextKeyDigests.length),
+      ...(options.nextStore ? { nextStore: options.nextStore } : {}),
+      ...(options.temp ? { temp: true } : {}),
+    });
+    if (options.abandon && prepared.nextDigests.length > 0) {
+      throw new ControllerError(
+        'bad_plan',
+        'An abandonment rotation re-commits no keys (no reserve)',
+      );
+    }
+    const keys = [...prepared.exposed.map((e) => e.publicKey), ...(options.addKeys ?? [])];
+    let sn = state.sn + 1n;
+    let prior = state.said;
+    if (options.recoverAt !== undefined) {
+      if (options.recoverAt <= state.lastEstablishment.sn || options.recoverAt > state.sn + 1n) {
+        throw new ControllerError(
+          'bad_plan',
+          `A recovery rotation goes after the last establishment event (sn ${toHex(state.lastEstablishment.sn)}) and at most at sn ${toHex(state.sn + 1n)}`,
+        );
+      }
+      sn = options.recoverAt;
+      prior = this.store.lastSaidAt(state.prefix, sn - 1n)!;
+    }
+    const built = rotate(this.digest, {
+      ilk: state.delegator === undefined ? 'rot' : 'drt',
+      prefix: state.prefix,
+      prior,
+      sn,
+      keys,
+      nextKeyDigests: prepared.nextDigests,
+      ...(options.signingThreshold !== undefined
+        ? { signingThreshold: options.signingThreshold }
+        : {}),
+      ...(options.abandon
+        ? { nextThreshold: '0' }
+        : options.nextThreshold !== undefined
+          ? { nextThreshold: options.nextThreshold }
+          : {}),
+      witnesses: state.witnesses,
+      cuts: options.cuts ?? [],
+      adds: options.adds ?? [],
+      ...(options.witnessThreshold !== undefined
+        ? { witnessThreshold: options.witnessThreshold }
+        : { witnessThreshold: state.witnessThreshold }),
+      data: options.data ?? [],
+    });
+    const stores = [this.keystore, ...(options.nextStore ? [options.nextStore] : [])];
+    const signers = [
+      ...prepared.exposed.map((e, index) => ({ publicKey: e.publicKey, index, ondex: e.ondex })),
+      ...(options.addKeys ?? [])
+        .map((publicKey, i) => ({
+          publicKey,
+          index: prepared.exposed.length + i,
+          currentOnly: true,
+        }))
+        .filter(({ publicKey }) => stores.some((store) => store.hasSecret(publicKey))),
+    ];
+    const message = await this.accept(built, await this.signWith(built, signers, stores));
+    await prepared.commit(state.prefix);
+    return message;
+  }
+
+  /** Signatures of arbitrary data by the current keys held here (indexed into `k`). */
+  async sign(alias: string, data: Uint8Array): Promise<{ prefix: string; signatures: string[] }> {
+    const state = this.state(alias);
+    const signers = state.keys
+      .map((publicKey, index) => ({ publicKey, index }))
+      .filter(
+        ({ publicKey }) => this.keystore.hasSecret(publicKey) || this.manager.canSign(publicKey),
+      );
+    const signatures: string[] = [];
+    for (const { publicKey, index } of signers) {
+      const raw = await this.manager.signer(publicKey).sign(data);
+      signatures.push(indexedSignatureFor('Ed25519', raw, index).qb64);
+    }
+    return { prefix: state.prefix, signatures };
+  }
+
+  /** Whether indexed signatures of `data` satisfy the current signing threshold of `prefix`. */
+  verify(
+    prefix: string,
+    data: Uint8Array,
+    signatures: readonly IndexedSignature[],
+  ): { valid: boolean; verified: number[] } {
+    const state = this.processor.context.state(prefix);
+    if (!state)
+      throw new ControllerError('unknown_alias', `No KEL for ${prefix} here (import it first)`);
+    return verifyAgainstState(this.crypto, state, data, signatures);
+  }
+
+  status(alias: string): IdentifierStatus {
+    const sequence = this.sequence(alias);
+    let prefix = '';
+    try {
+      prefix = this.prefixOf(alias);
+    } catch {
+      // no KEL yet
+    }
+    return {
+      alias,
+      prefix,
+      state: prefix ? this.processor.context.state(prefix) : undefined,
+      custody: sequence.next.custody,
+    };
+  }
+
+  list(): IdentifierStatus[] {
+    return this.keystore.aliases().map((alias) => this.status(alias));
+  }
+
+  /** The KEL of an alias (or any known prefix) as keripy replays it to a peer. */
+  exportKel(aliasOrPrefix: string): Uint8Array[] {
+    const prefix = this.keystore.sequence(aliasOrPrefix)
+      ? this.prefixOf(aliasOrPrefix)
+      : aliasOrPrefix;
+    const messages: Uint8Array[] = [];
+    for (const { said, sn } of this.store.firstSeenOrder(prefix)) {
+      let record = this.store.event(prefix, said, sn)!;
+      if (!record.sourceSeal && (record.ilk === 'dip' || record.ilk === 'drt')) {
+        // Accepted locally before the delegator's approval arrived: attach where it is anchored.
+        const anchor = this.store.anchor(prefix, sn, said);
+        if (anchor) record = { ...record, sourceSeal: { sn: anchor.sn, said: anchor.said } };
+      }
+      messages.push(cloneMessage(record));
+    }
+    if (messages.length === 0) throw new ControllerError('unknown_alias', `No KEL for ${prefix}`);
+    return messages;
+  }
+
+  /** Validates and stores other KELs (a delegator's, a custodian's...) as a remote validator. */
+  async importKel(bytes: Uint8Array): Promise<VerifyReport> {
+    const validator = new StreamValidator(this.processor);
+    await validator.push(bytes);
+    return validator.end();
+  }
+
+  /**
+   * Delegator side of a delegation: checks the delegated event (dip or drt naming us) and anchors
+   * its seal in an interaction of ours. Returns our anchoring message.
+   */
+  async approveDelegation(alias: string, delegatedMessage: Uint8Array): Promise<Uint8Array> {
+    const ours = this.state(alias);
+    const framed = parseStream(delegatedMessage).messages;
+    const delegated = framed.find(
+      (message) => message.body.sad.t === 'dip' || message.body.sad.t === 'drt',
+    );
+    if (!delegated)
+      throw new ControllerError('not_delegated', 'No delegated event (dip or drt) in the input');
+    const sad = delegated.body.sad;
+    if (sad.t === 'dip' && sad.di !== ours.prefix) {
+      throw new ControllerError(
+        'not_delegated',
+        `That inception names delegator ${String(sad.di)}, not ${ours.prefix}`,
+      );
+    }
+    return this.interact(alias, [{ i: sad.i, s: sad.s, d: sad.d }]);
+  }
+
+  async close(): Promise<void> {
+    await this.processor.flush();
+    await this.kelBackend.close();
+    await this.keystore.close();
+  }
+}
+
+/** Verifies signatures of data against a key state's current keys and threshold. */
+export function verifyAgainstState(
+  crypto: Crypto,
+  state: KeyState,
+  data: Uint8Array,
+  signatures: readonly IndexedSignature[],
+): { valid: boolean; verified: number[] } {
+  const verified: number[] = [];
+  for (const signature of signatures) {
+    const key = state.keys[signature.index];
+    if (!key) continue;
+    const decoded = matterFromQb64(key);
+    if (crypto.verify(decoded.code, decoded.raw, signature.raw, data))
+      verified.push(signature.index);
+  }
+  return { valid: thresholdSatisfied(state, verified), verified };
+}
+
+function thresholdSatisfied(state: KeyState, indices: readonly number[]): boolean {
+  return satisfies(state.signingThreshold, indices);
+}

@@ -1,0 +1,246 @@
+/**
+ * @module pkcs11/token
+ * A PKCS#11 token holding Ed25519 keys: the `HardwareKeys` of a key manager. Private keys are
+ * generated inside the token, sensitive and not extractable; only public keys and signatures
+ * come out.
+ *
+ * pkcs11js calls are synchronous and block the event loop while the token works (well under a
+ * millisecond per signature on SoftHSM). That is also what keeps the single session safe: an
+ * operation's calls (find, sign-init + sign) never interleave with another's.
+ */
+import { CesrError, matterFromQb64, matterFromRaw } from '@kestrel/cesr';
+import { KeystoreError } from '../errors.js';
+import type { HardwareKeys, KeySigner } from '../signers.js';
+import { attempt, hsmError, returnValueOf } from './failure.js';
+import {
+  destroyKeyPair,
+  findPrivateKeys,
+  generateKeyPair,
+  type Handle,
+  isKeptInside,
+  type KeyPair,
+  readPublicKey,
+  type Session,
+  setKeyId,
+  signEd25519,
+} from './key-objects.js';
+import { Pkcs11Library } from './library.js';
+
+export interface Pkcs11TokenOptions {
+  /** Path of the PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so. */
+  readonly module: string;
+  /** The token's label, as given at initialisation (without the blank padding). */
+  readonly tokenLabel: string;
+  /** The user PIN. Used to log in, then dropped. */
+  readonly pin: string;
+}
+
+/**
+ * Tokens open in this process, by module and slot. A PKCS#11 login belongs to the application,
+ * not the session: a second `Pkcs11Token` on the same token would log in without its PIN being
+ * checked, and closing either would log the other out.
+ */
+const openTokens = new Set<string>();
+
+export class Pkcs11Token implements HardwareKeys {
+  readonly tokenLabel: string;
+  readonly #library: Pkcs11Library;
+  readonly #slotKey: string;
+  #session: Session | undefined;
+
+  private constructor(
+    tokenLabel: string,
+    library: Pkcs11Library,
+    slotKey: string,
+    session: Session,
+  ) {
+    this.tokenLabel = tokenLabel;
+    this.#library = library;
+    this.#slotKey = slotKey;
+    this.#session = session;
+  }
+
+  /** Loads the module, finds the token by label, opens a read/write session and logs in. */
+  static open(options: Pkcs11TokenOptions): Pkcs11Token {
+    const { tokenLabel } = options;
+    const library = Pkcs11Library.acquire(options.module);
+    let session: Handle | undefined;
+    try {
+      const slot = findSlot(library, tokenLabel, options.module);
+      const slotKey = `${library.path}#${slot.toString('hex')}`;
+      if (openTokens.has(slotKey)) {
+        throw new KeystoreError(
+          'hsm',
+          `Token '${tokenLabel}' is already open in this process; share its Pkcs11Token`,
+          { tokenLabel },
+        );
+      }
+      const { api, module } = library;
+      session = attempt(`Cannot open a session with token '${tokenLabel}'`, () =>
+        module.C_OpenSession(slot, api.CKF_SERIAL_SESSION | api.CKF_RW_SESSION),
+      );
+      logIn(library, session, options);
+      openTokens.add(slotKey);
+      return new Pkcs11Token(tokenLabel, library, slotKey, { library, handle: session });
+    } catch (error) {
+      // Undo what was opened; the first failure is the one to report, so later ones are dropped.
+      try {
+        if (session !== undefined) library.module.C_CloseSession(session);
+      } catch {}
+      try {
+        library.release();
+      } catch {}
+      throw error;
+    }
+  }
+
+  async generate(label: string, count: number): Promise<string[]> {
+    if (!Number.isSafeInteger(count) || count < 0) {
+      throw new KeystoreError('hsm', `Key count must be a non-negative integer, got ${count}`);
+    }
+    const session = this.#requireSession();
+    const created: KeyPair[] = [];
+    try {
+      const publicKeys: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const pair = generateKeyPair(session, label);
+        created.push(pair);
+        if (!isKeptInside(session, pair.privateKey)) {
+          throw new KeystoreError(
+            'hsm',
+            `Token '${this.tokenLabel}' made a private key extractable or not sensitive`,
+            { tokenLabel: this.tokenLabel },
+          );
+        }
+        const publicKey = matterFromRaw('D', readPublicKey(session, pair.publicKey)).qb64;
+        setKeyId(session, pair, publicKey);
+        publicKeys.push(publicKey);
+      }
+      return publicKeys;
+    } catch (error) {
+      // Nobody learns the public keys of a failed call, so its keys would sit unused in the token.
+      for (const pair of created) {
+        try {
+          destroyKeyPair(session, pair);
+        } catch {}
+      }
+      throw error;
+    }
+  }
+
+  holds(publicKey: string): boolean {
+    const session = this.#requireSession();
+    return isEd25519Key(publicKey) && findPrivateKeys(session, publicKey).length > 0;
+  }
+
+  signer(publicKey: string): KeySigner {
+    const session = this.#requireSession();
+    if (!isEd25519Key(publicKey)) {
+      throw new KeystoreError('hsm', `Not a qb64 Ed25519 public key ('D...'): ${publicKey}`, {
+        publicKey,
+      });
+    }
+    const found = findPrivateKeys(session, publicKey);
+    const privateKey = found[0];
+    if (privateKey === undefined || found.length > 1) {
+      const problem = privateKey === undefined ? 'No private key' : 'More than one private key';
+      throw new KeystoreError(
+        'hsm',
+        `${problem} for public key ${publicKey} in token '${this.tokenLabel}'`,
+        { publicKey, tokenLabel: this.tokenLabel },
+      );
+    }
+    return {
+      publicKey,
+      sign: async (message) => signEd25519(this.#requireSession(), privateKey, message),
+    };
+  }
+
+  /** Logs out and closes the session; the last token of its module finalises the module. */
+  close(): void {
+    const session = this.#session;
+    if (session === undefined) return;
+    this.#session = undefined;
+    openTokens.delete(this.#slotKey);
+    const { module } = this.#library;
+    let failure: unknown;
+    const steps = [
+      () => module.C_Logout(session.handle),
+      () => module.C_CloseSession(session.handle),
+      () => this.#library.release(),
+    ];
+    // Every step runs even if one fails, so the module is always given back.
+    for (const step of steps) {
+      try {
+        step();
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== undefined) {
+      if (failure instanceof KeystoreError) throw failure;
+      throw hsmError(`Closing token '${this.tokenLabel}' failed`, failure, {
+        tokenLabel: this.tokenLabel,
+      });
+    }
+  }
+
+  #requireSession(): Session {
+    if (this.#session === undefined) {
+      throw new KeystoreError('hsm', `Token '${this.tokenLabel}' is closed`, {
+        tokenLabel: this.tokenLabel,
+      });
+    }
+    return this.#session;
+  }
+}
+
+function findSlot(library: Pkcs11Library, tokenLabel: string, modulePath: string): Handle {
+  const { module } = library;
+  const slots = attempt(`Cannot list the tokens of ${modulePath}`, () => {
+    return module.C_GetSlotList(true).map((slot) => ({
+      slot,
+      // Token labels are blank-padded to 32 bytes.
+      label: module.C_GetTokenInfo(slot).label.trimEnd(),
+    }));
+  });
+  const matches = slots.filter((entry) => entry.label === tokenLabel);
+  const [match] = matches;
+  if (match === undefined || matches.length > 1) {
+    const labels = slots.map((entry) => `'${entry.label}'`).join(', ') || 'none';
+    const problem = match === undefined ? 'No token' : 'More than one token';
+    throw new KeystoreError(
+      'hsm',
+      `${problem} labelled '${tokenLabel}' in ${modulePath} (tokens: ${labels})`,
+      { tokenLabel, module: modulePath },
+    );
+  }
+  return match.slot;
+}
+
+function logIn(library: Pkcs11Library, session: Handle, options: Pkcs11TokenOptions): void {
+  const { api, module } = library;
+  const { tokenLabel } = options;
+  try {
+    module.C_Login(session, api.CKU_USER, options.pin);
+  } catch (error) {
+    const reasons: Record<number, string> = {
+      [api.CKR_PIN_INCORRECT]: `Wrong PIN for token '${tokenLabel}'`,
+      [api.CKR_PIN_LOCKED]: `The user PIN of token '${tokenLabel}' is locked`,
+      [api.CKR_USER_PIN_NOT_INITIALIZED]: `Token '${tokenLabel}' has no user PIN yet`,
+      // The login would have been someone else's, without checking this PIN.
+      [api.CKR_USER_ALREADY_LOGGED_IN]: `Token '${tokenLabel}' is already logged in by other code in this process`,
+    };
+    const message = reasons[returnValueOf(error) ?? -1] ?? `Cannot log in to token '${tokenLabel}'`;
+    throw hsmError(message, error, { tokenLabel });
+  }
+}
+
+function isEd25519Key(publicKey: string): boolean {
+  try {
+    return matterFromQb64(publicKey).code === 'D';
+  } catch (error) {
+    if (error instanceof CesrError) return false;
+    throw error;
+  }
+}
