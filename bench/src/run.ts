@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { type Sad, StreamParser, saidify } from '@kestrel/cesr';
-import { type Crypto, EventProcessor, StreamValidator } from '@kestrel/core';
+import { type Crypto, deriveSigner, EventProcessor, type StretchTier, StreamValidator, saltFromQb64 } from '@kestrel/core';
+import { Controller } from '@kestrel/controller';
 import { createNodeCrypto } from '@kestrel/crypto-node';
 import { LmdbStore } from '@kestrel/store-lmdb';
 import { type KelOptions, kelMessages } from '@kestrel/testing';
@@ -196,6 +197,45 @@ async function validation(
   }
 }
 
+/** Salty key derivations per second at each of keripy's tiers (argon2id: temp, low, med, high). */
+async function keyDerivations(crypto: Crypto): Promise<void> {
+  const salt = saltFromQb64('0AAwMTIzNDU2Nzg5YWJjZGVm');
+  const perTier: Record<string, number> = {};
+  const runs: Record<StretchTier, number> = { temp: 2000, low: 6, med: 3, high: 1 };
+  for (const tier of ['temp', 'low', 'med', 'high'] as const) {
+    const start = performance.now();
+    for (let i = 0; i < runs[tier]; i++) deriveSigner(crypto, salt, `bench${i}`, { tier });
+    const elapsed = performance.now() - start;
+    perTier[tier] = +((runs[tier] * 1000) / elapsed).toFixed(tier === 'temp' ? 0 : 2);
+  }
+  results.keyDerivationsPerSecond = perTier;
+  log(
+    `Key derivations   per second: temp ${perTier.temp}, low ${perTier.low}, med ${perTier.med}, high ${perTier.high} ` +
+      '(argon2id; keripy tiers: 8 KiB/1 op, 64 MiB/2, 256 MiB/3, 1 GiB/4)',
+  );
+}
+
+/** Events a local identifier signs and commits per second (each one durable before the next). */
+async function localSigning(crypto: Crypto): Promise<void> {
+  const base = mkdtempSync(join(tmpdir(), 'kestrel-bench-controller-'));
+  try {
+    const controller = await Controller.init({ base, name: 'bench', crypto, tier: 'temp' });
+    await controller.incept('bench', { temp: true });
+    const count = 500;
+    const start = performance.now();
+    for (let i = 0; i < count; i++) await controller.interact('bench', [{ d: controller.state('bench').said }]);
+    const elapsed = performance.now() - start;
+    await controller.close();
+    results.localSignedEventsPerSecond = rate(count, elapsed);
+    log(
+      `Local signing     ${rate(count, elapsed)} interaction events/s for a local identifier ` +
+        '(build, sign, validate as owner, durable commit to LMDB before the next)',
+    );
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const crypto = await createNodeCrypto();
   log(`Kestrel benchmark — node ${process.version}, ${process.platform}/${process.arch}`);
@@ -223,6 +263,8 @@ async function main(): Promise<void> {
     3,
     verifyRate,
   );
+  await keyDerivations(crypto);
+  await localSigning(crypto);
   if (json) console.log(JSON.stringify(results, null, 2));
 }
 

@@ -229,7 +229,7 @@ export class Controller {
     const own = outcomes.find(
       (o): o is Extract<Outcome, { said?: string }> => 'said' in o && o.said === built.said,
     );
-    if (!own || own.kind !== 'accepted') {
+    if (own?.kind !== 'accepted') {
       const why =
         own?.kind === 'escrowed'
           ? `held: waiting for ${own.waitingFor}`

@@ -208,7 +208,7 @@ export class KeyManager {
         );
       }
       const held = nextStore.sequence(sequence.alias);
-      if (!held || held.next.custody !== 'here') {
+      if (held?.next.custody !== 'here') {
         throw new KeystoreError(
           'missing_next_store',
           `The keystore at ${nextStore.path} does not hold the next keys of '${sequence.alias}'`,
@@ -276,7 +276,7 @@ export class KeyManager {
         : exposed.map(({ publicKey }) => ({ publicKey, seed: holder.seed(publicKey) }));
     // New secrets are written first (additive): a crash before the event is accepted loses nothing.
     if (made) await holder.update({ addSecrets: made.seeds });
-    const dropped = keys.filter((key, i) => !expose.includes(i) && !reserve.includes(i));
+    const dropped = keys.filter((_key, i) => !expose.includes(i) && !reserve.includes(i));
     const store = this.store;
     return {
       exposed,

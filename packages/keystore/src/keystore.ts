@@ -141,7 +141,7 @@ export class Keystore {
       await root.close();
       throw new KeystoreError('corrupt', `The keystore at ${path} is damaged`, {}, { cause });
     }
-    if (!record || record.format !== 1 || typeof record.aeid !== 'string') {
+    if (record?.format !== 1 || typeof record.aeid !== 'string') {
       await root.close();
       throw new KeystoreError(
         'corrupt',

@@ -82,6 +82,13 @@ describe('Pkcs11Token on SoftHSM2', () => {
       const [first, second] = publicKeys;
       const signature = await token.signer(first!).sign(message);
       expect(await verifies(second!, signature, message)).toBe(false);
+      // Signers share one session: concurrent calls must not interleave their init and sign.
+      const signatures = await Promise.all(
+        publicKeys.map((key) => token.signer(key).sign(message)),
+      );
+      for (const [index, key] of publicKeys.entries()) {
+        expect(await verifies(key, signatures[index]!, message)).toBe(true);
+      }
     });
   });
 
@@ -186,7 +193,7 @@ describe('Pkcs11Token on SoftHSM2', () => {
       catchError(() =>
         Pkcs11Token.open({ module: hsm.module, tokenLabel: 'no-such-token', pin: PIN }),
       ),
-      /^No token labelled 'no-such-token' in .*libsofthsm2\.so \(tokens: .*'kestrel-pkcs11-test'/,
+      /^No token labelled 'no-such-token' in .*libsofthsm2\.so \(tokens: 'kestrel-pkcs11-test'\)$/,
     );
     expectHsmError(
       catchError(() =>

@@ -196,13 +196,15 @@ export class Pkcs11Token implements HardwareKeys {
 }
 
 function findSlot(library: Pkcs11Library, tokenLabel: string, modulePath: string): Handle {
-  const { module } = library;
+  const { api, module } = library;
   const slots = attempt(`Cannot list the tokens of ${modulePath}`, () => {
-    return module.C_GetSlotList(true).map((slot) => ({
-      slot,
+    return module.C_GetSlotList(true).flatMap((slot) => {
+      const info = module.C_GetTokenInfo(slot);
+      // SoftHSM always offers one more, uninitialised token: it has no label yet.
+      if ((info.flags & api.CKF_TOKEN_INITIALIZED) === 0) return [];
       // Token labels are blank-padded to 32 bytes.
-      label: module.C_GetTokenInfo(slot).label.trimEnd(),
-    }));
+      return [{ slot, label: info.label.trimEnd() }];
+    });
   });
   const matches = slots.filter((entry) => entry.label === tokenLabel);
   const [match] = matches;
