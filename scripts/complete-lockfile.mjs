@@ -10,7 +10,8 @@
 // Run after `npm install` changes dependencies:  node scripts/complete-lockfile.mjs
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const PLATFORM = /(android|darwin|linux|win32|freebsd|openbsd|sunos|aix)-(arm64|x64|arm|ia32|ppc64|s390x|riscv64)(?:-(musl|gnu|msvc))?/;
+const PLATFORM =
+  /(android|darwin|linux|win32|freebsd|openbsd|sunos|aix)-(arm64|x64|arm|ia32|ppc64|s390x|riscv64)(?:-(musl|gnu|msvc))?/;
 
 const lock = JSON.parse(readFileSync('package-lock.json', 'utf8'));
 const packages = lock.packages;
@@ -36,7 +37,13 @@ for (const entry of Object.values(packages)) {
 }
 // npm keeps the root ('') first and the rest in code-unit order.
 lock.packages = Object.fromEntries(
-  Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)),
+  Object.entries(packages).sort(([a], [b]) =>
+    a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0,
+  ),
 );
 writeFileSync('package-lock.json', `${JSON.stringify(lock, null, 2)}\n`);
-console.log(added.length === 0 ? 'complete-lockfile: nothing missing' : `complete-lockfile: added\n  ${added.join('\n  ')}`);
+console.log(
+  added.length === 0
+    ? 'complete-lockfile: nothing missing'
+    : `complete-lockfile: added\n  ${added.join('\n  ')}`,
+);

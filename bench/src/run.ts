@@ -16,8 +16,15 @@ import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { type Sad, StreamParser, saidify } from '@kestrel/cesr';
-import { type Crypto, deriveSigner, EventProcessor, type StretchTier, StreamValidator, saltFromQb64 } from '@kestrel/core';
 import { Controller } from '@kestrel/controller';
+import {
+  type Crypto,
+  deriveSigner,
+  EventProcessor,
+  StreamValidator,
+  type StretchTier,
+  saltFromQb64,
+} from '@kestrel/core';
 import { createNodeCrypto } from '@kestrel/crypto-node';
 import { LmdbStore } from '@kestrel/store-lmdb';
 import { type KelOptions, kelMessages } from '@kestrel/testing';
@@ -223,7 +230,8 @@ async function localSigning(crypto: Crypto): Promise<void> {
     await controller.incept('bench', { temp: true });
     const count = 500;
     const start = performance.now();
-    for (let i = 0; i < count; i++) await controller.interact('bench', [{ d: controller.state('bench').said }]);
+    for (let i = 0; i < count; i++)
+      await controller.interact('bench', [{ d: controller.state('bench').said }]);
     const elapsed = performance.now() - start;
     await controller.close();
     results.localSignedEventsPerSecond = rate(count, elapsed);
