@@ -8,6 +8,7 @@ export * from './codes/counter-codes.js';
 export * from './codes/indexer-codes.js';
 export * from './codes/matter-codes.js';
 export * from './errors.js';
+export * from './primitives/bexter.js';
 export * from './primitives/counter.js';
 export * from './primitives/datetime.js';
 export * from './primitives/indexer.js';

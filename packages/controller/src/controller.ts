@@ -6,6 +6,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import {
+  type AttachmentGroup,
+  concatBytes,
   type IndexedSignature,
   indexedSignatureFor,
   type Message,
@@ -33,6 +35,7 @@ import {
   StreamValidator,
   satisfies,
   systemClock,
+  transferableSignatureGroups,
   type VerifyReport,
 } from '@kestrel/core';
 import {
@@ -47,6 +50,7 @@ import {
 import { LmdbStore } from '@kestrel/store-lmdb';
 import { ControllerError } from './errors.js';
 import { type ControllerLocation, controllerPaths } from './paths.js';
+import { ControllerRecords } from './records/controller-records.js';
 
 export interface OpenControllerOptions extends ControllerLocation {
   readonly crypto: Crypto;
@@ -123,16 +127,19 @@ export class Controller {
   private constructor(
     readonly keystore: Keystore,
     readonly kelBackend: LmdbStore,
+    readonly records: ControllerRecords,
     readonly crypto: Crypto,
     readonly clock: Clock,
     hardware: HardwareKeys | undefined,
   ) {
-    this.localPrefixes = new Set(
-      keystore
+    // Our own identifiers and the groups we are a member of get the owner's treatment.
+    this.localPrefixes = new Set([
+      ...keystore
         .aliases()
         .map((alias) => keystore.sequence(alias)?.prefix)
         .filter((prefix): prefix is string => prefix !== undefined),
-    );
+      ...records.allGroups().map((group) => group.prefix),
+    ]);
     this.processor = new EventProcessor({
       store: new KelStore(kelBackend),
       crypto,
@@ -155,6 +162,7 @@ export class Controller {
     return new Controller(
       keystore,
       LmdbStore.open(paths.kel),
+      ControllerRecords.open(paths.records),
       options.crypto,
       options.clock ?? systemClock,
       options.hardware,
@@ -170,6 +178,7 @@ export class Controller {
     return new Controller(
       keystore,
       LmdbStore.open(paths.kel),
+      ControllerRecords.open(paths.records),
       options.crypto,
       options.clock ?? systemClock,
       options.hardware,
@@ -244,7 +253,7 @@ export class Controller {
   }
 
   private async signWith(
-    built: BuiltMessage,
+    raw: Uint8Array,
     signers: ReadonlyArray<{
       publicKey: string;
       index: number;
@@ -256,11 +265,11 @@ export class Controller {
     const signatures: IndexedSignature[] = [];
     for (const { publicKey, index, ondex, currentOnly } of signers) {
       const holder = stores.find((store) => store.hasSecret(publicKey)) ?? this.keystore;
-      const raw = await this.manager.signer(publicKey, holder).sign(built.raw);
+      const signature = await this.manager.signer(publicKey, holder).sign(raw);
       signatures.push(
         indexedSignatureFor(
           'Ed25519',
-          raw,
+          signature,
           index,
           currentOnly ? { currentOnly: true } : ondex === undefined ? {} : { ondex },
         ),
@@ -320,7 +329,7 @@ export class Controller {
       const prefix = built.sad.i as string;
       this.localPrefixes.add(prefix);
       const signatures = await this.signWith(
-        built,
+        built.raw,
         keys.currentKeys.map((publicKey, index) => ({ publicKey, index })),
         [this.keystore],
       );
@@ -381,7 +390,7 @@ export class Controller {
         'bad_plan',
         `This keystore holds none of the current keys of '${alias}'`,
       );
-    return this.accept(built, await this.signWith(built, signers, [this.keystore]));
+    return this.accept(built, await this.signWith(built.raw, signers, [this.keystore]));
   }
 
   /**
@@ -454,7 +463,7 @@ export class Controller {
         }))
         .filter(({ publicKey }) => stores.some((store) => store.hasSecret(publicKey))),
     ];
-    const message = await this.accept(built, await this.signWith(built, signers, stores));
+    const message = await this.accept(built, await this.signWith(built.raw, signers, stores));
     await prepared.commit(state.prefix);
     return message;
   }
@@ -555,9 +564,70 @@ export class Controller {
     return this.interact(alias, [{ i: sad.i, s: sad.s, d: sad.d }]);
   }
 
+  /** Gives a prefix (a group we joined) the owner's treatment in our KEL store. */
+  addLocalPrefix(prefix: string): void {
+    this.localPrefixes.add(prefix);
+  }
+
+  /** Whether a public key can sign here (its seed is in the keystore, or it is in the token). */
+  canSign(publicKey: string): boolean {
+    return this.keystore.hasSecret(publicKey) || this.manager.canSign(publicKey);
+  }
+
+  /** One indexed signature of `raw` by a key held here (keripy `Manager.sign` with indices). */
+  async signAt(
+    publicKey: string,
+    raw: Uint8Array,
+    index: number,
+    ondex: number | undefined,
+  ): Promise<IndexedSignature> {
+    const [signature] = await this.signWith(
+      raw,
+      [ondex === undefined ? { publicKey, index, currentOnly: true } : { publicKey, index, ondex }],
+      [this.keystore],
+    );
+    return signature!;
+  }
+
+  /**
+   * Our endorsement of a message (keripy `Hab.endorse`, not pipelined): a `-F` group naming our
+   * latest establishment event, with the signatures of our current keys.
+   */
+  async endorse(alias: string, raw: Uint8Array): Promise<AttachmentGroup> {
+    const state = this.state(alias);
+    const signers = state.keys
+      .map((publicKey, index) => ({ publicKey, index }))
+      .filter(({ publicKey }) => this.canSign(publicKey));
+    if (signers.length === 0)
+      throw new ControllerError(
+        'bad_plan',
+        `This keystore holds none of the current keys of '${alias}'`,
+      );
+    const signatures: IndexedSignature[] = [];
+    for (const { publicKey, index } of signers) {
+      const signature = await this.manager.signer(publicKey).sign(raw);
+      signatures.push(indexedSignatureFor('Ed25519', signature, index));
+    }
+    return transferableSignatureGroups([
+      {
+        prefix: state.prefix,
+        sn: state.lastEstablishment.sn,
+        said: state.lastEstablishment.said,
+        signatures,
+      },
+    ]);
+  }
+
+  /** The KEL of a prefix as one CESR stream, or empty when it is not known here. */
+  kelStream(prefix: string): Uint8Array {
+    if (!this.processor.context.state(prefix)) return new Uint8Array(0);
+    return concatBytes(...this.exportKel(prefix));
+  }
+
   async close(): Promise<void> {
     await this.processor.flush();
     await this.kelBackend.close();
+    await this.records.close();
     await this.keystore.close();
   }
 }

@@ -12,7 +12,17 @@ export type ControllerErrorCode =
   | 'totp_required'
   | 'totp_invalid'
   | 'not_delegated'
-  | 'bad_input';
+  | 'bad_input'
+  | 'unknown_member'
+  | 'member_not_rotated'
+  | 'bad_proposal'
+  | 'not_member'
+  | 'unknown_group'
+  | 'unknown_proposal'
+  | 'expired'
+  | 'bad_message'
+  | 'bad_signature'
+  | 'delivery';
 
 export class ControllerError extends KeriError {
   declare readonly code: ControllerErrorCode;

@@ -8,6 +8,7 @@ export * from './event/attachments.js';
 export * from './event/builders.js';
 export * from './event/fields.js';
 export * from './event/wire.js';
+export * from './exchange/index.js';
 export * from './keys/index.js';
 export type { Clock } from './ports/clock.js';
 export { ManualClock, systemClock } from './ports/clock.js';

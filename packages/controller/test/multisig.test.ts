@@ -1,0 +1,277 @@
+/**
+ * Multisig groups through the library: separate keystores per member, messages carried between
+ * them by the test (the agent and HTTP tests do the same over the network). Every group KEL is
+ * checked by a fresh remote validator.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseStream, textToBytes } from '@kestrel/cesr';
+import { Controller, type Delivery, GroupManager } from '@kestrel/controller';
+import { EventProcessor, ManualClock, MemoryStore, StreamValidator } from '@kestrel/core';
+import { createNodeCrypto } from '@kestrel/crypto-node';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const crypto = await createNodeCrypto();
+const root = mkdtempSync(join(tmpdir(), 'kestrel-multisig-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+interface Member {
+  readonly name: string;
+  readonly controller: Controller;
+  readonly groups: GroupManager;
+  readonly prefix: string;
+}
+
+async function member(name: string, clock: ManualClock, base = root): Promise<Member> {
+  const controller = await Controller.init({ base, name, crypto, tier: 'temp', clock });
+  const { prefix } = await controller.incept(name, { temp: true });
+  return { name, controller, groups: new GroupManager(controller), prefix };
+}
+
+/** Every member learns every other member's KEL (what resolving OOBIs does). */
+async function introduce(members: readonly Member[]): Promise<void> {
+  for (const to of members)
+    for (const from of members)
+      if (to !== from) await to.controller.importKel(from.controller.kelStream(from.prefix));
+}
+
+/** Delivers messages to the members they are for, and what those answer, until quiet. */
+async function deliver(members: readonly Member[], deliveries: readonly Delivery[]): Promise<void> {
+  let queue = [...deliveries];
+  while (queue.length > 0) {
+    const next: Delivery[] = [];
+    for (const delivery of queue) {
+      const to = members.find((m) => m.prefix === delivery.to);
+      if (!to) continue; // offline
+      const report = await to.groups.receive(delivery.bytes);
+      const refused = report.items.filter((item) => item.kind === 'refused');
+      expect(refused, `${to.name} refused: ${JSON.stringify(refused)}`).toEqual([]);
+      next.push(...report.deliveries);
+    }
+    queue = next;
+  }
+}
+
+async function validate(bytes: Uint8Array) {
+  const validator = new StreamValidator(new EventProcessor({ store: new MemoryStore(), crypto }));
+  await validator.push(bytes);
+  return validator.end();
+}
+
+function groupKel(m: Member, prefix: string): Uint8Array {
+  return m.controller.kelStream(prefix);
+}
+
+describe('multisig group (library)', () => {
+  it('weights 1/2, 1/4, 1/4: inception, interaction, a member replaced, a reserve rotation', async () => {
+    const clock = new ManualClock();
+    const [ceo, cfo, cto, coo] = await Promise.all(
+      ['ceo', 'cfo', 'cto', 'coo'].map((name) => member(`w-${name}`, clock)),
+    );
+    const members = [ceo!, cfo!, cto!, coo!];
+    await introduce(members);
+    const weights = ['1/2', '1/4', '1/4'];
+    const status = async (m: Member, said: string) =>
+      (await m.groups.proposals()).find((p) => p.said === said)!;
+
+    // Inception: the weights add up to 1, so all three must sign.
+    const proposed = await ceo!.groups.proposeInception({
+      group: 'board',
+      member: ceo!.name,
+      signingMembers: [ceo!.prefix, cfo!.prefix, cto!.prefix],
+      rotationMembers: [ceo!.prefix, cfo!.prefix, cto!.prefix],
+      signingThreshold: weights,
+      nextThreshold: weights,
+    });
+    const groupPrefix = proposed.proposal.group;
+    expect(proposed.proposal).toMatchObject({ state: 'pending', current: { met: false } });
+    expect(proposed.deliveries.map((d) => d.to).sort()).toEqual([cfo!.prefix, cto!.prefix].sort());
+    await deliver(members, proposed.deliveries);
+    expect(await status(cfo!, proposed.proposal.said)).toMatchObject({
+      state: 'invited',
+      signedHere: false,
+    });
+    const cfoJoins = await cfo!.groups.join(proposed.proposal.said, {
+      group: 'board',
+      member: cfo!.name,
+    });
+    expect(cfoJoins.proposal).toMatchObject({
+      state: 'pending',
+      current: { met: false, signed: [0, 1] },
+    });
+    await deliver(members, cfoJoins.deliveries);
+    const ctoJoins = await cto!.groups.join(proposed.proposal.said, {
+      group: 'board',
+      member: cto!.name,
+    });
+    expect(ctoJoins.proposal.state).toBe('complete');
+    await deliver(members, ctoJoins.deliveries);
+    for (const m of [ceo!, cfo!, cto!]) {
+      expect(m.controller.processor.context.state(groupPrefix)?.sn).toBe(0n);
+      expect((await status(m, proposed.proposal.said)).state).toBe('complete');
+    }
+
+    // Interaction: proposed by the CTO, signed by the others in turn.
+    const ixn = await cto!.groups.proposeInteraction('board', [{ d: groupPrefix }]);
+    await deliver(members, ixn.deliveries);
+    await deliver(members, (await ceo!.groups.sign(ixn.proposal.said)).deliveries);
+    const last = await cfo!.groups.sign(ixn.proposal.said);
+    expect(last.proposal.state).toBe('complete');
+    await deliver(members, last.deliveries);
+    for (const m of [ceo!, cfo!, cto!])
+      expect(m.controller.processor.context.state(groupPrefix)?.sn).toBe(1n);
+
+    // Replacing the CTO by the COO takes two rotations, as the weights say: the CTO's pre-committed
+    // key is needed to meet the prior next threshold once more, while the COO's next key is
+    // committed in its place; the next rotation exposes the COO's key (dual-indexed).
+    const rotateOwn = async (...who: Member[]) => {
+      for (const m of who) await m.controller.rotate(m.name, { temp: true });
+      await introduce(members);
+    };
+    const everyoneSigns = async (said: string, signers: Member[]) => {
+      let result: Awaited<ReturnType<GroupManager['sign']>> | undefined;
+      for (const m of signers) {
+        result = await m.groups
+          .sign(said)
+          .catch(() => m.groups.join(said, { group: 'board', member: m.name }));
+        await deliver(members, result.deliveries);
+      }
+      return result!;
+    };
+    await rotateOwn(ceo!, cfo!, cto!);
+    const handover = await ceo!.groups.proposeRotation('board', {
+      signingMembers: [ceo!.prefix, cfo!.prefix, cto!.prefix],
+      rotationMembers: [ceo!.prefix, cfo!.prefix, coo!.prefix],
+    });
+    expect(handover.proposal.priorNext).toMatchObject({ met: false, signed: [0] });
+    await deliver(members, handover.deliveries);
+    expect((await everyoneSigns(handover.proposal.said, [cfo!, cto!])).proposal.state).toBe(
+      'complete',
+    );
+    await rotateOwn(ceo!, cfo!, coo!);
+    const swap = await cfo!.groups.proposeRotation('board', {
+      signingMembers: [ceo!.prefix, cfo!.prefix, coo!.prefix],
+      rotationMembers: [ceo!.prefix, cfo!.prefix, coo!.prefix],
+      nextThreshold: ['1/2', '1/2', '1/2'],
+    });
+    await deliver(members, swap.deliveries);
+    const swapped = await everyoneSigns(swap.proposal.said, [coo!, ceo!]);
+    expect(swapped.proposal).toMatchObject({
+      state: 'complete',
+      priorNext: { met: true, signed: [0, 1, 2] },
+    });
+    expect(coo!.controller.processor.context.state(groupPrefix)?.sn).toBe(3n);
+
+    // Reserve rotation: the CEO and CFO rotate; the COO's next key stays committed, unexposed.
+    await rotateOwn(ceo!, cfo!);
+    const cooNext = coo!.controller.state(coo!.name).nextKeyDigests[0];
+    const reserve = await ceo!.groups.proposeRotation('board', {
+      signingMembers: [ceo!.prefix, cfo!.prefix],
+      rotationMembers: [ceo!.prefix, cfo!.prefix, coo!.prefix],
+      signingThreshold: ['1/2', '1/2'],
+      nextThreshold: ['1/2', '1/2', '1/2'],
+    });
+    await deliver(members, reserve.deliveries);
+    expect((await everyoneSigns(reserve.proposal.said, [cfo!])).proposal.state).toBe('complete');
+    const state = coo!.controller.processor.context.state(groupPrefix)!;
+    expect(state.keys).toHaveLength(2);
+    expect(state.nextKeyDigests[2]).toBe(cooNext);
+
+    // Every member holds the same group KEL, and a fresh validator accepts it.
+    const kel = groupKel(ceo!, groupPrefix);
+    for (const m of [cfo!, coo!]) expect(groupKel(m, groupPrefix)).toEqual(kel);
+    const report = await validate(kel);
+    expect(report.verdict).toBe('accepted');
+    expect(report.accepted[groupPrefix]!.kel.map((e) => e.ilk)).toEqual([
+      'icp',
+      'ixn',
+      'rot',
+      'rot',
+      'rot',
+    ]);
+    expect(report.accepted[groupPrefix]!.state.kt).toEqual(['1/2', '1/2']);
+    for (const m of members) await m.controller.close();
+  });
+
+  it('never publishes an under-signed event; refuses late, foreign and forged signatures', async () => {
+    const clock = new ManualClock();
+    const base = mkdtempSync(join(root, 'refusals-'));
+    const [a, b, c, d, e, outsider] = await Promise.all(
+      ['a', 'b', 'c', 'd', 'e', 'outsider'].map((name) => member(`r-${name}`, clock, base)),
+    );
+    const five = [a!, b!, c!, d!, e!];
+    await introduce([...five, outsider!]);
+    const proposed = await a!.groups.proposeInception({
+      group: 'g',
+      member: a!.name,
+      signingMembers: five.map((m) => m.prefix),
+      rotationMembers: five.map((m) => m.prefix),
+      signingThreshold: 3,
+      nextThreshold: 3,
+      expiresIn: 600,
+    });
+    await deliver(five, proposed.deliveries);
+    const said = proposed.proposal.said;
+    const groupPrefix = proposed.proposal.group;
+
+    // b signs; duplicated and reordered deliveries change nothing.
+    const bsig = await b!.groups.join(said, { group: 'g', member: b!.name });
+    await deliver(five, [...bsig.deliveries, ...bsig.deliveries].reverse());
+    expect(a!.controller.processor.context.state(groupPrefix)).toBeUndefined();
+    const status = (await a!.groups.proposals()).find((p) => p.said === said)!;
+    expect(status.signers.filter((s) => s.signed)).toHaveLength(2);
+    expect(status.missing).toMatch(/not yet signed/);
+
+    // An outsider's message about the group is refused, and nothing is stored from it.
+    const forged = await outsider!.groups.exportProposal(said).catch((error: Error) => error);
+    expect(forged).toBeInstanceOf(Error);
+    const copy = await a!.groups.exportProposal(said);
+    const refused = await outsider!.groups.receive(copy);
+    expect(refused.items.find((i) => i.kind === 'refused')).toMatchObject({ code: 'not_member' });
+
+    // A signature over a different event: b's signature grafted onto another proposal is refused.
+    const text = new TextDecoder().decode(copy);
+    const tampered = text.replace('"kt":"3"', '"kt":"4"');
+    const report = await c!.groups.receive(textToBytes(tampered));
+    expect(report.items.some((i) => i.kind === 'refused')).toBe(true);
+    expect((await c!.groups.proposals()).find((p) => p.said !== said)).toBeUndefined();
+
+    // After expiry, a late signature is refused cleanly and the group is still not incepted.
+    clock.advance(601_000);
+    await expect(c!.groups.join(said, { group: 'g', member: c!.name })).rejects.toThrow(/expired/);
+    const lateFromD = await d!.groups.receive(copy); // d had it; d's copy expired too
+    expect(lateFromD.items.find((i) => i.kind === 'refused')).toMatchObject({ code: 'expired' });
+    expect((await a!.groups.proposals()).find((p) => p.said === said)?.state).toBe('expired');
+    expect(a!.controller.processor.context.state(groupPrefix)).toBeUndefined();
+    expect(a!.controller.processor.listEscrows()).toEqual([]);
+    for (const m of [...five, outsider!]) await m.controller.close();
+  });
+
+  it('a member restarting mid-proposal keeps its proposals and signatures', async () => {
+    const clock = new ManualClock();
+    const base = mkdtempSync(join(root, 'restart-'));
+    const [a, b] = await Promise.all(['a', 'b'].map((name) => member(`s-${name}`, clock, base)));
+    await introduce([a!, b!]);
+    const proposed = await a!.groups.proposeInception({
+      group: 'pair',
+      member: a!.name,
+      signingMembers: [a!.prefix, b!.prefix],
+      rotationMembers: [a!.prefix, b!.prefix],
+      signingThreshold: 2,
+      nextThreshold: 2,
+    });
+    await deliver([a!, b!], proposed.deliveries);
+    await a!.controller.close();
+    const reopened = await Controller.open({ base, name: a!.name, crypto, clock });
+    const again = { ...a!, controller: reopened, groups: new GroupManager(reopened) };
+    const joined = await b!.groups.join(proposed.proposal.said, { group: 'pair', member: b!.name });
+    await deliver([again, b!], joined.deliveries);
+    expect(reopened.processor.context.state(proposed.proposal.group)?.sn).toBe(0n);
+    expect((await again.groups.status('pair')).proposals[0]?.state).toBe('complete');
+    const kel = reopened.kelStream(proposed.proposal.group);
+    expect(parseStream(kel).messages).toHaveLength(1);
+    await reopened.close();
+    await b!.controller.close();
+  });
+});
