@@ -17,6 +17,7 @@ import {
   statusCommand,
   verifyCommand,
 } from './keys.js';
+import { multisigPolicy } from './multisig-policy.js';
 import { interactCommand, recoverCommand, rotateCommand } from './rotate.js';
 
 export const commands: readonly Command[] = [
@@ -36,5 +37,6 @@ export const commands: readonly Command[] = [
   delegateConfirm,
   keysNextCommand,
   passcodeSetCommand,
+  multisigPolicy,
   cesrParse,
 ];

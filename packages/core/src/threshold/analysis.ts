@@ -1,24 +1,40 @@
 /**
  * @module threshold/analysis
  * What a threshold means for a concrete set of members (keys, or the people holding them): which
- * groups of members can sign on their own, and how many members may be lost before that becomes
- * impossible. Both answers come from testing every subset of members, which is exact and, up to
- * MAX_ANALYSED_MEMBERS members (2^24 subsets), quick enough for a CLI or a review tool.
+ * groups of members can sign on their own, how many members may be lost before that becomes
+ * impossible, and which losses do it. Every answer comes from testing every subset of members,
+ * which is exact and, up to MAX_ANALYSED_MEMBERS members (2^24 subsets), quick enough for a CLI
+ * or a review tool.
  *
  * Satisfaction is monotonic (a signature never hurts), which is what lets a set be called
- * minimal when no single member can be dropped from it.
+ * minimal when no single member can be dropped from it, and lets one failing set stand for all
+ * its subsets.
  */
 import { ThresholdError } from '../errors.js';
+import { bitCount, MASK_WIDTH, membersOf, sortMasks } from './member-sets.js';
 import { preparedWeighted } from './satisfy.js';
 import type { SigningThreshold } from './types.js';
 
 /** Largest member count the subset analyses accept. */
-export const MAX_ANALYSED_MEMBERS = 24;
+export const MAX_ANALYSED_MEMBERS = MASK_WIDTH;
 
-function bitCount(mask: number): number {
-  let count = 0;
-  for (let rest = mask; rest !== 0; rest &= rest - 1) count++;
-  return count;
+/** Everything the subset analyses find for one threshold over `memberCount` members. */
+export interface MemberSetAnalysis {
+  readonly memberCount: number;
+  /** Inclusion-minimal satisfying sets as masks (bit i = member i), in report order. */
+  readonly minimal: Uint32Array;
+  /**
+   * The largest k such that losing any k members leaves a satisfying set; -1 when all the
+   * members together cannot satisfy the threshold.
+   */
+  readonly tolerates: number;
+  /**
+   * The smallest losses that leave no satisfying set (each of `tolerates + 1` members), as masks
+   * in report order. A single empty set when the threshold cannot be met at all.
+   */
+  readonly smallestBlocking: Uint32Array;
+  /** Whether the members in `mask` can satisfy the threshold together. */
+  satisfiedBy(mask: number): boolean;
 }
 
 /** For every subset of `memberCount` members (bit i = member i signed): does it satisfy? */
@@ -50,16 +66,51 @@ function satisfyingSubsets(threshold: SigningThreshold, memberCount: number): Ui
   return subsets;
 }
 
-function indicesOf(mask: number): number[] {
-  const indices: number[] = [];
-  for (let index = 0; mask >>> index !== 0; index++) if ((mask >>> index) & 1) indices.push(index);
-  return indices;
+function minimalMasks(subsets: Uint8Array): number[] {
+  const minimal: number[] = [];
+  for (let mask = 1; mask < subsets.length; mask++) {
+    if (subsets[mask] !== 1) continue;
+    let isMinimal = true;
+    for (let rest = mask; rest !== 0 && isMinimal; rest &= rest - 1) {
+      const lowest = rest & -rest;
+      if (subsets[mask ^ lowest] === 1) isMinimal = false;
+    }
+    if (isMinimal) minimal.push(mask);
+  }
+  return minimal;
 }
 
-function compareSets(a: readonly number[], b: readonly number[]): number {
-  if (a.length !== b.length) return a.length - b.length;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return 0;
+/** The most members that can sign together and still fall short (memberCount when all do). */
+function largestFailingSize(subsets: Uint8Array): number {
+  let largest = -1;
+  for (let mask = 0; mask < subsets.length; mask++)
+    if (subsets[mask] !== 1) largest = Math.max(largest, bitCount(mask));
+  return largest;
+}
+
+/**
+ * Minimal sets, fault tolerance and smallest blocking losses of a threshold over `memberCount`
+ * members, from one pass over every subset. Throws ThresholdError above 24 members.
+ */
+export function analyseMemberSets(
+  threshold: SigningThreshold,
+  memberCount: number,
+): MemberSetAnalysis {
+  const subsets = satisfyingSubsets(threshold, memberCount);
+  const everyone = subsets.length - 1;
+  // Losing the members outside a failing set leaves only that set, so the largest failing set
+  // bounds the losses that are always survivable, and its complements are the smallest fatal ones.
+  const largestFailing = largestFailingSize(subsets);
+  const blocking: number[] = [];
+  for (let mask = 0; mask < subsets.length; mask++)
+    if (subsets[mask] !== 1 && bitCount(mask) === largestFailing) blocking.push(everyone ^ mask);
+  return {
+    memberCount,
+    minimal: sortMasks(minimalMasks(subsets)),
+    tolerates: memberCount - largestFailing - 1,
+    smallestBlocking: sortMasks(blocking),
+    satisfiedBy: (mask) => subsets[mask & everyone] === 1,
+  };
 }
 
 /**
@@ -72,17 +123,7 @@ export function minimalSatisfyingSets(
   memberCount: number,
 ): number[][] {
   const subsets = satisfyingSubsets(threshold, memberCount);
-  const minimal: number[][] = [];
-  for (let mask = 1; mask < subsets.length; mask++) {
-    if (subsets[mask] !== 1) continue;
-    let isMinimal = true;
-    for (let rest = mask; rest !== 0 && isMinimal; rest &= rest - 1) {
-      const lowest = rest & -rest;
-      if (subsets[mask ^ lowest] === 1) isMinimal = false;
-    }
-    if (isMinimal) minimal.push(indicesOf(mask));
-  }
-  return minimal.sort(compareSets);
+  return Array.from(sortMasks(minimalMasks(subsets)), membersOf);
 }
 
 /**
@@ -90,11 +131,5 @@ export function minimalSatisfyingSets(
  * threshold; -1 when all members together cannot. Throws ThresholdError above 24 members.
  */
 export function faultTolerance(threshold: SigningThreshold, memberCount: number): number {
-  const subsets = satisfyingSubsets(threshold, memberCount);
-  // The most members that can sign and still fall short: lose all the others and the threshold fails.
-  let largestFailing = -1;
-  for (let mask = 0; mask < subsets.length; mask++) {
-    if (subsets[mask] !== 1) largestFailing = Math.max(largestFailing, bitCount(mask));
-  }
-  return memberCount - largestFailing - 1;
+  return memberCount - largestFailingSize(satisfyingSubsets(threshold, memberCount)) - 1;
 }

@@ -69,3 +69,45 @@ export function witnessThresholdRange(n: number, f: number): { min: number; max:
   }
   return { min, max };
 }
+
+/** The safe witness thresholds for a witness pool, and the pool they were worked out for. */
+export interface WitnessThresholdPolicy {
+  readonly witnesses: number;
+  readonly faults: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The most faulty witnesses n witnesses can tolerate: the largest f with n >= 3f + 1. */
+export function mostToleratedFaults(witnesses: number): number {
+  return Math.max(0, Math.floor((witnesses - 1) / 3));
+}
+
+/**
+ * The safe witness thresholds for `witnesses` witnesses tolerating `faults` faulty ones (by
+ * default the most they can tolerate, floor((n - 1) / 3)): witnessThresholdRange, except that no
+ * witnesses give 0..0, since keripy requires bt 0 when there are none. Throws ThresholdError
+ * naming the n >= 3f + 1 rule when no threshold is safe, or when a count is not a whole number
+ * >= 0.
+ */
+export function witnessThresholdPolicy(witnesses: number, faults?: number): WitnessThresholdPolicy {
+  checkWhole(witnesses, 'witnesses');
+  if (faults !== undefined) checkWhole(faults, 'faults');
+  if (witnesses < 0 || (faults !== undefined && faults < 0)) {
+    throw new ThresholdError(
+      `Witness and fault counts must not be negative, got ${witnesses} and ${faults}`,
+      { witnesses, faults },
+    );
+  }
+  const tolerated = faults ?? mostToleratedFaults(witnesses);
+  if (witnesses === 0 && tolerated === 0) return { witnesses, faults: 0, min: 0, max: 0 };
+  if (witnesses < 3 * tolerated + 1) {
+    throw new ThresholdError(
+      `No safe witness threshold: tolerating ${tolerated} faulty witnesses needs at least ` +
+        `${3 * tolerated + 1} witnesses (n >= 3f + 1), and ${witnesses} tolerate at most ` +
+        `${mostToleratedFaults(witnesses)}`,
+      { witnesses, faults: tolerated },
+    );
+  }
+  return { witnesses, faults: tolerated, ...witnessThresholdRange(witnesses, tolerated) };
+}
