@@ -23,6 +23,13 @@ export interface Command {
   readonly options: Readonly<Record<string, OptionSpec>>;
   /** Runs the command; returns the exit status. */
   run(args: ParsedArgs, io: CommandIo): Promise<number>;
+  /**
+   * Whether the command runs inside the keystore's agent when one is running (default: every
+   * command with --name). False for commands that must have the keystore to themselves.
+   */
+  readonly runsInAgent?: boolean;
+  /** Whether this invocation reads standard input (forwarded to the agent when it does). */
+  readsStdin?(args: ParsedArgs): boolean;
 }
 
 export interface ParsedArgs {

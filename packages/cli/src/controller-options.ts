@@ -8,7 +8,7 @@ import { type Controller, Controller as ControllerClass } from '@kestrel/control
 import { createNodeCrypto } from '@kestrel/crypto-node';
 import { Keystore } from '@kestrel/keystore';
 import { type OptionSpec, type ParsedArgs, stringOption, UsageError } from './command.js';
-import type { CommandIo } from './io.js';
+import { type CommandIo, resolvePath } from './io.js';
 
 export const CONTROLLER_OPTIONS: Record<string, OptionSpec> = {
   name: { type: 'string', short: 'n' },
@@ -35,8 +35,17 @@ export function passcodeOf(
   return stringOption(args, name) ?? io.env[env];
 }
 
-/** Opens the controller named by --name/--base with the passcode, reporting slow work on stderr. */
+/**
+ * The controller named by --name/--base: the running agent's, when the command runs inside it, or
+ * opened here with the passcode. Give it back with `releaseController`.
+ */
 export async function openController(args: ParsedArgs, io: CommandIo): Promise<Controller> {
+  if (io.host) {
+    const name = requireString(args, 'name');
+    if (name !== io.host.name)
+      throw new UsageError(`This agent serves keystore '${io.host.name}', not '${name}'`);
+    return io.host.controller;
+  }
   const crypto = await createNodeCrypto();
   const passcode = passcodeOf(args, io);
   return ControllerClass.open({
@@ -47,13 +56,20 @@ export async function openController(args: ParsedArgs, io: CommandIo): Promise<C
   });
 }
 
+/** Closes a controller opened by `openController` (an agent's stays open). */
+export async function releaseController(controller: Controller, io: CommandIo): Promise<void> {
+  if (io.host?.controller === controller) return;
+  await controller.close();
+}
+
 /** Opens a separate next-key keystore (separated custody) when --next-store is given. */
 export async function openNextStore(
   args: ParsedArgs,
   io: CommandIo,
 ): Promise<Keystore | undefined> {
-  const path = stringOption(args, 'next-store');
-  if (path === undefined) return undefined;
+  const given = stringOption(args, 'next-store');
+  if (given === undefined) return undefined;
+  const path = resolvePath(io, given);
   const crypto = await createNodeCrypto();
   const passcode = passcodeOf(args, io, 'next-passcode', 'KERI_NEXT_PASSCODE');
   io.stderr.write(`Opening the next-key keystore at ${path}...\n`);

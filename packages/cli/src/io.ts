@@ -3,6 +3,8 @@
  * What a command can touch: its output streams and input. Tests pass their own.
  */
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { ControllerHost } from './host.js';
 
 export interface CommandIo {
   readonly stdout: { write(text: string): unknown };
@@ -11,6 +13,10 @@ export interface CommandIo {
   readStdin(): Promise<Uint8Array>;
   /** Environment variables (for KERI_PASSCODE and the like). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Directory that relative paths are relative to (the caller's, when an agent runs the command). */
+  readonly cwd?: string;
+  /** Set when a running agent executes the command with its open controller. */
+  readonly host?: ControllerHost;
 }
 
 export const processIo: CommandIo = {
@@ -27,10 +33,15 @@ export const processIo: CommandIo = {
 /** Reads FILE, or standard input for '-' or no file. */
 export async function readInput(io: CommandIo, file: string | undefined): Promise<Uint8Array> {
   if (file === undefined || file === '-') return io.readStdin();
-  return new Uint8Array(await readFile(file));
+  return new Uint8Array(await readFile(resolvePath(io, file)));
 }
 
 /** JSON with a trailing newline; bigints as strings. */
 export function formatJson(value: unknown): string {
   return `${JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v))}\n`;
+}
+
+/** A path as the person who typed it meant it. */
+export function resolvePath(io: CommandIo, path: string): string {
+  return resolve(io.cwd ?? process.cwd(), path);
 }

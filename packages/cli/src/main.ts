@@ -6,6 +6,7 @@
  * events not accepted); 2 usage error; 3 runtime error (I/O, bad keystore, ...).
  */
 import { KeriError } from '@kestrel/cesr';
+import { forwardToAgent } from './agent-client.js';
 import { type Command, helpText, parseCommandArgs, UsageError } from './command.js';
 import { commands } from './commands/index.js';
 import { type CommandIo, processIo } from './io.js';
@@ -55,6 +56,8 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
       io.stdout.write(helpText(command));
       return 0;
     }
+    const forwarded = await forwardToAgent(command, argv, args, io);
+    if (forwarded !== undefined) return forwarded;
     return await command.run(args, io);
   } catch (caught) {
     if (caught instanceof UsageError) {

@@ -516,11 +516,11 @@ export class Controller {
     return this.keystore.aliases().map((alias) => this.status(alias));
   }
 
-  /** The KEL of an alias (or any known prefix) as keripy replays it to a peer. */
+  /** The KEL of an alias, a group alias or any known prefix, as keripy replays it to a peer. */
   exportKel(aliasOrPrefix: string): Uint8Array[] {
     const prefix = this.keystore.sequence(aliasOrPrefix)
       ? this.prefixOf(aliasOrPrefix)
-      : aliasOrPrefix;
+      : (this.records.group(aliasOrPrefix)?.prefix ?? aliasOrPrefix);
     const messages: Uint8Array[] = [];
     for (const { said, sn } of this.store.firstSeenOrder(prefix)) {
       let record = this.store.event(prefix, said, sn)!;

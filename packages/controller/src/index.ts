@@ -3,6 +3,10 @@
  * Local identifiers: keys, inception, rotation plans, interactions, delegation, signing, KEL
  * export and import; multisig groups; the agent that talks to other members over HTTP.
  */
+
+export * from './agent/agent.js';
+export * from './agent/oobi.js';
+export * from './agent/postman.js';
 export * from './controller.js';
 export * from './errors.js';
 export * from './group/group-events.js';

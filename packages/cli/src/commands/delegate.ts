@@ -8,6 +8,7 @@ import {
   CONTROLLER_OPTIONS,
   CONTROLLER_USAGE,
   openController,
+  releaseController,
   requireString,
 } from '../controller-options.js';
 import { formatJson, readInput } from '../io.js';
@@ -31,6 +32,7 @@ ${INCEPT_USAGE}
 
 export const delegateConfirm: Command = {
   path: ['delegate', 'confirm'],
+  readsStdin: (args) => args.positionals[0] === undefined || args.positionals[0] === '-',
   summary: "approve a delegated event: anchor its seal in the delegator's KEL",
   usage: `Usage: keri delegate confirm --name NAME --alias DELEGATOR [FILE|-] [--json]
 
@@ -54,7 +56,7 @@ ${CONTROLLER_USAGE}`,
       else io.stdout.write(kel);
       return 0;
     } finally {
-      await controller.close();
+      await releaseController(controller, io);
     }
   },
 };

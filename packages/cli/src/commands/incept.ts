@@ -14,6 +14,7 @@ import {
   listOption,
   openController,
   openNextStore,
+  releaseController,
   requireString,
   thresholdOption,
 } from '../controller-options.js';
@@ -140,7 +141,7 @@ export async function runIncept(
     return 0;
   } finally {
     await nextStore?.close();
-    await controller.close();
+    await releaseController(controller, io);
   }
 }
 

@@ -3,6 +3,7 @@
  * Every `keri` command, in the order `keri --help` lists them.
  */
 import type { Command } from '../command.js';
+import { agentStart } from './agent.js';
 import { cesrParse } from './cesr-parse.js';
 import { delegateConfirm, delegateRequest } from './delegate.js';
 import { inceptCommand } from './incept.js';
@@ -17,7 +18,16 @@ import {
   statusCommand,
   verifyCommand,
 } from './keys.js';
+import {
+  multisigIncept,
+  multisigInteract,
+  multisigJoin,
+  multisigRotate,
+  multisigSign,
+} from './multisig.js';
 import { multisigPolicy } from './multisig-policy.js';
+import { multisigExport, multisigImport, multisigStatus } from './multisig-status.js';
+import { oobiGenerate, oobiResolve } from './oobi.js';
 import { interactCommand, recoverCommand, rotateCommand } from './rotate.js';
 
 export const commands: readonly Command[] = [
@@ -37,6 +47,17 @@ export const commands: readonly Command[] = [
   delegateConfirm,
   keysNextCommand,
   passcodeSetCommand,
+  multisigIncept,
+  multisigJoin,
+  multisigSign,
+  multisigRotate,
+  multisigInteract,
+  multisigStatus,
+  multisigExport,
+  multisigImport,
   multisigPolicy,
+  oobiGenerate,
+  oobiResolve,
+  agentStart,
   cesrParse,
 ];

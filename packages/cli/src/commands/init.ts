@@ -17,6 +17,7 @@ const TIERS = new Set(['temp', 'low', 'med', 'high']);
 
 export const init: Command = {
   path: ['init'],
+  runsInAgent: false,
   summary: 'create an encrypted keystore (kli init)',
   usage: `Usage: keri init --name NAME [--base DIR] (--passcode CODE | --nopasscode) [--salt SALT] [--tier low|med|high] [--json]
 

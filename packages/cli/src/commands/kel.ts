@@ -8,6 +8,7 @@ import {
   CONTROLLER_OPTIONS,
   CONTROLLER_USAGE,
   openController,
+  releaseController,
   requireString,
 } from '../controller-options.js';
 import { formatJson, readInput } from '../io.js';
@@ -32,13 +33,14 @@ export const kelExport: Command = {
       for (const message of controller.exportKel(which)) io.stdout.write(bytesToText(message));
       return 0;
     } finally {
-      await controller.close();
+      await releaseController(controller, io);
     }
   },
 };
 
 export const kelImport: Command = {
   path: ['kel', 'import'],
+  readsStdin: (args) => args.positionals[0] === undefined || args.positionals[0] === '-',
   summary:
     "validate another identifier's KEL (a delegator's, a custodian's...) into this keystore's KEL store",
   usage: `Usage: keri kel import --name NAME [FILE|-] [--json]\n\n${CONTROLLER_USAGE}\nExit status: 0 when every event was accepted.`,
@@ -58,7 +60,7 @@ export const kelImport: Command = {
       }
       return report.verdict === 'accepted' ? 0 : 1;
     } finally {
-      await controller.close();
+      await releaseController(controller, io);
     }
   },
 };

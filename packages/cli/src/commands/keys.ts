@@ -16,9 +16,10 @@ import {
   listOption,
   openController,
   passcodeOf,
+  releaseController,
   requireString,
 } from '../controller-options.js';
-import { type CommandIo, formatJson } from '../io.js';
+import { type CommandIo, formatJson, resolvePath } from '../io.js';
 import { stateJson, stateSummary } from './identifier-output.js';
 
 async function dataOf(args: ParsedArgs, io: CommandIo): Promise<Uint8Array> {
@@ -26,11 +27,12 @@ async function dataOf(args: ParsedArgs, io: CommandIo): Promise<Uint8Array> {
   const file = stringOption(args, 'file');
   if ((text === undefined) === (file === undefined)) throw new UsageError('give --text or --file');
   if (text !== undefined) return textToBytes(text);
-  return file === '-' ? io.readStdin() : new Uint8Array(await readFile(file!));
+  return file === '-' ? io.readStdin() : new Uint8Array(await readFile(resolvePath(io, file!)));
 }
 
 export const signCommand: Command = {
   path: ['sign'],
+  readsStdin: (args) => args.values.file === '-',
   summary: "sign data with an identifier's current keys (kli sign)",
   usage: `Usage: keri sign --name NAME --alias ALIAS (--text TEXT | --file FILE) [--json]\n\n${CONTROLLER_USAGE}`,
   examples: ['keri sign --name alice --alias alice --text "I agree"'],
@@ -54,13 +56,14 @@ export const signCommand: Command = {
         );
       return 0;
     } finally {
-      await controller.close();
+      await releaseController(controller, io);
     }
   },
 };
 
 export const verifyCommand: Command = {
   path: ['verify'],
+  readsStdin: (args) => args.values.file === '-',
   summary:
     "verify signatures of data against an identifier's current keys and threshold (kli verify)",
   usage: `Usage: keri verify --name NAME --prefix PREFIX (--text TEXT | --file FILE) --signature SIG ... [--json]
@@ -102,7 +105,7 @@ ${CONTROLLER_USAGE}`,
         );
       return result.valid ? 0 : 1;
     } finally {
-      await controller.close();
+      await releaseController(controller, io);
     }
   },
 };
@@ -138,7 +141,7 @@ export const statusCommand: Command = {
       else io.stdout.write(`${alias}: keys made, no KEL yet\n`);
       return 0;
     } finally {
-      await controller.close();
+      await releaseController(controller, io);
     }
   },
 };
@@ -171,7 +174,7 @@ export const listCommand: Command = {
       }
       return 0;
     } finally {
-      await controller.close();
+      await releaseController(controller, io);
     }
   },
 };
@@ -204,13 +207,14 @@ ${CONTROLLER_USAGE}`,
       );
       return 0;
     } finally {
-      await controller.close();
+      await releaseController(controller, io);
     }
   },
 };
 
 export const passcodeSetCommand: Command = {
   path: ['passcode', 'set'],
+  runsInAgent: false,
   summary:
     'change the passcode of a keystore, re-encrypting every secret in one transaction (kli passcode set)',
   usage: `Usage: keri passcode set --name NAME [--base DIR] --passcode OLD --new-passcode NEW [--json]\n\n${CONTROLLER_USAGE}\n  --new-passcode CODE   the new passcode, 21 characters or more (or KERI_NEW_PASSCODE)`,

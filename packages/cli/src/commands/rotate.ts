@@ -17,6 +17,7 @@ import {
   openController,
   openNextStore,
   positionsOption,
+  releaseController,
   requireString,
   thresholdOption,
 } from '../controller-options.js';
@@ -103,7 +104,7 @@ async function runRotate(
     return 0;
   } finally {
     await nextStore?.close();
-    await controller.close();
+    await releaseController(controller, io);
   }
 }
 
@@ -180,7 +181,7 @@ export const interactCommand: Command = {
       );
       return 0;
     } finally {
-      await controller.close();
+      await releaseController(controller, io);
     }
   },
 };
