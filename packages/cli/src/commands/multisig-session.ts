@@ -75,3 +75,29 @@ export function expiresOption(args: ParsedArgs): number | undefined {
     throw new ControllerError('bad_input', '--expires must be at least 1 second');
   return seconds;
 }
+
+/**
+ * After one of our identifiers rotates, its new KEL goes to the other members of its groups (they
+ * need its new key for the group's next rotation). Reports on stderr; never fails the command.
+ */
+export async function shareKelWithGroups(
+  controller: Controller,
+  io: CommandIo,
+  prefix: string,
+): Promise<void> {
+  const groups = io.host?.groups ?? new GroupManager(controller);
+  const deliveries = groups.kelDeliveries(prefix);
+  if (deliveries.length === 0) return;
+  if (io.host) {
+    io.host.send(deliveries);
+    io.stderr.write(
+      `Sending the new KEL to ${deliveries.length} group member(s) through the agent.\n`,
+    );
+    return;
+  }
+  const results = await deliverAll(controller.records, deliveries);
+  const sent = results.filter((r) => r.delivered).length;
+  io.stderr.write(
+    `Sent the new KEL to ${sent} of ${results.length} group member(s)${sent < results.length ? ' (the others can catch up later, or import it from keri kel export)' : ''}.\n`,
+  );
+}

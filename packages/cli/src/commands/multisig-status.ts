@@ -55,7 +55,7 @@ ${CONTROLLER_USAGE}
       const joined = new Set(records.map((record) => record.prefix));
       const invitations = only
         ? []
-        : (await groups.proposals()).filter((p) => !joined.has(p.group) && p.state === 'invited');
+        : (await groups.proposals()).filter((p) => !joined.has(p.group) && p.state !== 'expired');
       const refused = controller.records.recentRejections(10);
       if (flag(args, 'json')) {
         io.stdout.write(

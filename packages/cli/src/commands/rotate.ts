@@ -23,6 +23,7 @@ import {
 } from '../controller-options.js';
 import { type CommandIo, formatJson } from '../io.js';
 import { stateJson, stateSummary } from './identifier-output.js';
+import { shareKelWithGroups } from './multisig-session.js';
 
 const ROTATE_OPTIONS = {
   ...CONTROLLER_OPTIONS,
@@ -85,6 +86,7 @@ async function runRotate(
     };
     await controller.rotate(alias, options);
     const state = controller.state(alias);
+    await shareKelWithGroups(controller, io, state.prefix);
     if (flag(args, 'json')) {
       io.stdout.write(
         formatJson({

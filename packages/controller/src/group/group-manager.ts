@@ -307,14 +307,25 @@ export class GroupManager {
    * identifiers as a member; records the group under `group` and signs our part.
    */
   async join(said: string, options: { group: string; member: string }): Promise<ProposalResult> {
-    const record = await this.liveProposal(said);
+    await this.expire();
+    const seen = this.records.proposal(said);
+    // A rotation that made us a member may have completed without our signature: joining it
+    // then only records the group.
+    const record = seen?.state === 'complete' ? seen : await this.liveProposal(said);
     if (record.ilk === 'ixn')
       throw new ControllerError(
         'bad_plan',
         `Proposal ${said} is an interaction: members sign it with 'keri multisig sign'`,
       );
     const existing = this.records.groupByPrefix(record.groupPrefix);
-    if (existing) return this.sign(said);
+    if (existing) {
+      if (record.state === 'complete')
+        throw new ControllerError(
+          'exists',
+          `Group ${record.groupPrefix} is already here as '${existing.alias}'`,
+        );
+      return this.sign(said);
+    }
     if (this.records.group(options.group))
       throw new ControllerError('exists', `Group alias '${options.group}' is already in use`);
     const memberPrefix = this.controller.prefixOf(options.member);
@@ -328,8 +339,10 @@ export class GroupManager {
       );
     }
     const event = this.eventOf(record);
-    if (record.ilk === 'icp' || record.ilk === 'dip') checkProposedKeys(event, this.states, record);
-    else this.checkAgainstGroup(event, record);
+    const complete = record.state === 'complete';
+    if (!complete && (record.ilk === 'icp' || record.ilk === 'dip'))
+      checkProposedKeys(event, this.states, record);
+    else if (!complete) this.checkAgainstGroup(event, record);
     await this.records.putGroup({
       alias: options.group,
       prefix: record.groupPrefix,
@@ -340,6 +353,7 @@ export class GroupManager {
       createdAt: new Date(this.now()).toISOString(),
     });
     this.controller.addLocalPrefix(record.groupPrefix);
+    if (complete) return { proposal: this.view(record), deliveries: [] };
     return this.signRecord(record, event);
   }
 
@@ -540,6 +554,23 @@ export class GroupManager {
   private publication(record: ProposalRecord): Delivery[] {
     const bytes = concatBytes(this.kels(record), this.controller.kelStream(record.groupPrefix));
     return this.recipients(record).map((to) => ({ to, bytes, what: 'published event' }));
+  }
+
+  /**
+   * Our identifier's KEL for the other members of every group it takes part in: after it rotates,
+   * they need its new key to build and check the group's next rotation.
+   */
+  kelDeliveries(prefix: string): Delivery[] {
+    const own = this.ownPrefixes();
+    const recipients = new Set<string>();
+    for (const group of this.records.allGroups()) {
+      if (group.memberPrefix !== prefix) continue;
+      for (const member of [...group.signingMembers, ...group.rotationMembers])
+        if (!own.has(member)) recipients.add(member);
+    }
+    if (recipients.size === 0) return [];
+    const bytes = this.controller.kelStream(prefix);
+    return [...recipients].map((to) => ({ to, bytes, what: 'member KEL' }));
   }
 
   /** A proposal with everything needed to check and sign it, for a member offline (a file). */
