@@ -6,10 +6,11 @@ import { readFile } from 'node:fs/promises';
 
 export interface CommandIo {
   readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
+  /** Messages and progress; `isTTY` when a person watches it (progress then redraws one line). */
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
   /** Reads all of standard input. */
   readStdin(): Promise<Uint8Array>;
-  /** Environment variables (for KERI_PASSCODE and the like). */
+  /** Environment variables (KERI_PASSCODE, KERI_HSM_PIN and the like). */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 

@@ -6,3 +6,4 @@
 export * from './controller.js';
 export * from './errors.js';
 export * from './paths.js';
+export * from './token.js';
