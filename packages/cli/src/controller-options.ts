@@ -1,24 +1,28 @@
 /**
  * @module controller-options
- * Options shared by the commands that act as a controller (kli's `--name`, `--base`, `--passcode`),
- * and how they open one. The passcode may also come from KERI_PASSCODE, which keeps it out of the
- * shell history; it is never printed.
+ * Options shared by the commands that act as a controller (kli's `--name`, `--base`, `--passcode`,
+ * and the PIN of a keystore's PKCS#11 token), and how they open one. The passcode and the PIN may
+ * also come from KERI_PASSCODE and KERI_HSM_PIN, which keeps them out of the shell history and the
+ * process list; neither is ever printed.
  */
 import { type Controller, Controller as ControllerClass } from '@kestrel/controller';
 import { createNodeCrypto } from '@kestrel/crypto-node';
-import { Keystore } from '@kestrel/keystore';
+import { type KeyAlgorithm, Keystore } from '@kestrel/keystore';
 import { type OptionSpec, type ParsedArgs, stringOption, UsageError } from './command.js';
 import { type CommandIo, resolvePath } from './io.js';
+import { stderrProgress } from './progress.js';
 
 export const CONTROLLER_OPTIONS: Record<string, OptionSpec> = {
   name: { type: 'string', short: 'n' },
   base: { type: 'string', short: 'b' },
   passcode: { type: 'string', short: 'p' },
+  'hsm-pin': { type: 'string' },
 };
 
 export const CONTROLLER_USAGE = `  --name, -n NAME       keystore name (as kli)
   --base, -b DIR        directory holding keystores (default ~/.kestrel)
-  --passcode, -p CODE   keystore passcode, 21 characters or more (or set KERI_PASSCODE)`;
+  --passcode, -p CODE   keystore passcode, 21 characters or more (or set KERI_PASSCODE)
+  --hsm-pin PIN         user PIN of the keystore's PKCS#11 token, if it has one (better: set KERI_HSM_PIN)`;
 
 export function requireString(args: ParsedArgs, name: string): string {
   const value = stringOption(args, name);
@@ -35,9 +39,16 @@ export function passcodeOf(
   return stringOption(args, name) ?? io.env[env];
 }
 
+/** The token's user PIN: --hsm-pin, else KERI_HSM_PIN; an empty value counts as none. */
+export function hsmPinOf(args: ParsedArgs, io: CommandIo): string | undefined {
+  const pin = stringOption(args, 'hsm-pin') ?? io.env.KERI_HSM_PIN;
+  return pin === '' ? undefined : pin;
+}
+
 /**
  * The controller named by --name/--base: the running agent's, when the command runs inside it, or
- * opened here with the passcode. Give it back with `releaseController`.
+ * opened here with the passcode (and the token its keystore records, when a PIN is given),
+ * reporting slow work on stderr. Give it back with `releaseController`.
  */
 export async function openController(args: ParsedArgs, io: CommandIo): Promise<Controller> {
   if (io.host) {
@@ -48,11 +59,14 @@ export async function openController(args: ParsedArgs, io: CommandIo): Promise<C
   }
   const crypto = await createNodeCrypto();
   const passcode = passcodeOf(args, io);
+  const tokenPin = hsmPinOf(args, io);
   return ControllerClass.open({
     name: requireString(args, 'name'),
     ...(stringOption(args, 'base') !== undefined ? { base: stringOption(args, 'base')! } : {}),
     crypto,
     ...(passcode !== undefined ? { passcode } : {}),
+    ...(tokenPin !== undefined ? { tokenPin } : {}),
+    progress: stderrProgress(io.stderr),
   });
 }
 
@@ -73,9 +87,23 @@ export async function openNextStore(
   const crypto = await createNodeCrypto();
   const passcode = passcodeOf(args, io, 'next-passcode', 'KERI_NEXT_PASSCODE');
   io.stderr.write(`Opening the next-key keystore at ${path}...\n`);
-  if (Keystore.exists(path))
-    return Keystore.open(path, crypto, passcode === undefined ? {} : { passcode });
-  return Keystore.create(path, crypto, passcode === undefined ? {} : { passcode });
+  const options = {
+    ...(passcode === undefined ? {} : { passcode }),
+    progress: stderrProgress(io.stderr),
+  };
+  if (Keystore.exists(path)) return Keystore.open(path, crypto, options);
+  return Keystore.create(path, crypto, options);
+}
+
+const ALGORITHMS: readonly KeyAlgorithm[] = ['salty', 'randy', 'pkcs11'];
+
+/** `--algo` and `--next-algo`: salty, randy or pkcs11. */
+export function algorithmOption(args: ParsedArgs, name: string): KeyAlgorithm | undefined {
+  const value = stringOption(args, name);
+  if (value === undefined) return undefined;
+  if (!(ALGORITHMS as readonly string[]).includes(value))
+    throw new UsageError(`--${name} is salty, randy or pkcs11`);
+  return value as KeyAlgorithm;
 }
 
 /** A threshold as kli takes it: an integer, a hex string, or a JSON weighted list. */

@@ -8,10 +8,11 @@ import type { ControllerHost } from './host.js';
 
 export interface CommandIo {
   readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
+  /** Messages and progress; `isTTY` when a person watches it (progress then redraws one line). */
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
   /** Reads all of standard input. */
   readStdin(): Promise<Uint8Array>;
-  /** Environment variables (for KERI_PASSCODE and the like). */
+  /** Environment variables (KERI_PASSCODE, KERI_HSM_PIN and the like). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Directory that relative paths are relative to (the caller's, when an agent runs the command). */
   readonly cwd?: string;

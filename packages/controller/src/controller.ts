@@ -40,10 +40,13 @@ import {
 } from '@kestrel/core';
 import {
   type HardwareKeys,
+  type KeyAlgorithm,
   KeyManager,
   type KeySequence,
+  type KeyStorage,
   Keystore,
   newTotpSecret,
+  type ProgressReporter,
   totpUri,
   verifyTotp,
 } from '@kestrel/keystore';
@@ -51,18 +54,34 @@ import { LmdbStore } from '@kestrel/store-lmdb';
 import { ControllerError } from './errors.js';
 import { type ControllerLocation, controllerPaths } from './paths.js';
 import { ControllerRecords } from './records/controller-records.js';
+import { openToken, recordedToken, type TokenAccess } from './token.js';
 
 export interface OpenControllerOptions extends ControllerLocation {
   readonly crypto: Crypto;
   readonly passcode?: string;
   readonly clock?: Clock;
+  /** Keys in a token opened by the caller (the controller does not close it). */
   readonly hardware?: HardwareKeys;
+  /**
+   * User PIN of the token the keystore records: the controller opens the token with it when an
+   * operation first needs a token key (refusing a wrong PIN before anything changes), and closes
+   * it on `close()`. Without it only operations that need none of the token's keys work.
+   */
+  readonly tokenPin?: string;
+  /** Told when slow work (argon2id at the slow tiers, token key generation) starts and ends. */
+  readonly progress?: ProgressReporter;
 }
 
-export interface InitControllerOptions extends OpenControllerOptions {
+export interface InitControllerOptions extends Omit<OpenControllerOptions, 'tokenPin'> {
   readonly salt?: string;
   readonly tier?: 'temp' | 'low' | 'med' | 'high';
-  readonly algorithm?: 'salty' | 'randy' | 'pkcs11';
+  /** Default algorithm of the keystore's identifiers ('pkcs11' needs `token` or `hardware`). */
+  readonly algorithm?: KeyAlgorithm;
+  /**
+   * A PKCS#11 token for the keystore's hardware keys: opened (and its PIN checked) before the
+   * keystore is made, then recorded in it, without the PIN, for later opens.
+   */
+  readonly token?: TokenAccess;
 }
 
 export interface InceptIdentifierOptions {
@@ -75,7 +94,9 @@ export interface InceptIdentifierOptions {
   readonly config?: readonly string[];
   readonly data?: readonly Seal[];
   readonly transferable?: boolean;
-  readonly algorithm?: 'salty' | 'randy' | 'pkcs11';
+  readonly algorithm?: KeyAlgorithm;
+  /** How the next keys are made, when not as the current ones (e.g. current software, next in the token). */
+  readonly nextAlgorithm?: KeyAlgorithm;
   /** Keep the next keys in this other keystore (separated custody). */
   readonly nextStore?: Keystore;
   /** Commit to next keys someone else holds (custodial: the owner gives the digests). */
@@ -116,6 +137,8 @@ export interface IdentifierStatus {
   readonly prefix: string;
   readonly state: KeyState | undefined;
   readonly custody: KeySequence['next']['custody'];
+  /** Where the current and next keys are kept (keystore, token, another keystore). */
+  readonly storage: KeyStorage;
 }
 
 /** The controller of the identifiers in one keystore, with their KEL store. */
@@ -131,6 +154,8 @@ export class Controller {
     readonly crypto: Crypto,
     readonly clock: Clock,
     hardware: HardwareKeys | undefined,
+    /** A token this controller opened, and so closes. */
+    private readonly ownedToken?: { close(): void },
   ) {
     // Our own identifiers and the groups we are a member of get the owner's treatment.
     this.localPrefixes = new Set([
@@ -151,22 +176,40 @@ export class Controller {
 
   /** Creates a controller (keystore and KEL store) at `<base>/<name>`. */
   static async init(options: InitControllerOptions): Promise<Controller> {
+    if (options.algorithm === 'pkcs11' && !options.token && !options.hardware) {
+      throw new ControllerError(
+        'bad_input',
+        "The 'pkcs11' algorithm needs a token: give its module, label and user PIN",
+      );
+    }
     const paths = controllerPaths(options);
-    mkdirSync(paths.root, { recursive: true, mode: 0o700 });
-    const keystore = await Keystore.create(paths.keystore, options.crypto, {
-      ...(options.passcode !== undefined ? { passcode: options.passcode } : {}),
-      ...(options.salt !== undefined ? { salt: options.salt } : {}),
-      ...(options.tier !== undefined ? { tier: options.tier } : {}),
-      ...(options.algorithm !== undefined ? { algorithm: options.algorithm } : {}),
-    });
-    return new Controller(
-      keystore,
-      LmdbStore.open(paths.kel),
-      ControllerRecords.open(paths.records),
-      options.crypto,
-      options.clock ?? systemClock,
-      options.hardware,
-    );
+    // Opened first: a wrong module, label or PIN is refused before any file is made.
+    const token = options.token ? openToken(options.token) : undefined;
+    try {
+      mkdirSync(paths.root, { recursive: true, mode: 0o700 });
+      const keystore = await Keystore.create(paths.keystore, options.crypto, {
+        ...(options.passcode !== undefined ? { passcode: options.passcode } : {}),
+        ...(options.salt !== undefined ? { salt: options.salt } : {}),
+        ...(options.tier !== undefined ? { tier: options.tier } : {}),
+        ...(options.algorithm !== undefined ? { algorithm: options.algorithm } : {}),
+        ...(options.token
+          ? { token: { module: options.token.module, label: options.token.label } }
+          : {}),
+        ...(options.progress ? { progress: options.progress } : {}),
+      });
+      return new Controller(
+        keystore,
+        LmdbStore.open(paths.kel),
+        ControllerRecords.open(paths.records),
+        options.crypto,
+        options.clock ?? systemClock,
+        options.hardware ?? token,
+        token,
+      );
+    } catch (error) {
+      token?.close();
+      throw error;
+    }
   }
 
   /** Opens an existing controller; a wrong passcode is refused and changes nothing. */
@@ -174,14 +217,17 @@ export class Controller {
     const paths = controllerPaths(options);
     const keystore = await Keystore.open(paths.keystore, options.crypto, {
       ...(options.passcode !== undefined ? { passcode: options.passcode } : {}),
+      ...(options.progress ? { progress: options.progress } : {}),
     });
+    const token = options.hardware ? undefined : recordedToken(keystore, options.tokenPin);
     return new Controller(
       keystore,
       LmdbStore.open(paths.kel),
       ControllerRecords.open(paths.records),
       options.crypto,
       options.clock ?? systemClock,
-      options.hardware,
+      options.hardware ?? token,
+      token,
     );
   }
 
@@ -305,6 +351,7 @@ export class Controller {
       nextCount: external ? 0 : (options.nextCount ?? options.currentCount ?? 1),
       transferable,
       ...(options.algorithm ? { algorithm: options.algorithm } : {}),
+      ...(options.nextAlgorithm ? { nextAlgorithm: options.nextAlgorithm } : {}),
       ...(options.nextStore ? { nextStore: options.nextStore } : {}),
       ...(options.temp ? { temp: true } : {}),
     });
@@ -351,23 +398,9 @@ export class Controller {
       if (options.nextStore) await this.manager.setPrefix(alias, prefix, options.nextStore);
       return { prefix, message, ...(totp ? { totp } : {}) };
     } catch (error) {
-      await this.forget(alias, options.nextStore);
+      // The keys were never used: forget them, in the keystores and the token.
+      await this.manager.forget(alias, options.nextStore);
       throw error;
-    }
-  }
-
-  /** Removes an alias whose inception failed (its keys were never used). */
-  private async forget(alias: string, nextStore?: Keystore): Promise<void> {
-    for (const store of [this.keystore, ...(nextStore ? [nextStore] : [])]) {
-      const sequence = store.sequence(alias);
-      if (!sequence || sequence.prefix) continue;
-      const keys = [
-        ...(sequence.current?.publicKeys ?? []),
-        ...(sequence.next.custody === 'here'
-          ? [...sequence.next.lot.publicKeys, ...sequence.next.reserve]
-          : []),
-      ];
-      await store.forget(alias, keys);
     }
   }
 
@@ -380,11 +413,7 @@ export class Controller {
       sn: state.sn + 1n,
       data,
     });
-    const signers = state.keys
-      .map((publicKey, index) => ({ publicKey, index }))
-      .filter(
-        ({ publicKey }) => this.keystore.hasSecret(publicKey) || this.manager.canSign(publicKey),
-      );
+    const signers = this.manager.signingKeys(alias, state.keys);
     if (signers.length === 0)
       throw new ControllerError(
         'bad_plan',
@@ -463,7 +492,15 @@ export class Controller {
         }))
         .filter(({ publicKey }) => stores.some((store) => store.hasSecret(publicKey))),
     ];
-    const message = await this.accept(built, await this.signWith(built.raw, signers, stores));
+    let signatures: IndexedSignature[];
+    try {
+      signatures = await this.signWith(built.raw, signers, stores);
+    } catch (error) {
+      // No event was made: the new next keys will never be committed to.
+      await prepared.discard();
+      throw error;
+    }
+    const message = await this.accept(built, signatures);
     await prepared.commit(state.prefix);
     return message;
   }
@@ -471,11 +508,7 @@ export class Controller {
   /** Signatures of arbitrary data by the current keys held here (indexed into `k`). */
   async sign(alias: string, data: Uint8Array): Promise<{ prefix: string; signatures: string[] }> {
     const state = this.state(alias);
-    const signers = state.keys
-      .map((publicKey, index) => ({ publicKey, index }))
-      .filter(
-        ({ publicKey }) => this.keystore.hasSecret(publicKey) || this.manager.canSign(publicKey),
-      );
+    const signers = this.manager.signingKeys(alias, state.keys);
     const signatures: string[] = [];
     for (const { publicKey, index } of signers) {
       const raw = await this.manager.signer(publicKey).sign(data);
@@ -509,6 +542,7 @@ export class Controller {
       prefix,
       state: prefix ? this.processor.context.state(prefix) : undefined,
       custody: sequence.next.custody,
+      storage: this.manager.storage(alias),
     };
   }
 
@@ -625,10 +659,14 @@ export class Controller {
   }
 
   async close(): Promise<void> {
-    await this.processor.flush();
-    await this.kelBackend.close();
-    await this.records.close();
-    await this.keystore.close();
+    try {
+      await this.processor.flush();
+      await this.kelBackend.close();
+      await this.records.close();
+      await this.keystore.close();
+    } finally {
+      this.ownedToken?.close();
+    }
   }
 }
 

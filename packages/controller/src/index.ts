@@ -16,3 +16,4 @@ export * from './group/routes.js';
 export * from './paths.js';
 export * from './records/controller-records.js';
 export * from './records/records.js';
+export * from './token.js';

@@ -1,20 +1,16 @@
 /**
  * @module key-manager
- * Making and rotating the keys of identifiers (keripy `Manager`): salty keys from the keystore's
- * salt and keripy's paths (`{stem}{ridx:x}{kidx:x}`), so the same salt and alias give the same keys
- * as kli; random keys; or keys inside a hardware token. Next keys can be kept in another keystore
- * (separated custody) so that the current keystore, stolen with its passcode, exposes no next key.
+ * Making and rotating the keys of identifiers (keripy `Manager`): salty, random, or in a hardware
+ * token (see key-making). Next keys can be kept in another keystore (separated custody) so that
+ * the current keystore, stolen with its passcode, exposes no next key; or in the token while the
+ * current keys are software keys.
+ *
+ * Every check that can refuse (a key missing, a token not open or not holding a key) runs before
+ * anything is made or recorded, so a refusal changes neither keystore nor token.
  */
-import type { Matter } from '@kestrel/cesr';
-import { matterFromRaw } from '@kestrel/cesr';
-import {
-  type Crypto,
-  deriveSigner,
-  nextKeyDigest,
-  type StretchTier,
-  signerFromSeed,
-} from '@kestrel/core';
+import { type Crypto, nextKeyDigest, type StretchTier } from '@kestrel/core';
 import { KeystoreError } from './errors.js';
+import { destroyTokenKeys, makeKeys, type NewKeys, requireHardware } from './key-making.js';
 import type { Keystore } from './keystore.js';
 import type { KeyAlgorithm, KeyLot, KeySequence, NextKeys } from './records.js';
 import { type HardwareKeys, type KeySigner, SoftwareSigner } from './signers.js';
@@ -22,7 +18,13 @@ import { type HardwareKeys, type KeySigner, SoftwareSigner } from './signers.js'
 export interface InceptKeysOptions {
   readonly currentCount?: number;
   readonly nextCount?: number;
+  /** How the keys are made (default: the keystore's algorithm). */
   readonly algorithm?: KeyAlgorithm;
+  /**
+   * How the next keys are made, when not as the current ones (e.g. 'pkcs11' to keep software
+   * current keys' successors in the token). With `nextStore`: the algorithm of that keystore.
+   */
+  readonly nextAlgorithm?: KeyAlgorithm;
   readonly tier?: StretchTier;
   /** keripy path stem; kli uses the alias. */
   readonly stem?: string;
@@ -45,12 +47,6 @@ export interface RotateKeysOptions {
   readonly temp?: boolean;
 }
 
-/** New keys made but not yet recorded: the caller records them after the event is accepted. */
-interface NewKeys {
-  readonly lot: KeyLot;
-  readonly seeds: ReadonlyArray<{ publicKey: string; seed: Matter }>;
-}
-
 export interface PreparedRotation {
   /** The exposed keys, in the order of the new `k`, with their position in the prior `n`. */
   readonly exposed: ReadonlyArray<{ publicKey: string; ondex: number }>;
@@ -58,6 +54,18 @@ export interface PreparedRotation {
   readonly nextDigests: readonly string[];
   /** Records the rotation in the keystore(s), after the rotation event was accepted. */
   commit(prefix: string): Promise<void>;
+  /** Undoes the new next keys, when the rotation event was never made (signing failed). */
+  discard(): Promise<void>;
+}
+
+/** Where an identifier's keys are kept, as recorded (nothing is asked of the token). */
+export type KeyPlace = 'keystore' | 'token' | 'mixed' | 'another keystore' | 'none';
+
+export interface KeyStorage {
+  readonly current: KeyPlace;
+  readonly next: KeyPlace;
+  /** Label of the keystore's token, when it has one. */
+  readonly token?: string;
 }
 
 export class KeyManager {
@@ -67,54 +75,17 @@ export class KeyManager {
     private readonly hardware?: HardwareKeys,
   ) {}
 
-  private now(): string {
-    return new Date().toISOString();
-  }
-
-  private async makeKeys(
-    store: Keystore,
-    sequence: Pick<
-      KeySequence,
-      'algorithm' | 'stem' | 'tier' | 'salt' | 'prefixIndex' | 'transferable'
-    >,
-    rotationIndex: number,
-    keyIndex: number,
-    count: number,
-    temp: boolean,
-  ): Promise<NewKeys> {
-    const seeds: Array<{ publicKey: string; seed: Matter }> = [];
-    const publicKeys: string[] = [];
-    if (sequence.algorithm === 'pkcs11') {
-      if (!this.hardware) throw new KeystoreError('hsm', 'No hardware token is configured');
-      publicKeys.push(
-        ...(await this.hardware.generate(`${sequence.stem}/${rotationIndex}`, count)),
-      );
-    } else {
-      const salt = sequence.salt ? store.unsealSecret(sequence.salt) : store.rootSalt().qb64;
-      const stem = sequence.stem === '' ? sequence.prefixIndex.toString(16) : sequence.stem;
-      for (let i = 0; i < count; i++) {
-        const seed =
-          sequence.algorithm === 'salty'
-            ? deriveSigner(
-                this.crypto,
-                salt,
-                `${stem}${rotationIndex.toString(16)}${(keyIndex + i).toString(16)}`,
-                {
-                  tier: temp ? 'temp' : sequence.tier,
-                  transferable: sequence.transferable,
-                },
-              ).seed
-            : matterFromRaw('A', this.crypto.randomBytes(32));
-        const publicKey = signerFromSeed(this.crypto, seed, sequence.transferable).publicKey.qb64;
-        seeds.push({ publicKey, seed });
-        publicKeys.push(publicKey);
-      }
-    }
-    return { lot: { publicKeys, rotationIndex, keyIndex, createdAt: this.now() }, seeds };
-  }
-
   private digests(publicKeys: readonly string[]): string[] {
     return publicKeys.map((key) => nextKeyDigest(this.crypto, key).qb64);
+  }
+
+  private make(
+    store: Keystore,
+    algorithm: KeyAlgorithm,
+    sequence: KeySequence,
+    at: { rotationIndex: number; keyIndex: number; count: number; temp: boolean },
+  ): Promise<NewKeys> {
+    return makeKeys(this.crypto, this.hardware, store, { algorithm, sequence, ...at });
   }
 
   /** Makes and records the current and next keys of a new identifier. */
@@ -126,52 +97,79 @@ export class KeyManager {
       throw new KeystoreError('alias_exists', `Alias '${alias}' is already in use`);
     const defaults = this.store.defaults;
     const transferable = options.transferable ?? true;
+    const algorithm = options.algorithm ?? defaults.algorithm;
+    const currentCount = options.currentCount ?? 1;
+    const nextCount = transferable ? (options.nextCount ?? currentCount) : 0;
+    const nextStore = nextCount > 0 ? options.nextStore : undefined;
+    const nextAlgorithm = nextStore
+      ? (options.nextAlgorithm ??
+        (algorithm === 'pkcs11' ? nextStore.defaults.algorithm : algorithm))
+      : (options.nextAlgorithm ?? algorithm);
+    if (nextStore && nextAlgorithm === 'pkcs11') {
+      throw new KeystoreError(
+        'bad_algorithm',
+        'A separate next-key keystore keeps software keys (salty or randy); to keep next keys in the token, make them here with the pkcs11 algorithm',
+      );
+    }
+    const usesToken =
+      (algorithm === 'pkcs11' && currentCount > 0) ||
+      (!nextStore && nextAlgorithm === 'pkcs11' && nextCount > 0);
+    if (usesToken) requireHardware(this.hardware, this.store, `The keys of '${alias}' are made in`);
+    const prefixIndex = this.store.peekPrefixIndex();
     const sequence: KeySequence = {
       alias,
       prefix: undefined,
-      algorithm: options.algorithm ?? defaults.algorithm,
+      algorithm,
+      ...(!nextStore && nextAlgorithm !== algorithm ? { nextAlgorithm } : {}),
       ...(options.salt ? { salt: this.store.sealSecret(options.salt) } : {}),
       stem: options.stem ?? alias,
       tier: options.tier ?? defaults.tier,
-      prefixIndex: await this.store.takePrefixIndex(),
+      prefixIndex,
       transferable,
       next: { custody: 'none' },
     };
-    const currentCount = options.currentCount ?? 1;
-    const nextCount = transferable ? (options.nextCount ?? currentCount) : 0;
     const temp = options.temp ?? false;
-    const current = await this.makeKeys(this.store, sequence, 0, 0, currentCount, temp);
-    const secrets = [...current.seeds];
-    let next: NextKeys = { custody: 'none' };
-    let nextDigests: string[] = [];
-    if (nextCount > 0 && options.nextStore) {
-      // Kept apart: derived from the other keystore's own salt, so this keystore cannot make them.
-      const { salt: _ownSalt, ...nextSequence } = sequence;
-      const made = await this.makeKeys(
-        options.nextStore,
-        nextSequence,
-        1,
-        currentCount,
-        nextCount,
+    const made: NewKeys[] = [];
+    try {
+      const current = await this.make(this.store, algorithm, sequence, {
+        rotationIndex: 0,
+        keyIndex: 0,
+        count: currentCount,
         temp,
-      );
-      nextDigests = this.digests(made.lot.publicKeys);
-      await options.nextStore.update({
-        sequence: { ...nextSequence, next: { custody: 'here', lot: made.lot, reserve: [] } },
-        addSecrets: made.seeds,
       });
-      next = { custody: 'elsewhere', digests: nextDigests, storeHint: options.nextStore.path };
-    } else if (nextCount > 0) {
-      const made = await this.makeKeys(this.store, sequence, 1, currentCount, nextCount, temp);
-      nextDigests = this.digests(made.lot.publicKeys);
-      secrets.push(...made.seeds);
-      next = { custody: 'here', lot: made.lot, reserve: [] };
+      made.push(current);
+      const secrets = [...current.seeds];
+      let next: NextKeys = { custody: 'none' };
+      let nextDigests: string[] = [];
+      const nextAt = { rotationIndex: 1, keyIndex: currentCount, count: nextCount, temp };
+      if (nextStore) {
+        // Kept apart: derived from the other keystore's own salt, so this keystore cannot make them.
+        const { salt: _ownSalt, ...shared } = sequence;
+        const held: KeySequence = { ...shared, algorithm: nextAlgorithm };
+        const keys = await this.make(nextStore, nextAlgorithm, held, nextAt);
+        nextDigests = this.digests(keys.lot.publicKeys);
+        await nextStore.update({
+          sequence: { ...held, next: { custody: 'here', lot: keys.lot, reserve: [] } },
+          addSecrets: keys.seeds,
+        });
+        next = { custody: 'elsewhere', digests: nextDigests, storeHint: nextStore.path };
+      } else if (nextCount > 0) {
+        const keys = await this.make(this.store, nextAlgorithm, sequence, nextAt);
+        made.push(keys);
+        nextDigests = this.digests(keys.lot.publicKeys);
+        secrets.push(...keys.seeds);
+        next = { custody: 'here', lot: keys.lot, reserve: [] };
+      }
+      await this.store.update({
+        sequence: { ...sequence, current: current.lot, next },
+        addSecrets: secrets,
+        claimPrefixIndex: prefixIndex,
+      });
+      return { currentKeys: [...current.lot.publicKeys], nextDigests };
+    } catch (error) {
+      destroyTokenKeys(this.hardware, made);
+      throw error;
     }
-    await this.store.update({
-      sequence: { ...sequence, current: current.lot, next },
-      addSecrets: secrets,
-    });
-    return { currentKeys: [...current.lot.publicKeys], nextDigests };
   }
 
   /** Records the prefix of an identifier once its inception is accepted. */
@@ -180,6 +178,23 @@ export class KeyManager {
     await this.store.update({ sequence: { ...sequence, prefix } });
     const elsewhere = nextStore?.sequence(alias);
     if (nextStore && elsewhere) await nextStore.update({ sequence: { ...elsewhere, prefix } });
+  }
+
+  /** Removes an alias whose inception was never accepted, with its keys (in the token too). */
+  async forget(alias: string, nextStore?: Keystore): Promise<void> {
+    for (const store of [this.store, ...(nextStore ? [nextStore] : [])]) {
+      const sequence = store.sequence(alias);
+      if (!sequence || sequence.prefix) continue;
+      const keys = [
+        ...(sequence.current?.publicKeys ?? []),
+        ...(sequence.next.custody === 'here'
+          ? [...sequence.next.lot.publicKeys, ...sequence.next.reserve]
+          : []),
+      ];
+      const inToken = keys.filter((key) => !store.hasSecret(key));
+      await store.forget(alias, keys);
+      this.destroyQuietly(inToken);
+    }
   }
 
   private require(alias: string): KeySequence {
@@ -228,6 +243,42 @@ export class KeyManager {
   }
 
   /**
+   * Refuses, before anything changes, a key this keystore cannot sign with: its seed is not in
+   * `holder`, and the token (where it must then be) is not open or does not hold it.
+   */
+  private requireSignable(publicKey: string, holder: Keystore, alias: string): void {
+    if (holder.hasSecret(publicKey)) return;
+    if (!this.hardware && !this.store.token) {
+      throw new KeystoreError(
+        'missing_secret',
+        `No private key for ${publicKey} in ${holder.path}`,
+      );
+    }
+    const token = requireHardware(
+      this.hardware,
+      this.store,
+      `The key ${publicKey} of '${alias}' is in`,
+    );
+    if (!token.holds(publicKey)) {
+      throw new KeystoreError(
+        'hsm_key_not_found',
+        `Token '${token.tokenLabel}' does not hold the key ${publicKey} of '${alias}', which this keystore records there`,
+        { publicKey, tokenLabel: token.tokenLabel },
+      );
+    }
+  }
+
+  /** Removes rotated-out or unused keys from the token; best effort, as erasing secrets is. */
+  private destroyQuietly(publicKeys: readonly string[]): void {
+    if (!this.hardware || publicKeys.length === 0) return;
+    try {
+      this.hardware.destroy(publicKeys);
+    } catch {
+      // The keys no longer sign anything a validator accepts; leaving them is not a failure.
+    }
+  }
+
+  /**
    * Prepares a rotation: which pre-committed keys become current (with their position in the prior
    * `n`, for dual-indexed signatures), and the new next keys. Nothing is recorded until `commit`.
    */
@@ -251,18 +302,22 @@ export class KeyManager {
       );
     }
     const exposed = expose.map((ondex) => ({ publicKey: keys[ondex]!, ondex }));
+    for (const { publicKey } of exposed) this.requireSignable(publicKey, holder, alias);
     const reserveKeys = reserve.map((position) => keys[position]!);
     const nextCount = options.nextCount ?? exposed.length;
     const holderSequence = holder.sequence(alias)!;
     const made =
       nextCount > 0
-        ? await this.makeKeys(
+        ? await this.make(
             holder,
+            holderSequence.nextAlgorithm ?? holderSequence.algorithm,
             holderSequence,
-            lot.rotationIndex + 1,
-            lot.keyIndex + exposed.length,
-            nextCount,
-            options.temp ?? false,
+            {
+              rotationIndex: lot.rotationIndex + 1,
+              keyIndex: lot.keyIndex + exposed.length,
+              count: nextCount,
+              temp: options.temp ?? false,
+            },
           )
         : undefined;
     const nextDigests = [
@@ -271,19 +326,32 @@ export class KeyManager {
     ];
     // Exposed seeds must be copied into the current keystore when the next keys are kept apart.
     const exposedSeeds =
-      holder === this.store || sequence.algorithm === 'pkcs11'
+      holder === this.store
         ? []
-        : exposed.map(({ publicKey }) => ({ publicKey, seed: holder.seed(publicKey) }));
+        : exposed
+            .filter(({ publicKey }) => holder.hasSecret(publicKey))
+            .map(({ publicKey }) => ({ publicKey, seed: holder.seed(publicKey) }));
     // New secrets are written first (additive): a crash before the event is accepted loses nothing.
-    if (made) await holder.update({ addSecrets: made.seeds });
+    if (made && made.seeds.length > 0) await holder.update({ addSecrets: made.seeds });
     const dropped = keys.filter((_key, i) => !expose.includes(i) && !reserve.includes(i));
     const store = this.store;
+    const currentKeys = exposed.map((e) => e.publicKey);
+    const erase = [...(sequence.previous?.publicKeys ?? []), ...dropped].filter(
+      (key) => !currentKeys.includes(key),
+    );
+    // Keys with no seed in either keystore are in the token: erased there once the rotation holds.
+    const eraseInToken = erase.filter((key) => !store.hasSecret(key) && !holder.hasSecret(key));
     return {
       exposed,
       nextDigests,
-      async commit(prefix: string) {
+      discard: async () => {
+        if (!made) return;
+        if (made.seeds.length > 0) await holder.update({ removeSecrets: made.lot.publicKeys });
+        destroyTokenKeys(this.hardware, [made]);
+      },
+      commit: async (prefix: string) => {
         const currentLot: KeyLot = {
-          publicKeys: exposed.map((e) => e.publicKey),
+          publicKeys: currentKeys,
           rotationIndex: lot.rotationIndex,
           keyIndex: lot.keyIndex,
           createdAt: new Date().toISOString(),
@@ -293,7 +361,6 @@ export class KeyManager {
           : reserveKeys.length > 0
             ? { custody: 'here', lot: { ...lot, publicKeys: [] }, reserve: reserveKeys }
             : { custody: 'none' };
-        const erase = [...(sequence.previous?.publicKeys ?? []), ...dropped];
         if (holder === store) {
           await store.update({
             sequence: {
@@ -303,29 +370,70 @@ export class KeyManager {
               current: currentLot,
               next: nextKeys,
             },
-            removeSecrets: erase.filter((key) => !currentLot.publicKeys.includes(key)),
+            removeSecrets: erase,
           });
-          return;
+        } else {
+          await store.update({
+            sequence: {
+              ...sequence,
+              prefix,
+              ...(sequence.current ? { previous: sequence.current } : {}),
+              current: currentLot,
+              next:
+                nextKeys.custody === 'none'
+                  ? nextKeys
+                  : { custody: 'elsewhere', digests: nextDigests, storeHint: holder.path },
+            },
+            addSecrets: exposedSeeds,
+            removeSecrets: sequence.previous?.publicKeys ?? [],
+          });
+          await holder.update({
+            sequence: { ...holderSequence, prefix, next: nextKeys },
+            removeSecrets: [...currentKeys, ...dropped],
+          });
         }
-        await store.update({
-          sequence: {
-            ...sequence,
-            prefix,
-            ...(sequence.current ? { previous: sequence.current } : {}),
-            current: currentLot,
-            next:
-              nextKeys.custody === 'none'
-                ? nextKeys
-                : { custody: 'elsewhere', digests: nextDigests, storeHint: holder.path },
-          },
-          addSecrets: exposedSeeds,
-          removeSecrets: sequence.previous?.publicKeys ?? [],
-        });
-        await holder.update({
-          sequence: { ...holderSequence, prefix, next: nextKeys },
-          removeSecrets: [...exposed.map((e) => e.publicKey), ...dropped],
-        });
+        this.destroyQuietly(eraseInToken);
       },
+    };
+  }
+
+  /**
+   * The keys among an identifier's current keys (`k`, in order) that this keystore signs with:
+   * seeds here, and keys it records as its own kept in the token, which must then be open and hold
+   * them (refused otherwise, before anything is signed). Other keys (co-signers') are skipped.
+   */
+  signingKeys(
+    alias: string,
+    publicKeys: readonly string[],
+  ): Array<{ publicKey: string; index: number }> {
+    const own = new Set(this.require(alias).current?.publicKeys ?? []);
+    return publicKeys.flatMap((publicKey, index) => {
+      if (this.store.hasSecret(publicKey)) return [{ publicKey, index }];
+      if (!own.has(publicKey)) return [];
+      this.requireSignable(publicKey, this.store, alias);
+      return [{ publicKey, index }];
+    });
+  }
+
+  /** Where an identifier's current and next keys are kept, from the records alone. */
+  storage(alias: string): KeyStorage {
+    const sequence = this.require(alias);
+    const place = (keys: readonly string[]): KeyPlace => {
+      if (keys.length === 0) return 'none';
+      const here = keys.filter((key) => this.store.hasSecret(key)).length;
+      return here === keys.length ? 'keystore' : here === 0 ? 'token' : 'mixed';
+    };
+    const next = sequence.next;
+    const token = this.store.token?.label ?? this.hardware?.tokenLabel;
+    return {
+      current: place(sequence.current?.publicKeys ?? []),
+      next:
+        next.custody === 'here'
+          ? place([...next.reserve, ...next.lot.publicKeys])
+          : next.custody === 'elsewhere'
+            ? 'another keystore'
+            : 'none',
+      ...(token !== undefined ? { token } : {}),
     };
   }
 
@@ -339,6 +447,7 @@ export class KeyManager {
     if (from.hasSecret(publicKey))
       return new SoftwareSigner(publicKey, this.crypto, from.seed(publicKey));
     if (this.hardware) return this.hardware.signer(publicKey);
+    if (this.store.token) requireHardware(undefined, this.store, `The key ${publicKey} is in`);
     throw new KeystoreError('missing_secret', `No private key for ${publicKey} in ${from.path}`);
   }
 }

@@ -29,7 +29,14 @@ import {
 } from '@kestrel/core';
 import { type Database, open, type RootDatabase } from 'lmdb';
 import { KeystoreError } from './errors.js';
-import type { KeyAlgorithm, KeySequence, KeystoreMeta, SecretRecord } from './records.js';
+import { type ProgressReporter, withProgress } from './progress.js';
+import type {
+  KeyAlgorithm,
+  KeySequence,
+  KeystoreMeta,
+  SecretRecord,
+  TokenLocation,
+} from './records.js';
 import { base32Decode, base32Encode } from './totp.js';
 
 export interface CreateKeystoreOptions {
@@ -42,6 +49,15 @@ export interface CreateKeystoreOptions {
   /** Tier of the passcode stretch (keripy: the Habery's tier, low by default). */
   readonly passcodeTier?: StretchTier;
   readonly algorithm?: KeyAlgorithm;
+  /** The token that holds this keystore's 'pkcs11' keys (module path and label; never the PIN). */
+  readonly token?: TokenLocation;
+  /** Told when the passcode stretch starts and ends (slow at the med and high tiers). */
+  readonly progress?: ProgressReporter;
+}
+
+export interface OpenKeystoreOptions {
+  readonly passcode?: string;
+  readonly progress?: ProgressReporter;
 }
 
 function withPrivateUmask<T>(run: () => T): T {
@@ -62,6 +78,7 @@ export class Keystore {
     private readonly sequences: Database,
     private readonly secrets: Database,
     private identity: PasscodeIdentity | undefined,
+    private readonly progress: ProgressReporter | undefined,
   ) {}
 
   private static openDatabase(path: string) {
@@ -96,10 +113,19 @@ export class Keystore {
     const identity =
       options.passcode === undefined
         ? undefined
-        : await deriveIdentity(crypto, options.passcode, passcodeTier);
+        : await deriveIdentity(crypto, options.passcode, passcodeTier, options.progress);
     const salt = options.salt === undefined ? randomSalt(crypto) : checkedSalt(options.salt);
     const { root, meta, sequences, secrets } = Keystore.openDatabase(path);
-    const keystore = new Keystore(path, crypto, root, meta, sequences, secrets, identity);
+    const keystore = new Keystore(
+      path,
+      crypto,
+      root,
+      meta,
+      sequences,
+      secrets,
+      identity,
+      options.progress,
+    );
     const record: KeystoreMeta = {
       format: 1,
       aeid: identity?.aeid ?? '',
@@ -107,6 +133,9 @@ export class Keystore {
       salt: keystore.seal(salt.qb64),
       tier: options.tier ?? 'low',
       algorithm: options.algorithm ?? 'salty',
+      ...(options.token
+        ? { token: { module: options.token.module, label: options.token.label } }
+        : {}),
       nextPrefixIndex: 0,
       createdAt: new Date().toISOString(),
     };
@@ -118,7 +147,7 @@ export class Keystore {
   static async open(
     path: string,
     crypto: Crypto,
-    options: { passcode?: string } = {},
+    options: OpenKeystoreOptions = {},
   ): Promise<Keystore> {
     if (!Keystore.exists(path)) throw new KeystoreError('not_found', `No keystore at ${path}`);
     if (!looksLikeLmdb(join(path, 'data.mdb'))) {
@@ -157,13 +186,18 @@ export class Keystore {
           `The keystore at ${path} is encrypted: give its passcode`,
         );
       }
-      identity = await deriveIdentity(crypto, options.passcode, record.passcodeTier);
+      identity = await deriveIdentity(
+        crypto,
+        options.passcode,
+        record.passcodeTier,
+        options.progress,
+      );
       if (identity.aeid !== record.aeid) {
         await root.close();
         throw new KeystoreError('wrong_passcode', 'Wrong passcode for this keystore');
       }
     }
-    return new Keystore(path, crypto, root, meta, sequences, secrets, identity);
+    return new Keystore(path, crypto, root, meta, sequences, secrets, identity, options.progress);
   }
 
   /** The keystore's encryption identity (undefined without a passcode). */
@@ -178,6 +212,16 @@ export class Keystore {
   get defaults(): { tier: StretchTier; algorithm: KeyAlgorithm } {
     const record = this.record();
     return { tier: record.tier, algorithm: record.algorithm };
+  }
+
+  /** The token holding this keystore's hardware keys, if it has one. */
+  get token(): TokenLocation | undefined {
+    return this.record().token;
+  }
+
+  /** Where slow work is reported (the key manager reports key derivation there too). */
+  get progressReporter(): ProgressReporter | undefined {
+    return this.progress;
   }
 
   /** Encrypts a secret's qb64 for storage (or keeps it as is without a passcode). */
@@ -219,15 +263,12 @@ export class Keystore {
     return base32Encode(matterFromQb64(this.unseal(stored)).raw);
   }
 
-  /** Takes the next prefix index (keripy `pidx`). */
-  async takePrefixIndex(): Promise<number> {
-    let taken = 0;
-    await this.root.transaction(() => {
-      const record = this.record();
-      taken = record.nextPrefixIndex;
-      this.meta.put('keystore', { ...record, nextPrefixIndex: taken + 1 });
-    });
-    return taken;
+  /**
+   * The next prefix index (keripy `pidx`), not yet taken: `update({ claimPrefixIndex })` takes it
+   * together with the keys made with it, so a failed inception leaves the counter as it was.
+   */
+  peekPrefixIndex(): number {
+    return this.record().nextPrefixIndex;
   }
 
   // ---- key sequences and secrets ---------------------------------------------------------
@@ -263,11 +304,18 @@ export class Keystore {
     readonly sequence?: KeySequence;
     readonly addSecrets?: ReadonlyArray<{ publicKey: string; seed: Matter }>;
     readonly removeSecrets?: readonly string[];
+    /** A prefix index from `peekPrefixIndex()` now used: the counter moves past it. */
+    readonly claimPrefixIndex?: number;
   }): Promise<void> {
     const sealed = (change.addSecrets ?? []).map(
       ({ publicKey, seed }) => [publicKey, { seed: this.seal(seed.qb64) }] as const,
     );
     await this.root.transaction(() => {
+      if (change.claimPrefixIndex !== undefined) {
+        const record = this.record();
+        const next = Math.max(record.nextPrefixIndex, change.claimPrefixIndex + 1);
+        this.meta.put('keystore', { ...record, nextPrefixIndex: next });
+      }
       for (const [publicKey, record] of sealed) this.secrets.put(publicKey, record);
       for (const publicKey of change.removeSecrets ?? []) this.secrets.remove(publicKey);
       if (change.sequence) this.sequences.put(change.sequence.alias, change.sequence);
@@ -291,7 +339,7 @@ export class Keystore {
     const next =
       newPasscode === undefined
         ? undefined
-        : await deriveIdentity(this.crypto, newPasscode, record.passcodeTier);
+        : await deriveIdentity(this.crypto, newPasscode, record.passcodeTier, this.progress);
     const reseal = (stored: string) => {
       const plain = this.unseal(stored);
       return next ? encryptSecret(this.crypto, next.aeid, plain).qb64 : plain;
@@ -346,9 +394,12 @@ async function deriveIdentity(
   crypto: Crypto,
   passcode: string,
   tier: StretchTier,
+  progress: ProgressReporter | undefined,
 ): Promise<PasscodeIdentity> {
   try {
-    return await passcodeIdentityAsync(crypto, passcode, tier);
+    return await withProgress(progress, { kind: 'passcode', tier }, () =>
+      passcodeIdentityAsync(crypto, passcode, tier),
+    );
   } catch (cause) {
     if (cause instanceof KeyError)
       throw new KeystoreError('bad_passcode', cause.message, {}, { cause });

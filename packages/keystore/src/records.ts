@@ -9,6 +9,17 @@ import type { StretchTier } from '@kestrel/core';
 /** How keys are made: from the salt and a path (salty, keripy's default), at random, or in a token. */
 export type KeyAlgorithm = 'salty' | 'randy' | 'pkcs11';
 
+/**
+ * Where a keystore's hardware keys are: a PKCS#11 module and the label of a token in it. Recorded
+ * so that later commands find the token by themselves; the PIN is never recorded.
+ */
+export interface TokenLocation {
+  /** Path of the PKCS#11 module (shared library), as given when the keystore was made. */
+  readonly module: string;
+  /** The token's label. */
+  readonly label: string;
+}
+
 export interface KeystoreMeta {
   readonly format: 1;
   /** Non-transferable public key derived from the passcode ('' without a passcode). */
@@ -20,6 +31,8 @@ export interface KeystoreMeta {
   /** Default tier and algorithm of new key sequences. */
   readonly tier: StretchTier;
   readonly algorithm: KeyAlgorithm;
+  /** The token holding this keystore's 'pkcs11' keys, if it has one. */
+  readonly token?: TokenLocation;
   /** Next prefix index (keripy `pidx`): numbers key sequences made without a stem. */
   readonly nextPrefixIndex: number;
   readonly createdAt: string;
@@ -47,7 +60,13 @@ export interface KeySequence {
   readonly alias: string;
   /** The identifier's prefix once incepted. */
   readonly prefix: string | undefined;
+  /** How the inception's current keys were made (and the next keys, without `nextAlgorithm`). */
   readonly algorithm: KeyAlgorithm;
+  /**
+   * How next keys are made, when not as the current ones: e.g. software current keys with next
+   * keys in a token, kept there until a rotation exposes them.
+   */
+  readonly nextAlgorithm?: KeyAlgorithm;
   /** Per-sequence salt cipher (salty), when not the keystore's root salt. */
   readonly salt?: string;
   /** keripy path stem (the alias for kli identifiers). */

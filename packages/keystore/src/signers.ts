@@ -28,10 +28,17 @@ export class SoftwareSigner implements KeySigner {
 
 /** Keys generated and kept inside a hardware token; only public keys and signatures come out. */
 export interface HardwareKeys {
+  /** The token's label, for messages. */
+  readonly tokenLabel: string;
   /** Generates `count` non-extractable Ed25519 key pairs labelled for `label`; returns public keys. */
   generate(label: string, count: number): Promise<string[]>;
   /** Whether the token holds the private key of this public key. */
   holds(publicKey: string): boolean;
   /** A signer for a key held in the token. */
   signer(publicKey: string): KeySigner;
+  /**
+   * Removes the key pairs of these public keys from the token (keys rotated out, or made for an
+   * event that was never accepted); keys it does not hold are skipped.
+   */
+  destroy(publicKeys: readonly string[]): void;
 }

@@ -47,10 +47,10 @@ function catchError(action: () => unknown): unknown {
   throw new Error('expected an error');
 }
 
-function expectHsmError(error: unknown, message: RegExp): KeystoreError {
+function expectHsmError(error: unknown, message: RegExp, code = 'hsm'): KeystoreError {
   expect(error).toBeInstanceOf(KeystoreError);
   const keystoreError = error as KeystoreError;
-  expect(keystoreError.code).toBe('hsm');
+  expect(keystoreError.code).toBe(code);
   expect(keystoreError.message).toMatch(message);
   return keystoreError;
 }
@@ -156,6 +156,7 @@ describe('Pkcs11Token on SoftHSM2', () => {
     const error = expectHsmError(
       catchError(() => open(WRONG_PIN)),
       /^Wrong PIN for token 'kestrel-pkcs11-test': CKR_PIN_INCORRECT$/,
+      'hsm_wrong_pin',
     );
     const everything = [
       error.message,
@@ -177,6 +178,7 @@ describe('Pkcs11Token on SoftHSM2', () => {
       expectHsmError(
         catchError(() => token.signer(unknown)),
         new RegExp(`^No private key for public key ${unknown} in token 'kestrel-pkcs11-test'$`),
+        'hsm_key_not_found',
       );
       const digest = matterFromRaw('E', new Uint8Array(32)).qb64;
       expect(token.holds(digest)).toBe(false);
@@ -194,12 +196,14 @@ describe('Pkcs11Token on SoftHSM2', () => {
         Pkcs11Token.open({ module: hsm.module, tokenLabel: 'no-such-token', pin: PIN }),
       ),
       /^No token labelled 'no-such-token' in .*libsofthsm2\.so \(tokens: 'kestrel-pkcs11-test'\)$/,
+      'hsm_token_not_found',
     );
     expectHsmError(
       catchError(() =>
         Pkcs11Token.open({ module: '/nonexistent/libpkcs11.so', tokenLabel: 'x', pin: PIN }),
       ),
       /^No PKCS#11 module at \/nonexistent\/libpkcs11\.so/,
+      'hsm_module_not_found',
     );
   });
 
@@ -221,6 +225,41 @@ describe('Pkcs11Token on SoftHSM2', () => {
       catchError(() => token.holds(publicKey!)),
       /is closed$/,
     );
+  });
+
+  it('destroys key pairs, leaving the others and skipping keys it does not hold', async () => {
+    await withToken(async (token) => {
+      const [gone, kept] = await token.generate('erin/0', 2);
+      const stranger = matterFromRaw('D', new Uint8Array(32).fill(9)).qb64;
+      token.destroy([gone!, stranger, 'not qb64']);
+      expect(token.holds(gone!)).toBe(false);
+      expect(token.holds(kept!)).toBe(true);
+    });
+    withRawSession(hsm, PIN, (api, module, session) => {
+      module.C_FindObjectsInit(session, [{ type: api.CKA_LABEL, value: 'erin/0' }]);
+      const found = module.C_FindObjects(session, 8);
+      module.C_FindObjectsFinal(session);
+      // The kept pair's public and private key objects; nothing of the destroyed pair.
+      expect(found).toHaveLength(2);
+    });
+  });
+
+  it('generates off the event loop; meanwhile signing waits and synchronous calls refuse', async () => {
+    await withToken(async (token) => {
+      const [signing] = await token.generate('frank/0', 1);
+      const signer = token.signer(signing!);
+      const generation = token.generate('frank/1', 2);
+      expectHsmError(
+        catchError(() => token.holds(signing!)),
+        /is generating keys/,
+        'hsm_busy',
+      );
+      const message = textToBytes('queued behind a generation');
+      const signature = signer.sign(message);
+      const made = await generation;
+      expect(await verifies(signing!, await signature, message)).toBe(true);
+      expect(made.every((key) => token.holds(key))).toBe(true);
+    });
   });
 
   it('generates no keys for a count of zero and rejects a bad count', async () => {

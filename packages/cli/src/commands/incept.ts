@@ -7,6 +7,7 @@ import type { InceptIdentifierOptions } from '@kestrel/controller';
 import type { Sith } from '@kestrel/core';
 import { type Command, flag, type ParsedArgs, stringOption, UsageError } from '../command.js';
 import {
+  algorithmOption,
   CONTROLLER_OPTIONS,
   CONTROLLER_USAGE,
   dataOption,
@@ -35,6 +36,7 @@ export const INCEPT_OPTIONS = {
   'do-not-delegate': { type: 'boolean' },
   data: { type: 'string' },
   algo: { type: 'string' },
+  'next-algo': { type: 'string' },
   'next-store': { type: 'string' },
   'next-passcode': { type: 'string' },
   'next-digests': { type: 'string' },
@@ -51,8 +53,12 @@ export const INCEPT_USAGE = `${CONTROLLER_USAGE}
   --est-only            establishment-only (EO): no interactions allowed
   --do-not-delegate     this identifier may not delegate (DND)
   --data JSON           seals to anchor, e.g. '[{"d":"E..."}]'
-  --algo salty|randy|pkcs11   how keys are made (default salty, from the keystore's salt)
-  --next-store DIR      keep the next keys in another keystore (own passcode: --next-passcode or KERI_NEXT_PASSCODE)
+  --algo salty|randy|pkcs11   how keys are made (default: the keystore's, 'keri init --algo'); pkcs11
+                        generates them in the keystore's token (PIN: KERI_HSM_PIN or --hsm-pin)
+  --next-algo ALGO      how the next keys are made, if not as the current ones: e.g. --next-algo
+                        pkcs11 keeps software keys' successors in the token until a rotation
+  --next-store DIR      keep the next keys in another (software) keystore (own passcode: --next-passcode
+                        or KERI_NEXT_PASSCODE); with --algo pkcs11: current keys in the token, next in DIR
   --next-digests D,...  commit to next keys someone else holds (custodial: the owner's 'keri keys next')
   --totp                require a TOTP code before every later establishment event (prints the secret on stderr once)
   --json                print the key state as JSON`;
@@ -63,15 +69,19 @@ export async function runIncept(
   delegator?: string,
 ): Promise<number> {
   const alias = requireString(args, 'alias');
+  // Checked before anything is opened: a next-key keystore is created on first use.
+  const algorithm = algorithmOption(args, 'algo');
+  const nextAlgorithm = algorithmOption(args, 'next-algo');
+  if (nextAlgorithm === 'pkcs11' && stringOption(args, 'next-store') !== undefined)
+    throw new UsageError(
+      '--next-store keeps software keys; --next-algo pkcs11 keeps the next keys in the token instead',
+    );
   const controller = await openController(args, io);
   const nextStore = await openNextStore(args, io);
   try {
     const config: string[] = [];
     if (flag(args, 'est-only')) config.push('EO');
     if (flag(args, 'do-not-delegate')) config.push('DND');
-    const algorithm = stringOption(args, 'algo');
-    if (algorithm !== undefined && !['salty', 'randy', 'pkcs11'].includes(algorithm))
-      throw new UsageError('--algo is salty, randy or pkcs11');
     const transferable =
       flag(args, 'transferable') ||
       delegator !== undefined ||
@@ -96,7 +106,8 @@ export async function runIncept(
         : {}),
       config,
       ...(dataOption(args) ? { data: dataOption(args)! } : {}),
-      ...(algorithm ? { algorithm: algorithm as 'salty' | 'randy' | 'pkcs11' } : {}),
+      ...(algorithm ? { algorithm } : {}),
+      ...(nextAlgorithm ? { nextAlgorithm } : {}),
       ...(nextStore ? { nextStore } : {}),
       ...(stringOption(args, 'next-digests') !== undefined
         ? {
@@ -152,6 +163,8 @@ export const inceptCommand: Command = {
   examples: [
     'keri incept --name alice --alias alice --transferable',
     'keri incept -n org -a board --transferable --icount 3 --isith 2 --ncount 3 --nsith 2',
+    'KERI_HSM_PIN=... keri incept --name vault --alias vault --transferable --algo pkcs11',
+    'keri incept --name alice --alias cold --transferable --algo pkcs11 --next-store /media/usb/alice-next',
     `keri incept -n org -a exec --transferable --icount 3 --isith '["1/2","1/4","1/4"]' --ncount 3 --nsith '["1/2","1/4","1/4"]'`,
   ],
   options: INCEPT_OPTIONS,

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { indexerFromQb64, textToBytes } from '@kestrel/cesr';
 import { controllerPaths } from '@kestrel/controller';
 import { createNodeCrypto } from '@kestrel/crypto-node';
-import { Keystore } from '@kestrel/keystore';
+import { type KeyPlace, type KeyStorage, Keystore } from '@kestrel/keystore';
 import { type Command, flag, type ParsedArgs, stringOption, UsageError } from '../command.js';
 import {
   CONTROLLER_OPTIONS,
@@ -20,6 +20,7 @@ import {
   requireString,
 } from '../controller-options.js';
 import { type CommandIo, formatJson, resolvePath } from '../io.js';
+import { stderrProgress } from '../progress.js';
 import { stateJson, stateSummary } from './identifier-output.js';
 
 async function dataOf(args: ParsedArgs, io: CommandIo): Promise<Uint8Array> {
@@ -110,6 +111,26 @@ ${CONTROLLER_USAGE}`,
   },
 };
 
+function place(where: KeyPlace, token: string | undefined): string {
+  const tokenName = token === undefined ? 'the token' : `token '${token}'`;
+  switch (where) {
+    case 'keystore':
+      return 'in this keystore';
+    case 'token':
+      return `in ${tokenName}`;
+    case 'mixed':
+      return `in this keystore and ${tokenName}`;
+    case 'another keystore':
+      return 'in another keystore';
+    case 'none':
+      return 'none';
+  }
+}
+
+function storageSummary(storage: KeyStorage): string {
+  return `keys held: current ${place(storage.current, storage.token)}; next ${place(storage.next, storage.token)}`;
+}
+
 export const statusCommand: Command = {
   path: ['status'],
   summary: 'show the key state of an identifier (kli status)',
@@ -131,12 +152,13 @@ export const statusCommand: Command = {
             alias,
             prefix: status.prefix,
             nextKeys: status.custody,
+            keys: status.storage,
             state: status.state ? stateJson(status.state) : null,
           }),
         );
       else if (status.state)
         io.stdout.write(
-          `${stateSummary(alias, status.state)}\n  next keys held: ${status.custody === 'here' ? 'in this keystore' : status.custody === 'elsewhere' ? 'in another keystore' : 'none'}\n`,
+          `${stateSummary(alias, status.state)}\n  ${storageSummary(status.storage)}\n`,
         );
       else io.stdout.write(`${alias}: keys made, no KEL yet\n`);
       return 0;
@@ -228,11 +250,10 @@ export const passcodeSetCommand: Command = {
     const passcode = passcodeOf(args, io);
     const next = passcodeOf(args, io, 'new-passcode', 'KERI_NEW_PASSCODE');
     if (next === undefined) throw new UsageError('give --new-passcode');
-    const keystore = await Keystore.open(
-      paths.keystore,
-      await createNodeCrypto(),
-      passcode === undefined ? {} : { passcode },
-    );
+    const keystore = await Keystore.open(paths.keystore, await createNodeCrypto(), {
+      ...(passcode === undefined ? {} : { passcode }),
+      progress: stderrProgress(io.stderr),
+    });
     try {
       await keystore.changePasscode(next);
       io.stdout.write(

@@ -15,7 +15,7 @@ import {
   ED25519_SIGNATURE_SIZE,
 } from './constants.js';
 import { ed25519KeyFromEcPoint } from './ec-point.js';
-import { attempt } from './failure.js';
+import { attempt, attemptAsync } from './failure.js';
 import type { Pkcs11Library } from './library.js';
 
 /** A pkcs11js object or session handle. */
@@ -32,8 +32,12 @@ export interface KeyPair {
   readonly privateKey: Handle;
 }
 
-/** Generates a token (persistent) Ed25519 key pair whose private key never leaves the token. */
-export function generateKeyPair(session: Session, label: string): KeyPair {
+/**
+ * Generates a token (persistent) Ed25519 key pair whose private key never leaves the token. The
+ * call runs on a worker thread: a hardware token can take seconds, and the event loop stays free
+ * (to draw progress, for one). The caller keeps other calls off the session meanwhile.
+ */
+export function generateKeyPair(session: Session, label: string): Promise<KeyPair> {
   const { api, module } = session.library;
   const common = [
     { type: api.CKA_KEY_TYPE, value: CKK_EC_EDWARDS },
@@ -55,8 +59,8 @@ export function generateKeyPair(session: Session, label: string): KeyPair {
     { type: api.CKA_EXTRACTABLE, value: false },
     { type: api.CKA_SIGN, value: true },
   ];
-  return attempt('Cannot generate an Ed25519 key pair', () =>
-    module.C_GenerateKeyPair(
+  return attemptAsync('Cannot generate an Ed25519 key pair', () =>
+    module.C_GenerateKeyPairAsync(
       session.handle,
       { mechanism: CKM_EC_EDWARDS_KEY_PAIR_GEN },
       publicTemplate,
@@ -113,6 +117,33 @@ export function findPrivateKeys(session: Session, id: string): Handle[] {
     } finally {
       module.C_FindObjectsFinal(session.handle);
     }
+  });
+}
+
+/** Every object (public and private key) with this `CKA_ID`. */
+export function findKeyObjects(session: Session, id: string): Handle[] {
+  const { api, module } = session.library;
+  const template = [{ type: api.CKA_ID, value: Buffer.from(id, 'ascii') }];
+  return attempt('Cannot search the token for key objects', () => {
+    module.C_FindObjectsInit(session.handle, template);
+    try {
+      const found: Handle[] = [];
+      for (;;) {
+        const batch = module.C_FindObjects(session.handle, 16);
+        if (batch.length === 0) return found;
+        found.push(...batch);
+      }
+    } finally {
+      module.C_FindObjectsFinal(session.handle);
+    }
+  });
+}
+
+/** Removes objects from the token. */
+export function destroyObjects(session: Session, objects: readonly Handle[]): void {
+  const { module } = session.library;
+  attempt('Cannot remove a key object', () => {
+    for (const object of objects) module.C_DestroyObject(session.handle, object);
   });
 }
 

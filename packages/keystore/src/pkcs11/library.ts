@@ -40,7 +40,12 @@ function canonicalPath(modulePath: string): string {
   try {
     return realpathSync(modulePath);
   } catch (error) {
-    throw hsmError(`No PKCS#11 module at ${modulePath}`, error, { module: modulePath });
+    throw hsmError(
+      `No PKCS#11 module at ${modulePath}`,
+      error,
+      { module: modulePath },
+      'hsm_module_not_found',
+    );
   }
 }
 
@@ -81,9 +86,12 @@ export class Pkcs11Library {
     }
     const pkcs11 = loadApi();
     const module = new pkcs11.PKCS11();
-    attempt(`Cannot load the PKCS#11 module ${modulePath}`, () => module.load(path), {
-      module: modulePath,
-    });
+    attempt(
+      `Cannot load the PKCS#11 module ${modulePath}`,
+      () => module.load(path),
+      { module: modulePath },
+      'hsm_module_not_found',
+    );
     let finalizes = true;
     try {
       module.C_Initialize();

@@ -4,16 +4,20 @@
  * generated inside the token, sensitive and not extractable; only public keys and signatures
  * come out.
  *
- * pkcs11js calls are synchronous and block the event loop while the token works (well under a
- * millisecond per signature on SoftHSM). That is also what keeps the single session safe: an
- * operation's calls (find, sign-init + sign) never interleave with another's.
+ * Most pkcs11js calls are synchronous and block the event loop while the token works (well under
+ * a millisecond per signature on SoftHSM). That is also what keeps the single session safe: an
+ * operation's calls (find, sign-init + sign) never interleave with another's. Key generation, which
+ * a hardware token can take seconds over, runs on a worker thread instead; while it does, signing
+ * waits its turn and the synchronous calls refuse (`hsm_busy`) rather than share the session.
  */
 import { CesrError, matterFromQb64, matterFromRaw } from '@kestrel/cesr';
-import { KeystoreError } from '../errors.js';
+import { KeystoreError, type KeystoreErrorCode } from '../errors.js';
 import type { HardwareKeys, KeySigner } from '../signers.js';
 import { attempt, hsmError, returnValueOf } from './failure.js';
 import {
   destroyKeyPair,
+  destroyObjects,
+  findKeyObjects,
   findPrivateKeys,
   generateKeyPair,
   type Handle,
@@ -47,6 +51,12 @@ export class Pkcs11Token implements HardwareKeys {
   readonly #library: Pkcs11Library;
   readonly #slotKey: string;
   #session: Session | undefined;
+  /** Operations that may wait (generation, signing), one after the other. Never rejects. */
+  #queue: Promise<unknown> = Promise.resolve();
+  /** Operations queued or running. */
+  #pending = 0;
+  /** True while a generation runs on a worker thread. */
+  #generating = false;
 
   private constructor(
     tokenLabel: string,
@@ -98,43 +108,48 @@ export class Pkcs11Token implements HardwareKeys {
     if (!Number.isSafeInteger(count) || count < 0) {
       throw new KeystoreError('hsm', `Key count must be a non-negative integer, got ${count}`);
     }
-    const session = this.#requireSession();
-    const created: KeyPair[] = [];
-    try {
-      const publicKeys: string[] = [];
-      for (let i = 0; i < count; i++) {
-        const pair = generateKeyPair(session, label);
-        created.push(pair);
-        if (!isKeptInside(session, pair.privateKey)) {
-          throw new KeystoreError(
-            'hsm',
-            `Token '${this.tokenLabel}' made a private key extractable or not sensitive`,
-            { tokenLabel: this.tokenLabel },
-          );
+    return this.#exclusive(async () => {
+      const session = this.#requireSession();
+      this.#generating = true;
+      const created: KeyPair[] = [];
+      try {
+        const publicKeys: string[] = [];
+        for (let i = 0; i < count; i++) {
+          const pair = await generateKeyPair(session, label);
+          created.push(pair);
+          if (!isKeptInside(session, pair.privateKey)) {
+            throw new KeystoreError(
+              'hsm',
+              `Token '${this.tokenLabel}' made a private key extractable or not sensitive`,
+              { tokenLabel: this.tokenLabel },
+            );
+          }
+          const publicKey = matterFromRaw('D', readPublicKey(session, pair.publicKey)).qb64;
+          setKeyId(session, pair, publicKey);
+          publicKeys.push(publicKey);
         }
-        const publicKey = matterFromRaw('D', readPublicKey(session, pair.publicKey)).qb64;
-        setKeyId(session, pair, publicKey);
-        publicKeys.push(publicKey);
+        return publicKeys;
+      } catch (error) {
+        // Nobody learns the public keys of a failed call, so its keys would sit unused in the token.
+        for (const pair of created) {
+          try {
+            destroyKeyPair(session, pair);
+          } catch {}
+        }
+        throw error;
+      } finally {
+        this.#generating = false;
       }
-      return publicKeys;
-    } catch (error) {
-      // Nobody learns the public keys of a failed call, so its keys would sit unused in the token.
-      for (const pair of created) {
-        try {
-          destroyKeyPair(session, pair);
-        } catch {}
-      }
-      throw error;
-    }
+    });
   }
 
   holds(publicKey: string): boolean {
-    const session = this.#requireSession();
+    const session = this.#requireIdleSession();
     return isEd25519Key(publicKey) && findPrivateKeys(session, publicKey).length > 0;
   }
 
   signer(publicKey: string): KeySigner {
-    const session = this.#requireSession();
+    const session = this.#requireIdleSession();
     if (!isEd25519Key(publicKey)) {
       throw new KeystoreError('hsm', `Not a qb64 Ed25519 public key ('D...'): ${publicKey}`, {
         publicKey,
@@ -144,22 +159,33 @@ export class Pkcs11Token implements HardwareKeys {
     const privateKey = found[0];
     if (privateKey === undefined || found.length > 1) {
       const problem = privateKey === undefined ? 'No private key' : 'More than one private key';
+      const code: KeystoreErrorCode = privateKey === undefined ? 'hsm_key_not_found' : 'hsm';
       throw new KeystoreError(
-        'hsm',
+        code,
         `${problem} for public key ${publicKey} in token '${this.tokenLabel}'`,
         { publicKey, tokenLabel: this.tokenLabel },
       );
     }
     return {
       publicKey,
-      sign: async (message) => signEd25519(this.#requireSession(), privateKey, message),
+      sign: (message) =>
+        this.#exclusive(() => signEd25519(this.#requireSession(), privateKey, message)),
     };
+  }
+
+  destroy(publicKeys: readonly string[]): void {
+    const session = this.#requireIdleSession();
+    for (const publicKey of publicKeys) {
+      if (!isEd25519Key(publicKey)) continue;
+      destroyObjects(session, findKeyObjects(session, publicKey));
+    }
   }
 
   /** Logs out and closes the session; the last token of its module finalises the module. */
   close(): void {
     const session = this.#session;
     if (session === undefined) return;
+    this.#requireIdleSession();
     this.#session = undefined;
     openTokens.delete(this.#slotKey);
     const { module } = this.#library;
@@ -183,6 +209,37 @@ export class Pkcs11Token implements HardwareKeys {
         tokenLabel: this.tokenLabel,
       });
     }
+  }
+
+  /**
+   * Runs `operation` once every operation queued before it has finished; at once when none is, so
+   * that a generation has the session (and refuses synchronous calls) as soon as it is asked for.
+   */
+  #exclusive<T>(operation: () => Promise<T> | T): Promise<T> {
+    const run = async () => {
+      try {
+        return await operation();
+      } finally {
+        this.#pending -= 1;
+      }
+    };
+    this.#pending += 1;
+    const result = this.#pending === 1 ? run() : this.#queue.then(run);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** The session, for a synchronous call: refused while a generation is using it. */
+  #requireIdleSession(): Session {
+    const session = this.#requireSession();
+    if (this.#generating) {
+      throw new KeystoreError(
+        'hsm_busy',
+        `Token '${this.tokenLabel}' is generating keys; wait for it to finish`,
+        { tokenLabel: this.tokenLabel },
+      );
+    }
+    return session;
   }
 
   #requireSession(): Session {
@@ -212,7 +269,7 @@ function findSlot(library: Pkcs11Library, tokenLabel: string, modulePath: string
     const labels = slots.map((entry) => `'${entry.label}'`).join(', ') || 'none';
     const problem = match === undefined ? 'No token' : 'More than one token';
     throw new KeystoreError(
-      'hsm',
+      'hsm_token_not_found',
       `${problem} labelled '${tokenLabel}' in ${modulePath} (tokens: ${labels})`,
       { tokenLabel, module: modulePath },
     );
@@ -226,15 +283,25 @@ function logIn(library: Pkcs11Library, session: Handle, options: Pkcs11TokenOpti
   try {
     module.C_Login(session, api.CKU_USER, options.pin);
   } catch (error) {
-    const reasons: Record<number, string> = {
-      [api.CKR_PIN_INCORRECT]: `Wrong PIN for token '${tokenLabel}'`,
-      [api.CKR_PIN_LOCKED]: `The user PIN of token '${tokenLabel}' is locked`,
-      [api.CKR_USER_PIN_NOT_INITIALIZED]: `Token '${tokenLabel}' has no user PIN yet`,
+    const reasons: Record<number, [KeystoreErrorCode, string]> = {
+      [api.CKR_PIN_INCORRECT]: ['hsm_wrong_pin', `Wrong PIN for token '${tokenLabel}'`],
+      [api.CKR_PIN_LEN_RANGE]: ['hsm_wrong_pin', `Wrong PIN for token '${tokenLabel}'`],
+      [api.CKR_PIN_LOCKED]: ['hsm_pin_locked', `The user PIN of token '${tokenLabel}' is locked`],
+      [api.CKR_USER_PIN_NOT_INITIALIZED]: [
+        'hsm_pin_locked',
+        `Token '${tokenLabel}' has no user PIN yet`,
+      ],
       // The login would have been someone else's, without checking this PIN.
-      [api.CKR_USER_ALREADY_LOGGED_IN]: `Token '${tokenLabel}' is already logged in by other code in this process`,
+      [api.CKR_USER_ALREADY_LOGGED_IN]: [
+        'hsm',
+        `Token '${tokenLabel}' is already logged in by other code in this process`,
+      ],
     };
-    const message = reasons[returnValueOf(error) ?? -1] ?? `Cannot log in to token '${tokenLabel}'`;
-    throw hsmError(message, error, { tokenLabel });
+    const [code, message] = reasons[returnValueOf(error) ?? -1] ?? [
+      'hsm',
+      `Cannot log in to token '${tokenLabel}'`,
+    ];
+    throw hsmError(message, error, { tokenLabel }, code);
   }
 }
 

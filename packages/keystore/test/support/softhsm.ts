@@ -81,13 +81,15 @@ export function createSoftHsm(tokenLabel: string, pin: string, soPin: string): S
 export type Pkcs11Api = typeof Pkcs11js;
 
 /**
- * Runs `inspect` in a logged-in session of a separate pkcs11js binding. No `Pkcs11Token` may be
- * open meanwhile: the module allows one initialisation per process.
+ * Runs `inspect` in a logged-in session of a separate pkcs11js binding: read-only unless `write`
+ * (for tests that tamper with the token behind the code's back). No `Pkcs11Token` may be open
+ * meanwhile: the module allows one initialisation per process.
  */
 export function withRawSession<T>(
   hsm: SoftHsm,
   pin: string,
   inspect: (api: Pkcs11Api, module: Pkcs11js.PKCS11, session: Buffer) => T,
+  options: { write?: boolean } = {},
 ): T {
   const api = createRequire(import.meta.url)('pkcs11js') as Pkcs11Api;
   const module = new api.PKCS11();
@@ -98,7 +100,8 @@ export function withRawSession<T>(
       .C_GetSlotList(true)
       .find((candidate) => module.C_GetTokenInfo(candidate).label.trimEnd() === hsm.tokenLabel);
     if (slot === undefined) throw new Error(`No token '${hsm.tokenLabel}'`);
-    const session = module.C_OpenSession(slot, api.CKF_SERIAL_SESSION);
+    const flags = api.CKF_SERIAL_SESSION | (options.write ? api.CKF_RW_SESSION : 0);
+    const session = module.C_OpenSession(slot, flags);
     module.C_Login(session, api.CKU_USER, pin);
     try {
       return inspect(api, module, session);
