@@ -215,7 +215,8 @@ describe('keri multisig policy usage errors (exit 2)', () => {
     [['--kt', '["1"]', '--escrow-agent', '1'], 'Escrow agent 1 is not a member'],
     [['--kt', '["1"]', '--max-sets', '0'], '--max-sets must be at least 1'],
     [['--kt', '["1"]', '--members', 'three'], '--members must be a whole number'],
-    [['--kt', '["1"]', '--alias', 'group'], "Unknown option '--alias'"],
+    [['--kt', '["1"]', '--alias', 'group'], '--kt and --alias exclude each other'],
+    [['--alias', 'group'], '--alias needs --name'],
   ])('%j', async (args, message) => {
     const { code, stdout, stderr } = await policy([...args, '--json']);
     expect(code).toBe(2);

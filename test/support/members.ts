@@ -10,7 +10,7 @@ import { KERI, keri } from './keri.js';
 export interface Member {
   readonly name: string;
   prefix: string;
-  agent?: ChildProcess;
+  agent?: ChildProcess | undefined;
   url?: string;
   log: string;
 }
@@ -51,13 +51,17 @@ export class Members {
     return member;
   }
 
-  /** Starts the member's agent on a free loopback port and waits until it serves. */
+  /**
+   * Starts the member's agent and waits until it serves: on a free loopback port the first time,
+   * on the same port again after a stop (other members know it by that URL).
+   */
   async start(name: string): Promise<Member> {
     const member = this.all.get(name)!;
     const agentFile = join(this.base, name, 'agent.json');
+    const port = member.url ? new URL(member.url).port : '0';
     const child = spawn(
       process.execPath,
-      [KERI, 'agent', 'start', '--name', name, '--base', this.base, '--port', '0'],
+      [KERI, 'agent', 'start', '--name', name, '--base', this.base, '--port', port],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
       },

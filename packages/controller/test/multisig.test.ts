@@ -6,9 +6,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseStream, textToBytes } from '@kestrel/cesr';
+import { matterFromRaw, parseStream, textToBytes } from '@kestrel/cesr';
 import { Controller, type Delivery, GroupManager } from '@kestrel/controller';
-import { EventProcessor, ManualClock, MemoryStore, StreamValidator } from '@kestrel/core';
+import {
+  controllerSignatures,
+  EventProcessor,
+  exchange,
+  incept,
+  ManualClock,
+  MemoryStore,
+  messagize,
+  StreamValidator,
+  signerFromSeed,
+} from '@kestrel/core';
 import { createNodeCrypto } from '@kestrel/crypto-node';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -51,6 +61,36 @@ async function deliver(members: readonly Member[], deliveries: readonly Delivery
     }
     queue = next;
   }
+}
+
+/**
+ * An exn from `from` proposing a group whose second key is not the second member's key (someone
+ * trying to slip their own key into a group in another member's place).
+ */
+async function forgedInception(from: Member, members: readonly string[]) {
+  const states = (prefix: string) => from.controller.processor.context.state(prefix)!;
+  const stranger = signerFromSeed(crypto, matterFromRaw('A', crypto.randomBytes(32)));
+  const keys = members.map((member, i) =>
+    i === 1 ? stranger.publicKey.qb64 : states(member).keys[0]!,
+  );
+  const icp = incept(crypto.digest, {
+    keys,
+    nextKeyDigests: members.map((member) => states(member).nextKeyDigests[0]!),
+    code: 'E',
+  });
+  const ours = await from.controller.signAt(keys[0]!, icp.raw, 0, undefined);
+  const built = exchange(crypto.digest, {
+    route: '/multisig/icp',
+    sender: from.prefix,
+    payload: { gid: icp.said, smids: [...members], rmids: [...members] },
+    date: '2026-01-01T00:00:00.000000+00:00',
+    embeds: { icp: messagize(icp.raw, [controllerSignatures([ours])]) },
+  });
+  const endorsement = await from.controller.endorse(from.name, built.message.raw);
+  return {
+    said: icp.said,
+    bytes: messagize(built.message.raw, [endorsement, ...built.pathedGroups]),
+  };
 }
 
 async function validate(bytes: Uint8Array) {
@@ -236,6 +276,15 @@ describe('multisig group (library)', () => {
     const report = await c!.groups.receive(textToBytes(tampered));
     expect(report.items.some((i) => i.kind === 'refused')).toBe(true);
     expect((await c!.groups.proposals()).find((p) => p.said !== said)).toBeUndefined();
+
+    // A proposal whose keys are not the members' declared keys: refused, nothing stored.
+    const impostor = await forgedInception(a!, [a!.prefix, b!.prefix, c!.prefix]);
+    const forgedReport = await b!.groups.receive(impostor.bytes);
+    expect(forgedReport.items.find((i) => i.kind === 'refused')).toMatchObject({
+      code: 'bad_proposal',
+      reason: expect.stringContaining(`member ${b!.prefix}'s current key`),
+    });
+    expect(b!.controller.records.proposal(impostor.said)).toBeUndefined();
 
     // After expiry, a late signature is refused cleanly and the group is still not incepted.
     clock.advance(601_000);

@@ -119,7 +119,7 @@ describe('exn (keripy exchanging.exchange)', () => {
       indices: [0],
     });
     const tampered = new Uint8Array(received.raw);
-    tampered[tampered.length - 3] ^= 1;
+    tampered[tampered.length - 3]! ^= 1;
     expect(checkEndorsement(processor.context, tampered, group)).toMatchObject({
       valid: false,
       reason: 'bad_signatures',

@@ -17,7 +17,11 @@ import {
 import { type Command, flag, UsageError } from '../command.js';
 import { integerOption } from '../controller-options.js';
 import { formatJson } from '../io.js';
-import { type PolicySource, thresholdsFromOptions } from './policy-source.js';
+import {
+  type PolicySource,
+  thresholdsFromGroupOrOptions,
+  thresholdsFromOptions,
+} from './policy-source.js';
 import { policyText } from './policy-text.js';
 
 /** Sets listed per list in the human output: enough to see the pattern, short enough to read. */
@@ -43,6 +47,7 @@ export function multisigPolicyCommand(source: PolicySource = thresholdsFromOptio
     summary: 'who can sign and rotate under a group threshold, and which losses block it',
     usage: `Usage: keri multisig policy --kt T [--nt T] [--members N] [--next-members N]
          [--witnesses N [--faults F]] [--escrow-agent I] [--max-sets N] [--json]
+       keri multisig policy --name NAME --alias GROUP [--faults F] [--escrow-agent I] [--json]
 
 Continuity analysis of multisig thresholds: the minimal sets of members that can sign (kt) and
 rotate (nt); the largest k such that losing ANY k members still leaves a set that can act, and a
@@ -56,6 +61,7 @@ ${SHARED_USAGE}`,
       'keri multisig policy --kt 2 --members 3 --nt 2',
       `keri multisig policy --kt '["1/3","1/3","1/3","1/3"]' --nt '["1/3","1/3","1/3","1/3"]' --escrow-agent 3`,
       `keri multisig policy --kt '["1/2","1/4","1/4"]' --witnesses 7 --faults 2 --json`,
+      'keri multisig policy --name alice --alias board --escrow-agent 3',
     ],
     options: {
       ...source.options,
@@ -93,4 +99,4 @@ ${SHARED_USAGE}`,
   };
 }
 
-export const multisigPolicy = multisigPolicyCommand();
+export const multisigPolicy = multisigPolicyCommand(thresholdsFromGroupOrOptions);

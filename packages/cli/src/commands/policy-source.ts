@@ -6,8 +6,14 @@
  * and is passed to `multisigPolicyCommand` in place of (or wrapping) `thresholdsFromOptions`.
  */
 import { parseThreshold, type SigningThreshold, ThresholdError } from '@kestrel/core';
-import { type OptionSpec, type ParsedArgs, UsageError } from '../command.js';
-import { integerOption, thresholdOption } from '../controller-options.js';
+import { type OptionSpec, type ParsedArgs, stringOption, UsageError } from '../command.js';
+import {
+  CONTROLLER_OPTIONS,
+  integerOption,
+  openController,
+  releaseController,
+  thresholdOption,
+} from '../controller-options.js';
 import type { CommandIo } from '../io.js';
 
 /** The thresholds and counts a continuity analysis is worked out from. */
@@ -70,5 +76,47 @@ export const thresholdsFromOptions: PolicySource = {
       ...(nextMemberCount !== undefined ? { nextMemberCount } : {}),
       ...(witnesses !== undefined ? { witnesses } : {}),
     };
+  },
+};
+
+/**
+ * A live group's thresholds (`--name ... --alias GROUP`), read from its key state here, or bare
+ * thresholds from options when no --alias is given.
+ */
+export const thresholdsFromGroupOrOptions: PolicySource = {
+  options: {
+    ...thresholdsFromOptions.options,
+    ...CONTROLLER_OPTIONS,
+    alias: { type: 'string', short: 'a' },
+  },
+  usage: `${thresholdsFromOptions.usage}
+  --name NAME --alias GROUP   a live group instead: its current kt over k, its nt over n, and its
+                      witness count, from the group's key state in keystore NAME`,
+  async read(args, io) {
+    const alias = stringOption(args, 'alias');
+    if (alias === undefined) return thresholdsFromOptions.read(args, io);
+    for (const option of ['kt', 'nt', 'members', 'next-members'])
+      if (args.values[option] !== undefined)
+        throw new UsageError(`--${option} and --alias exclude each other`);
+    if (stringOption(args, 'name') === undefined)
+      throw new UsageError('--alias needs --name (the keystore holding the group)');
+    const controller = await openController(args, io);
+    try {
+      const group = controller.records.group(alias);
+      const prefix = group?.prefix ?? controller.prefixOf(alias);
+      const state = controller.processor.context.state(prefix);
+      if (!state) throw new UsageError(`'${alias}' has no key state here yet`);
+      const witnesses = integerOption(args, 'witnesses') ?? state.witnesses.length;
+      return {
+        signingThreshold: state.signingThreshold,
+        memberCount: state.keys.length,
+        ...(state.nextKeyDigests.length > 0
+          ? { nextThreshold: state.nextThreshold, nextMemberCount: state.nextKeyDigests.length }
+          : {}),
+        ...(witnesses > 0 ? { witnesses } : {}),
+      };
+    } finally {
+      await releaseController(controller, io);
+    }
   },
 };
