@@ -28,6 +28,7 @@ import {
 import { createNodeCrypto } from '@kestrel/crypto-node';
 import { LmdbStore } from '@kestrel/store-lmdb';
 import { type KelOptions, kelMessages } from '@kestrel/testing';
+import { lastSignatureToPublished, proposalsPerSecond } from './multisig.js';
 
 const json = process.argv.includes('--json');
 const results: Record<string, unknown> = {};
@@ -244,6 +245,19 @@ async function localSigning(crypto: Crypto): Promise<void> {
   }
 }
 
+/** Multisig: last signature to published event, and proposals one agent takes per second. */
+async function multisig(crypto: Crypto): Promise<void> {
+  const latency = await lastSignatureToPublished(crypto);
+  const intake = await proposalsPerSecond(crypto);
+  results.multisig = { lastSignatureToPublished: latency, proposals: intake };
+  log(
+    `Multisig          last needed signature -> event published and accepted by the other member: median ${latency.medianMilliseconds} ms, p95 ${latency.p95Milliseconds} ms (${latency.rounds} interactions of a 2-of-2 group, agents on loopback HTTP)`,
+  );
+  log(
+    `                  ${intake.perSecond} incoming proposals/s checked and recorded by one agent (${intake.recorded} of ${intake.proposals} recorded; exn, sender signature, event keys and signatures)`,
+  );
+}
+
 async function main(): Promise<void> {
   const crypto = await createNodeCrypto();
   log(`Kestrel benchmark — node ${process.version}, ${process.platform}/${process.arch}`);
@@ -273,6 +287,7 @@ async function main(): Promise<void> {
   );
   await keyDerivations(crypto);
   await localSigning(crypto);
+  await multisig(crypto);
   if (json) console.log(JSON.stringify(results, null, 2));
 }
 

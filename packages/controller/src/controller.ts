@@ -583,7 +583,8 @@ export class Controller {
   async approveDelegation(alias: string, delegatedMessage: Uint8Array): Promise<Uint8Array> {
     const ours = this.state(alias);
     const framed = parseStream(delegatedMessage).messages;
-    const delegated = framed.find(
+    // The latest delegated event of the input (a whole KEL may come; earlier ones were approved before).
+    const delegated = framed.findLast(
       (message) => message.body.sad.t === 'dip' || message.body.sad.t === 'drt',
     );
     if (!delegated)

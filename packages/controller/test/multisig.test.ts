@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { matterFromRaw, parseStream, textToBytes } from '@kestrel/cesr';
+import { concatBytes, matterFromRaw, parseStream, textToBytes } from '@kestrel/cesr';
 import { Controller, type Delivery, GroupManager } from '@kestrel/controller';
 import {
   controllerSignatures,
@@ -322,5 +322,56 @@ describe('multisig group (library)', () => {
     expect(parseStream(kel).messages).toHaveLength(1);
     await reopened.close();
     await b!.controller.close();
+  });
+
+  it('a delegated group: dip and drt signed by the members, approved by the delegator, valid remotely', async () => {
+    const clock = new ManualClock();
+    const base = mkdtempSync(join(root, 'delegated-'));
+    const [a, b, boss] = await Promise.all(
+      ['a', 'b', 'boss'].map((name) => member(`d-${name}`, clock, base)),
+    );
+    await introduce([a!, b!, boss!]);
+    const proposed = await a!.groups.proposeInception({
+      group: 'team',
+      member: a!.name,
+      signingMembers: [a!.prefix, b!.prefix],
+      rotationMembers: [a!.prefix, b!.prefix],
+      signingThreshold: 2,
+      nextThreshold: 2,
+      delegator: boss!.prefix,
+    });
+    expect(proposed.proposal.ilk).toBe('dip');
+    await deliver([a!, b!], proposed.deliveries);
+    const joined = await b!.groups.join(proposed.proposal.said, { group: 'team', member: b!.name });
+    expect(joined.proposal.state).toBe('complete');
+    await deliver([a!, b!], joined.deliveries);
+    const group = proposed.proposal.group;
+
+    // The delegator approves by anchoring the dip's seal; the members take its KEL.
+    await boss!.controller.approveDelegation(boss!.name, a!.controller.kelStream(group));
+    for (const m of [a!, b!])
+      await m.controller.importKel(boss!.controller.kelStream(boss!.prefix));
+    let report = await validate(
+      concatBytes(boss!.controller.kelStream(boss!.prefix), a!.controller.kelStream(group)),
+    );
+    expect(report.accepted[group]?.state.di).toBe(boss!.prefix);
+
+    // A delegated rotation (drt), approved in turn.
+    for (const m of [a!, b!]) await m.controller.rotate(m.name, { temp: true });
+    await introduce([a!, b!, boss!]);
+    const rot = await b!.groups.proposeRotation('team', {});
+    expect(rot.proposal.ilk).toBe('drt');
+    await deliver([a!, b!], rot.deliveries);
+    const signed = await a!.groups.sign(rot.proposal.said);
+    await deliver([a!, b!], signed.deliveries);
+    await boss!.controller.approveDelegation(boss!.name, a!.controller.kelStream(group));
+    for (const m of [a!, b!])
+      await m.controller.importKel(boss!.controller.kelStream(boss!.prefix));
+    report = await validate(
+      concatBytes(boss!.controller.kelStream(boss!.prefix), a!.controller.kelStream(group)),
+    );
+    expect(report.verdict).toBe('accepted');
+    expect(report.accepted[group]!.kel.map((e) => e.ilk)).toEqual(['dip', 'drt']);
+    for (const m of [a!, b!, boss!]) await m.controller.close();
   });
 });

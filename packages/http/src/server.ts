@@ -45,6 +45,7 @@ const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
 export class HttpService {
   private readonly routes: Route[] = [];
   private server: Server | undefined;
+  private boundUrl = '';
 
   constructor(private readonly options: ServerOptions = {}) {}
 
@@ -69,7 +70,13 @@ export class HttpService {
     });
     const address = server.address() as AddressInfo;
     const shown = host.includes(':') ? `[${host}]` : host;
-    return { host, port: address.port, url: `http://${shown}:${address.port}` };
+    this.boundUrl = `http://${shown}:${address.port}`;
+    return { host, port: address.port, url: this.boundUrl };
+  }
+
+  /** Where it listens, once listening ('' before). */
+  get url(): string {
+    return this.boundUrl;
   }
 
   async close(): Promise<void> {

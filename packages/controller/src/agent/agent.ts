@@ -33,6 +33,7 @@ export class Agent {
   private expiryTimer: NodeJS.Timeout | undefined;
   private readonly pending = new Set<Promise<unknown>>();
   private closed = false;
+  private readonly stopping = new AbortController();
 
   constructor(
     readonly controller: Controller,
@@ -121,12 +122,24 @@ export class Agent {
         remaining = remaining.filter((delivery) => failed.has(delivery.to));
         const delay = delays[round];
         if (delay === undefined || remaining.length === 0) break;
-        await new Promise((resolve) => setTimeout(resolve, delay).unref());
+        await this.pause(delay);
       }
     };
     const task = attempt().catch((error: Error) => this.log(`delivery failed: ${error.message}`));
     this.pending.add(task);
     void task.finally(() => this.pending.delete(task));
+  }
+
+  /** Waits before a retry; cut short when the agent closes. */
+  private pause(milliseconds: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, milliseconds);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.stopping.signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   /** Asks the other members of our groups for what we missed while away. */
@@ -167,6 +180,7 @@ export class Agent {
   /** Stops serving, waits for deliveries in flight, and closes the controller. */
   async close(): Promise<void> {
     this.closed = true;
+    this.stopping.abort();
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     await this.service.close();
     await Promise.allSettled([...this.pending]);

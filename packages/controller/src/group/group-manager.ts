@@ -122,6 +122,9 @@ export interface ManagerOptions {
 }
 
 export class GroupManager {
+  /** The earliest expiry among live proposals (undefined: not known yet). */
+  private earliestExpiry: number | undefined;
+
   constructor(
     readonly controller: Controller,
     private readonly options: ManagerOptions = {},
@@ -433,7 +436,7 @@ export class GroupManager {
     const groupRecord = this.records.groupByPrefix(record.groupPrefix);
     const completed = await this.submit(updated, event, groupRecord);
     const final = completed ?? updated;
-    await this.records.putProposal(final);
+    await this.saveProposal(final);
     const deliveries = completed
       ? this.publication(final)
       : await this.proposalDeliveries(final, event, groupRecord?.member);
@@ -620,7 +623,7 @@ export class GroupManager {
         reason: `Malformed CESR at byte ${error.offset}: ${error.message}`,
       });
     }
-    const touched = new Set<string>();
+    const accepted = new Set<string>();
     for (const message of messages) {
       const ilk = message.body.sad.t;
       if (ilk === 'exn') {
@@ -631,16 +634,18 @@ export class GroupManager {
       }
       const prefix = String(message.body.sad.i ?? '');
       const ours = this.records.groupByPrefix(prefix) !== undefined;
-      for (const outcome of this.controller.processor.process(message, { local: ours }))
+      for (const outcome of this.controller.processor.process(message, { local: ours })) {
         items.push({ kind: 'event', outcome });
-      touched.add(prefix);
+        if (outcome.kind === 'accepted') accepted.add(outcome.said);
+      }
     }
     await this.controller.processor.flush();
     // Events published by other members complete the proposals they answer.
-    for (const record of this.records.allProposals()) {
-      if (!touched.has(record.groupPrefix) || record.state === 'complete') continue;
+    for (const said of accepted) {
+      const record = this.records.proposal(said);
+      if (!record || record.state === 'complete') continue;
       const done = await this.completedIfAccepted(record);
-      if (done) await this.records.putProposal(done);
+      if (done) await this.saveProposal(done);
     }
     for (const item of items) {
       if (item.kind === 'refused') {
@@ -798,7 +803,7 @@ export class GroupManager {
       updated = completed;
       deliveries = this.publication(completed);
     }
-    await this.records.putProposal(updated);
+    await this.saveProposal(updated);
     return {
       item: {
         kind: 'proposal',
@@ -840,14 +845,28 @@ export class GroupManager {
 
   // ---- expiry and status ------------------------------------------------------------------------
 
-  /** Marks proposals past their time as expired and drops their partially-signed escrows. */
+  /** Records a proposal, keeping track of the earliest time one may expire. */
+  private async saveProposal(record: ProposalRecord): Promise<void> {
+    await this.records.putProposal(record);
+    if (this.earliestExpiry !== undefined && isLive(record))
+      this.earliestExpiry = Math.min(this.earliestExpiry, record.expiresAt);
+  }
+
+  /**
+   * Marks proposals past their time as expired and drops their partially-signed escrows. Runs
+   * before everything that reads proposals, so it costs nothing until one may have expired.
+   */
   async expire(): Promise<string[]> {
     const now = this.now();
+    if (this.earliestExpiry !== undefined && now <= this.earliestExpiry) return [];
     const expired: string[] = [];
+    let earliest = Number.POSITIVE_INFINITY;
     for (const record of this.records.allProposals()) {
-      if ((record.state === 'pending' || record.state === 'invited') && now > record.expiresAt) {
+      if (isLive(record) && now <= record.expiresAt)
+        earliest = Math.min(earliest, record.expiresAt);
+      if (isLive(record) && now > record.expiresAt) {
         expired.push(record.said);
-        await this.records.putProposal({ ...record, state: 'expired', updatedAt: now });
+        await this.saveProposal({ ...record, state: 'expired', updatedAt: now });
         this.controller.store.removeEscrow(
           'partially_signed',
           record.groupPrefix,
@@ -856,6 +875,7 @@ export class GroupManager {
         );
       }
     }
+    this.earliestExpiry = earliest;
     return expired;
   }
 
@@ -907,6 +927,10 @@ function priorKeys(state: KeyState | undefined): PriorKeys | undefined {
     nextKeyDigests: [...state.nextKeyDigests],
     nextThreshold: thresholdToSith(state.nextThreshold),
   };
+}
+
+function isLive(record: ProposalRecord): boolean {
+  return record.state === 'pending' || record.state === 'invited';
 }
 
 function mergeSignatures(
