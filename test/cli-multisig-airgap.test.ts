@@ -4,10 +4,10 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventually } from './support/members.js';
 import {
   carryKel,
   groupAt,
+  joinWhenComplete,
   rotateOwn,
   signAll,
   team,
@@ -70,24 +70,7 @@ describe('keri multisig, agents over loopback HTTP', () => {
     await m.run(['multisig', 'import', '--name', 'a', signed]);
     for (const name of ['a', 'b']) await groupAt(m, name, 'five', 0);
     for (const name of ['c', 'd']) {
-      await eventually(
-        async () =>
-          (await m.status(name)).invitations.find((p: any) => p.said === said)?.state ===
-          'complete',
-        `${name} to see the group`,
-      );
-      await m.run([
-        'multisig',
-        'join',
-        '--name',
-        name,
-        '--alias',
-        name,
-        '--group',
-        'five',
-        '--said',
-        said,
-      ]);
+      await joinWhenComplete(m, name, 'five', said);
     }
 
     // An interaction proposed by c, signed by a and b.
@@ -127,24 +110,7 @@ describe('keri multisig, agents over loopback HTTP', () => {
     expect(swap.proposal.priorNext).toMatchObject({ met: false });
     await signAll(m, 'five', swap.proposal.said, ['b', 'c']);
     await groupAt(m, 'a', 'five', 2);
-    await eventually(
-      async () =>
-        (await m.status('f')).invitations.find((p: any) => p.said === swap.proposal.said)?.state ===
-        'complete',
-      'f to see the rotation',
-    );
-    await m.run([
-      'multisig',
-      'join',
-      '--name',
-      'f',
-      '--alias',
-      'f',
-      '--group',
-      'five',
-      '--said',
-      swap.proposal.said,
-    ]);
+    await joinWhenComplete(m, 'f', 'five', swap.proposal.said);
 
     // Reserve rotation: a, b and c rotate; e's and f's next keys stay committed in reserve.
     await rotateOwn(m, ['a', 'b', 'c', 'f'], 'a', 'b', 'c');

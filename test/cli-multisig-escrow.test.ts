@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { eventually } from './support/members.js';
 import {
   groupAt,
   invitation,
+  joinWhenComplete,
   rotateOwn,
   signAll,
   team,
@@ -44,24 +44,7 @@ describe('keri multisig, agents over loopback HTTP', () => {
     await signAll(m, 'vault', proposed.proposal.said, ['p2']);
     await groupAt(m, 'p1', 'vault', 0);
     for (const name of ['p3', 'x']) {
-      await eventually(
-        async () =>
-          (await m.status(name)).invitations.find((p: any) => p.said === proposed.proposal.said)
-            ?.state === 'complete',
-        `${name} to see the group`,
-      );
-      await m.run([
-        'multisig',
-        'join',
-        '--name',
-        name,
-        '--alias',
-        name,
-        '--group',
-        'vault',
-        '--said',
-        proposed.proposal.said,
-      ]);
+      await joinWhenComplete(m, name, 'vault', proposed.proposal.said);
     }
 
     const policy = await m.json([

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { eventually } from './support/members.js';
 import {
   groupAt,
   invitation,
+  joinWhenComplete,
   rotateOwn,
   signAll,
   team,
@@ -98,24 +98,7 @@ describe('keri multisig, agents over loopback HTTP', () => {
     await signAll(m, 'board', handover.proposal.said, ['cfo', 'cto']);
     await groupAt(m, 'ceo', 'board', 2);
     // The COO, now a rotation member, joins: the rotation is complete, so this only records it.
-    await eventually(async () => {
-      const status = await m.status('coo');
-      return (
-        status.invitations.find((p: any) => p.said === handover.proposal.said)?.state === 'complete'
-      );
-    }, 'the handover to be complete at the COO');
-    await m.run([
-      'multisig',
-      'join',
-      '--name',
-      'coo',
-      '--alias',
-      'coo',
-      '--group',
-      'board',
-      '--said',
-      handover.proposal.said,
-    ]);
+    await joinWhenComplete(m, 'coo', 'board', handover.proposal.said);
     await rotateOwn(m, ['ceo', 'cfo', 'cto', 'coo'], 'ceo', 'cfo', 'coo');
     const swap = await m.json([
       'multisig',

@@ -80,3 +80,26 @@ export async function carryKel(m: Members, from: string, to: readonly string[]) 
 
 export const withoutFirstSeen = (text: string) =>
   text.replace(/-EAB0A[A-Za-z0-9_-]{22}1AAG[A-Za-z0-9_-]{32}/g, '');
+
+/**
+ * A member named in an event that completed without its signature joins once the event has
+ * reached it (joining then only records the group).
+ */
+export async function joinWhenComplete(m: Members, name: string, group: string, said: string) {
+  await eventually(async () => {
+    const { invitations } = await m.status(name);
+    return invitations.find((p: any) => p.said === said)?.state === 'complete';
+  }, `${name} to see ${said} complete`);
+  await m.run([
+    'multisig',
+    'join',
+    '--name',
+    name,
+    '--alias',
+    name,
+    '--group',
+    group,
+    '--said',
+    said,
+  ]);
+}
