@@ -5,6 +5,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
+import { commands } from '../packages/cli/src/commands/index.js';
+import { main } from '../packages/cli/src/main.js';
 import { CORPUS } from './support/vectors.js';
 
 const KERI = join(import.meta.dirname, '..', 'packages', 'cli', 'bin', 'keri.js');
@@ -35,16 +37,27 @@ describe('keri', () => {
     expect(stdout).toContain('kel verify');
   });
 
-  it('every command has --help with an example', async () => {
-    for (const command of [
-      ['cesr', 'parse'],
-      ['kel', 'verify'],
-    ]) {
-      const { stdout, code } = await keri([...command, '--help']);
-      expect(code).toBe(0);
-      expect(stdout).toContain('Examples:');
-      expect(stdout).toContain(`keri ${command.join(' ')}`);
+  it('every command has --help with a runnable-looking example, and --json', async () => {
+    expect(commands.length).toBeGreaterThan(25);
+    for (const command of commands) {
+      const name = `keri ${command.path.join(' ')}`;
+      let stdout = '';
+      const status = await main([...command.path, '--help'], {
+        stdout: { write: (text: string) => (stdout += text) },
+        stderr: { write: () => true },
+        readStdin: async () => new Uint8Array(0),
+        env: {},
+      });
+      expect(status, name).toBe(0);
+      expect(stdout, name).toContain('Examples:');
+      expect(command.examples.length, name).toBeGreaterThan(0);
+      for (const example of command.examples) expect(example, name).toContain(`${name} `);
+      expect(Object.keys(command.options), `${name} has --json`).toContain('json');
     }
+    // And through the binary, once.
+    const { stdout, code } = await keri(['kel', 'verify', '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('keri kel verify');
   });
 
   it('unknown commands and options are usage errors (exit 2)', async () => {

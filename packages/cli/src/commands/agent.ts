@@ -8,7 +8,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { Agent, controllerPaths } from '@kestrel/controller';
 import { HttpError } from '@kestrel/http';
 import type { AgentFile, ForwardedCommand, ForwardedResult } from '../agent-client.js';
-import { type Command, stringOption, UsageError } from '../command.js';
+import { type Command, flag, stringOption, UsageError } from '../command.js';
 import {
   CONTROLLER_OPTIONS,
   CONTROLLER_USAGE,
@@ -16,7 +16,7 @@ import {
   openController,
   requireString,
 } from '../controller-options.js';
-import type { CommandIo } from '../io.js';
+import { type CommandIo, formatJson } from '../io.js';
 
 const DEFAULT_PORT = 5623;
 
@@ -37,7 +37,9 @@ ${CONTROLLER_USAGE}
   --host HOST            address to listen on (default 127.0.0.1)
   --port PORT            port (default ${DEFAULT_PORT}; 0 picks a free one)
   --url URL              the URL other members use to reach it (default http://HOST:PORT)
-  --proposal-ttl SECONDS default lifetime of multisig proposals (default 3600, keripy's escrow timeout)`,
+  --proposal-ttl SECONDS default lifetime of multisig proposals (default 3600, keripy's escrow timeout)
+  --json                 print {"url","publicUrl","pid"} on stdout once listening, and log JSON lines
+                         {"time","message"} on stderr`,
   examples: ['keri agent start --name alice --port 5623'],
   options: {
     ...CONTROLLER_OPTIONS,
@@ -45,6 +47,7 @@ ${CONTROLLER_USAGE}
     port: { type: 'string' },
     url: { type: 'string' },
     'proposal-ttl': { type: 'string' },
+    json: { type: 'boolean' },
   },
   runsInAgent: false,
   async run(args, io) {
@@ -55,7 +58,13 @@ ${CONTROLLER_USAGE}
     const ttl = integerOption(args, 'proposal-ttl');
     if (ttl !== undefined && ttl < 1)
       throw new UsageError('--proposal-ttl must be at least 1 second');
-    const log = (line: string) => io.stderr.write(`${new Date().toISOString()} ${line}\n`);
+    const json = flag(args, 'json');
+    const log = (line: string) =>
+      io.stderr.write(
+        json
+          ? formatJson({ time: new Date().toISOString(), message: line })
+          : `${new Date().toISOString()} ${line}\n`,
+      );
     const controller = await openController(args, io);
     const agent = new Agent(controller, {
       ...(ttl !== undefined ? { proposalSeconds: ttl } : {}),
@@ -80,6 +89,7 @@ ${CONTROLLER_USAGE}
     log(
       `agent for '${name}' listening on ${listening}${url !== listening ? ` (reachable as ${url})` : ''}`,
     );
+    if (json) io.stdout.write(formatJson({ url: listening, publicUrl: url, pid: process.pid }));
     void agent.catchUp();
     await new Promise<void>((resolve) => {
       const stop = () => resolve();

@@ -2,7 +2,7 @@
  * @module commands/kel
  * `keri kel export` (the CESR stream as keripy replays it to a peer) and `keri kel import`.
  */
-import { bytesToText } from '@kestrel/cesr';
+import { bytesToText, parseStream } from '@kestrel/cesr';
 import { type Command, flag, stringOption } from '../command.js';
 import {
   CONTROLLER_OPTIONS,
@@ -16,7 +16,13 @@ import { formatJson, readInput } from '../io.js';
 export const kelExport: Command = {
   path: ['kel', 'export'],
   summary: 'write a KEL as CESR to standard output, as keripy replays it to a peer',
-  usage: `Usage: keri kel export --name NAME (--alias ALIAS | --prefix PREFIX)\n\n${CONTROLLER_USAGE}`,
+  usage: `Usage: keri kel export --name NAME (--alias ALIAS | --prefix PREFIX) [--json]
+
+${CONTROLLER_USAGE}
+  --alias, -a ALIAS     an identifier or group of this keystore
+  --prefix PREFIX       any identifier whose KEL is held here
+  --json                print {"prefix","events":[{"sn","ilk","said","message"}]} (message: the
+                        event with its attachments as CESR text) instead of the bare stream`,
   examples: [
     'keri kel export --name alice --alias alice > alice.cesr',
     'keri kel export -n alice -a alice | keri kel verify -',
@@ -25,12 +31,24 @@ export const kelExport: Command = {
     ...CONTROLLER_OPTIONS,
     alias: { type: 'string', short: 'a' },
     prefix: { type: 'string' },
+    json: { type: 'boolean' },
   },
   async run(args, io) {
     const which = stringOption(args, 'alias') ?? requireString(args, 'prefix');
     const controller = await openController(args, io);
     try {
-      for (const message of controller.exportKel(which)) io.stdout.write(bytesToText(message));
+      const messages = controller.exportKel(which);
+      if (!flag(args, 'json')) {
+        for (const message of messages) io.stdout.write(bytesToText(message));
+        return 0;
+      }
+      const events = messages.map((message) => {
+        const { sad } = parseStream(message).messages[0]!.body;
+        return { sn: sad.s, ilk: sad.t, said: sad.d, message: bytesToText(message) };
+      });
+      io.stdout.write(
+        formatJson({ prefix: parseStream(messages[0]!).messages[0]!.body.sad.i, events }),
+      );
       return 0;
     } finally {
       await releaseController(controller, io);

@@ -92,22 +92,36 @@ ${CONTROLLER_USAGE}
 export const multisigExport: Command = {
   path: ['multisig', 'export'],
   summary: 'write a proposal, with the KELs needed to check it and its signatures, to a file',
-  usage: `Usage: keri multisig export --name NAME --said SAID [--out FILE]
+  usage: `Usage: keri multisig export --name NAME --said SAID [--out FILE] [--json]
 
 For a member without a network path: carry the file to it, it runs 'keri multisig import FILE',
 signs (join or sign), exports again, and the file comes back to be imported here.
 ${CONTROLLER_USAGE}
   --said SAID           the proposal
-  --out FILE            where to write (default: standard output)`,
+  --out FILE            where to write (default: standard output)
+  --json                print {"said","bytes","out"} (or {"said","bytes","stream"} without --out)`,
   examples: ['keri multisig export --name alice --said EHp0... --out proposal.cesr'],
-  options: { ...CONTROLLER_OPTIONS, said: { type: 'string' }, out: { type: 'string' } },
+  options: {
+    ...CONTROLLER_OPTIONS,
+    said: { type: 'string' },
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+  },
   async run(args, io) {
     const said = requireString(args, 'said');
     const out = stringOption(args, 'out');
     return withGroups(args, io, async ({ groups }) => {
       const bytes = await groups.exportProposal(said);
       if (out !== undefined) await writeFile(resolvePath(io, out), bytes);
-      else io.stdout.write(bytesToText(bytes));
+      if (flag(args, 'json'))
+        io.stdout.write(
+          formatJson({
+            said,
+            bytes: bytes.length,
+            ...(out !== undefined ? { out: resolvePath(io, out) } : { stream: bytesToText(bytes) }),
+          }),
+        );
+      else if (out === undefined) io.stdout.write(bytesToText(bytes));
       return 0;
     });
   },
