@@ -11,6 +11,7 @@
 /** The tables of a Kestrel store. */
 export const TABLES = [
   'events', // accepted events with signatures and receipts, by prefix + sn + SAID (KEL order)
+  'firstSeen', // first-seen log in runs of events, by prefix + first ordinal of the run
   'states', // key state record by prefix
   'escrows', // events waiting for something, by kind + prefix + sn + SAID
   'receipts', // receipts whose event is not accepted yet, by prefix + SAID

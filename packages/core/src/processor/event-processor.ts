@@ -443,7 +443,7 @@ export class EventProcessor {
       transferable: [],
     });
     if (fresh.length === 0 && applied.added === 0) return 0;
-    this.store.putEvent({
+    this.store.updateEvent({
       ...applied.record,
       signatures: [...record.signatures, ...fresh.map((s) => s.qb64)],
     });
@@ -522,7 +522,7 @@ export class EventProcessor {
       }
       const record = this.store.event(prefix, said, sn)!;
       const { record: updated, added } = applyReceipts(this.context, record, incoming);
-      if (added > 0) this.store.putEvent(updated);
+      if (added > 0) this.store.updateEvent(updated);
       if (report)
         outcomes.push({ kind: 'receipt', prefix, sn, said, result: 'applied', count: added });
       return;
