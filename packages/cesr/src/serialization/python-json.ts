@@ -9,6 +9,7 @@
  * can be verified by splicing the raw bytes (no re-serialization, no key-order hazards).
  */
 import { CesrError } from '../errors.js';
+import { latin1Text } from '../text.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -44,8 +45,49 @@ function decodeKey(quoted: Uint8Array): string {
       break;
     }
   }
-  if (ascii) return String.fromCharCode.apply(null, quoted.subarray(1, -1) as unknown as number[]);
+  if (ascii) return latin1Text(quoted, 1, quoted.length - 1);
   return JSON.parse(utf8.decode(quoted)) as string;
+}
+
+/**
+ * Finds a key repeated within one object. Keys are compared as bytes: the scanner accepts one
+ * canonical form per string, so equal keys are equal bytes. Objects have a handful of keys, so
+ * pairwise comparison beats decoding them; past a few, a set of decoded keys bounds the work.
+ */
+class RepeatedKeys {
+  private readonly spans: number[] = [];
+  private decoded: Set<string> | undefined;
+
+  constructor(private readonly bytes: Uint8Array) {}
+
+  repeated(start: number, end: number): boolean {
+    if (this.decoded === undefined && this.spans.length < 32) {
+      for (let i = 0; i < this.spans.length; i += 2)
+        if (this.equal(this.spans[i]!, this.spans[i + 1]!, start, end)) return true;
+      this.spans.push(start, end);
+      return false;
+    }
+    if (this.decoded === undefined) {
+      this.decoded = new Set();
+      for (let i = 0; i < this.spans.length; i += 2)
+        this.decoded.add(this.key(this.spans[i]!, this.spans[i + 1]!));
+    }
+    const key = this.key(start, end);
+    if (this.decoded.has(key)) return true;
+    this.decoded.add(key);
+    return false;
+  }
+
+  private key(start: number, end: number): string {
+    return latin1Text(this.bytes, start, end);
+  }
+
+  private equal(start: number, end: number, otherStart: number, otherEnd: number): boolean {
+    if (end - start !== otherEnd - otherStart) return false;
+    for (let i = 0; i < end - start; i++)
+      if (this.bytes[start + i] !== this.bytes[otherStart + i]) return false;
+    return true;
+  }
 }
 
 class Scanner {
@@ -86,17 +128,22 @@ class Scanner {
       this.position++;
       return;
     }
-    const seen = new Set<string>();
+    const keys = new RepeatedKeys(this.bytes);
     for (;;) {
       const keyStart = this.position;
       this.string();
-      const label = decodeKey(this.bytes.subarray(keyStart, this.position));
-      if (seen.has(label)) this.fail(`duplicate key '${label}'`);
-      seen.add(label);
+      const keyEnd = this.position;
+      if (keys.repeated(keyStart, keyEnd)) {
+        this.fail(`duplicate key '${decodeKey(this.bytes.subarray(keyStart, keyEnd))}'`);
+      }
       this.expect(0x3a);
       const start = this.position;
       this.value();
-      fields?.push({ label, start, end: this.position });
+      fields?.push({
+        label: decodeKey(this.bytes.subarray(keyStart, keyEnd)),
+        start,
+        end: this.position,
+      });
       const next = this.peek();
       if (next === 0x2c) {
         this.position++;
@@ -127,37 +174,42 @@ class Scanner {
   string(): void {
     const bytes = this.bytes;
     const start = this.position;
-    let ascii = true;
     this.expect(QUOTE);
+    let position = this.position;
+    let ascii = true;
     for (;;) {
-      const byte = bytes[this.position];
-      if (byte === undefined) this.fail('unterminated string');
-      if (byte === QUOTE) {
-        this.position++;
-        // Python writes UTF-8 and cannot load anything else (json.loads would raise).
-        if (!ascii && !isUtf8(bytes.subarray(start, this.position)))
-          this.fail('invalid UTF-8 in string');
-        return;
+      const byte = bytes[position];
+      if (byte === QUOTE) break;
+      if (byte === undefined || byte < 0x20) {
+        this.position = position;
+        this.fail(byte === undefined ? 'unterminated string' : 'raw control character in string');
       }
-      if (byte < 0x20) this.fail('raw control character in string');
-      if (byte >= 0x80) ascii = false;
       if (byte === BACKSLASH) {
-        const escaped = bytes[this.position + 1] ?? -1;
-        if (SHORT_ESCAPES.has(escaped)) {
-          this.position += 2;
-          continue;
-        }
-        // \u00XX is canonical only for control characters without a short escape, lowercase hex.
-        const hex = String.fromCharCode(...bytes.subarray(this.position + 2, this.position + 6));
-        const code = /^00[01][0-9a-f]$/.test(hex) ? Number.parseInt(hex, 16) : -1;
-        if (escaped !== 0x75 || code < 0 || SHORT_ESCAPED_CONTROLS.has(code)) {
-          this.fail('escape Python would not write');
-        }
-        this.position += 6;
+        position = this.escape(position);
         continue;
       }
-      this.position++;
+      if (byte >= 0x80) ascii = false;
+      position++;
     }
+    this.position = position + 1;
+    // Python writes UTF-8 and cannot load anything else (json.loads would raise).
+    if (!ascii && !isUtf8(bytes.subarray(start, this.position)))
+      this.fail('invalid UTF-8 in string');
+  }
+
+  /** Checks the escape at `position` (a backslash); returns the position after it. */
+  escape(position: number): number {
+    const bytes = this.bytes;
+    const escaped = bytes[position + 1] ?? -1;
+    if (SHORT_ESCAPES.has(escaped)) return position + 2;
+    // \u00XX is canonical only for control characters without a short escape, lowercase hex.
+    const hex = String.fromCharCode(...bytes.subarray(position + 2, position + 6));
+    const code = /^00[01][0-9a-f]$/.test(hex) ? Number.parseInt(hex, 16) : -1;
+    if (escaped !== 0x75 || code < 0 || SHORT_ESCAPED_CONTROLS.has(code)) {
+      this.position = position;
+      this.fail('escape Python would not write');
+    }
+    return position + 6;
   }
 
   number(): void {

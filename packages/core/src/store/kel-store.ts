@@ -204,6 +204,7 @@ export class KelStore {
 
   /** Whether any out-of-order event waits at (prefix, sn) (an index lookup, no store read). */
   hasOutOfOrderAt(prefix: string, sn: bigint): boolean {
+    if (this.quiet) return false;
     const key = joinKey('out_of_order', prefix, snKey(sn));
     if (!this.index().has(key)) return false;
     for (const _ of this.escrows('out_of_order', prefix, sn)) return true;
@@ -236,6 +237,7 @@ export class KelStore {
   }
 
   removePendingReceipts(prefix: string, said: string): void {
+    if (this.quiet) return;
     const key = joinKey(prefix, said);
     if (this.index().delete(`receipts.${key}`)) this.remove('receipts', key);
   }

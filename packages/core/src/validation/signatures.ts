@@ -21,6 +21,11 @@ export interface VerifiedSignatures {
   readonly indices: readonly number[];
 }
 
+const NONE_VERIFIED: VerifiedSignatures = Object.freeze({
+  signatures: Object.freeze([]),
+  indices: Object.freeze([]),
+});
+
 const keyCache = new Map<string, { code: MatterCode; raw: Uint8Array }>();
 
 /** Decodes a verification key, caching (keys repeat across the events of a KEL). */
@@ -55,12 +60,13 @@ export function verifySignatures(
   signatures: readonly IndexedSignature[],
   keys: readonly string[],
 ): VerifiedSignatures {
-  const seen = new Set<string>();
+  if (signatures.length === 0) return NONE_VERIFIED;
+  const seen = signatures.length > 1 ? new Set<string>() : undefined;
   const verified: IndexedSignature[] = [];
   const indices: number[] = [];
   for (const signature of signatures) {
-    if (seen.has(signature.qb64)) continue;
-    seen.add(signature.qb64);
+    if (seen?.has(signature.qb64)) continue;
+    seen?.add(signature.qb64);
     const key = keys[signature.index];
     if (key === undefined) {
       throw new EventError(
