@@ -192,22 +192,18 @@ export function decodeWithPrepad(
   const total = prepad + end - start;
   if (total % 4 !== 0) throw new CesrError('bad_size', 'Base64 length is not a multiple of 4');
   const out = new Uint8Array((total / 4) * 3);
-  let accumulator = 0;
-  let bits = 0;
-  let o = 0;
-  for (let i = 0; i < total; i++) {
-    let sextet = 0;
-    if (i >= prepad) {
-      sextet = SEXTETS[text.charCodeAt(start + i - prepad)] ?? -1;
-      if (sextet < 0) throw new CesrError('bad_base64', 'Non Base64 character', start + i - prepad);
+  // Whole quadlets of sextets, the first one led by the `prepad` zero sextets.
+  let position = start - prepad;
+  for (let o = 0; o < out.length; o += 3) {
+    let quadlet = 0;
+    for (let k = 0; k < 4; k++, position++) {
+      const sextet = position < start ? 0 : (SEXTETS[text.charCodeAt(position)] ?? -1);
+      if (sextet < 0) throw new CesrError('bad_base64', 'Non Base64 character', position);
+      quadlet = (quadlet << 6) | sextet;
     }
-    accumulator = (accumulator << 6) | sextet;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (accumulator >>> bits) & 255;
-      accumulator &= (1 << bits) - 1;
-    }
+    out[o] = quadlet >>> 16;
+    out[o + 1] = (quadlet >>> 8) & 255;
+    out[o + 2] = quadlet & 255;
   }
   return out;
 }

@@ -177,7 +177,10 @@ function canonicalJsonSpans(
 ): Map<string, { start: number; end: number }> | undefined {
   let fields: ReturnType<typeof scanCanonicalJson>;
   try {
-    fields = scanCanonicalJson(raw);
+    fields = scanCanonicalJson(
+      raw,
+      checks.map(([label]) => label),
+    );
   } catch {
     return undefined;
   }

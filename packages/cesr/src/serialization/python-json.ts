@@ -122,7 +122,7 @@ class Scanner {
     for (let i = 0; i < word.length; i++) this.expect(word.charCodeAt(i));
   }
 
-  object(fields?: FieldSpan[]): void {
+  object(fields?: FieldSpan[], labels?: readonly string[]): void {
     this.expect(0x7b);
     if (this.peek() === 0x7d) {
       this.position++;
@@ -139,11 +139,13 @@ class Scanner {
       this.expect(0x3a);
       const start = this.position;
       this.value();
-      fields?.push({
-        label: decodeKey(this.bytes.subarray(keyStart, keyEnd)),
-        start,
-        end: this.position,
-      });
+      if (fields) {
+        const label =
+          labels === undefined
+            ? decodeKey(this.bytes.subarray(keyStart, keyEnd))
+            : labels.find((wanted) => this.isKey(keyStart, keyEnd, wanted));
+        if (label !== undefined) fields.push({ label, start, end: this.position });
+      }
       const next = this.peek();
       if (next === 0x2c) {
         this.position++;
@@ -152,6 +154,14 @@ class Scanner {
       this.expect(0x7d);
       return;
     }
+  }
+
+  /** Whether the quoted key at [start, end) is the ASCII label `label`. */
+  isKey(start: number, end: number, label: string): boolean {
+    if (end - start !== label.length + 2) return false;
+    for (let i = 0; i < label.length; i++)
+      if (this.bytes[start + 1 + i] !== label.charCodeAt(i)) return false;
+    return true;
   }
 
   array(): void {
@@ -246,13 +256,14 @@ class Scanner {
 
 /**
  * Verifies that `bytes` is one JSON object written exactly as keripy writes it and returns the
- * spans of its top-level values. Throws `CesrError('bad_body')` otherwise.
+ * spans of its top-level values (with `labels`, of those ASCII labels only: the other keys are
+ * then not decoded). Throws `CesrError('bad_body')` otherwise.
  */
-export function scanCanonicalJson(bytes: Uint8Array): FieldSpan[] {
+export function scanCanonicalJson(bytes: Uint8Array, labels?: readonly string[]): FieldSpan[] {
   const scanner = new Scanner(bytes);
   const fields: FieldSpan[] = [];
   if (scanner.peek() !== 0x7b) scanner.fail('not an object');
-  scanner.object(fields);
+  scanner.object(fields, labels);
   if (scanner.position !== bytes.length) scanner.fail('trailing bytes');
   return fields;
 }

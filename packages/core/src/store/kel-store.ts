@@ -114,7 +114,7 @@ export class KelStore {
       const value: FirstSeenRunRecord = { prefix: record.prefix, events: run };
       this.put('firstSeen', key, value);
     }
-    run.push({ firstSeen: record.firstSeen, sn: record.sn, ilk: record.ilk, said: record.said });
+    run.push([record.firstSeen, record.sn, record.ilk, record.said]);
   }
 
   /** Replaces the record of a stored event (more verified signatures, receipts). */
@@ -158,7 +158,7 @@ export class KelStore {
     for (const [, run] of this.scan<FirstSeenRunRecord>('firstSeen', prefix + SEPARATOR))
       for (const entry of run.events) entries.push(entry);
     if (!strictlyIncreasing(entries)) entries = ordered(entries);
-    return entries.map(({ sn, said, ilk }) => ({ sn: BigInt(`0x${sn}`), said, ilk }));
+    return entries.map(([, sn, ilk, said]) => ({ sn: BigInt(`0x${sn}`), said, ilk }));
   }
 
   // ---- escrows ----------------------------------------------------------------------------------
@@ -284,15 +284,15 @@ function ordinalKey(hex: string): string {
 
 function strictlyIncreasing(entries: readonly FirstSeenEntry[]): boolean {
   for (let i = 1; i < entries.length; i++)
-    if (compareHex(entries[i - 1]!.firstSeen, entries[i]!.firstSeen) >= 0) return false;
+    if (compareHex(entries[i - 1]![0], entries[i]![0]) >= 0) return false;
   return true;
 }
 
 /** Entries by first-seen ordinal, once each (an event stored twice is logged twice). */
 function ordered(entries: readonly FirstSeenEntry[]): FirstSeenEntry[] {
   const byOrdinal = new Map<string, FirstSeenEntry>();
-  for (const entry of entries) byOrdinal.set(entry.firstSeen, entry);
-  return [...byOrdinal.values()].sort((a, b) => compareHex(a.firstSeen, b.firstSeen));
+  for (const entry of entries) byOrdinal.set(entry[0], entry);
+  return [...byOrdinal.values()].sort((a, b) => compareHex(a[0], b[0]));
 }
 
 /** Compares lowercase hex numbers without leading zeros (first-seen ordinals). */

@@ -45,13 +45,16 @@ export interface EventRecord {
   readonly sourceSeal?: SourceSealRecord;
 }
 
-/** One event in a prefix's first-seen log (keripy `fels`): its ordinal, sn (hex), type and SAID. */
-export interface FirstSeenEntry {
-  readonly firstSeen: string;
-  readonly sn: string;
-  readonly ilk: KeyEventIlk;
-  readonly said: string;
-}
+/**
+ * One event in a prefix's first-seen log (keripy `fels`): its first-seen ordinal and sn (hex), type
+ * and SAID. A tuple, not a map: a run holds a thousand of them, read back whole.
+ */
+export type FirstSeenEntry = readonly [
+  firstSeen: string,
+  sn: string,
+  ilk: KeyEventIlk,
+  said: string,
+];
 
 /** A run of a prefix's first-seen log: the events it first saw between two flushes, in order. */
 export interface FirstSeenRunRecord {
