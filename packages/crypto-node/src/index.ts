@@ -17,6 +17,8 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { createBLAKE2b, createBLAKE2s, createBLAKE3, createSHA3, type IHasher } from 'hash-wasm';
 import sodium from 'sodium-native';
 
+export { createParallelCrypto, type ParallelCrypto } from './parallel-crypto.js';
+
 /** keripy `Salter.stretch` limits per tier (opslimit, memlimit in bytes). */
 export const STRETCH_LIMITS: Record<StretchTier, { opslimit: number; memlimit: number }> = {
   temp: { opslimit: 1, memlimit: 8192 },

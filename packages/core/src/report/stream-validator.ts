@@ -4,12 +4,13 @@
  * the shape of the keripy conformance corpus (`expected.json`): the verdict, accepted key states
  * and KELs, where every other event ended, escrow counts, duplicity evidence, and throughput.
  */
-import { type CesrError, type Message, StreamParser } from '@kestrel/cesr';
+import { type CesrError, type ParseItem, StreamParser } from '@kestrel/cesr';
 import { isKeyEventIlk } from '../event/fields.js';
 import type { EventProcessor } from '../processor/event-processor.js';
 import type { Outcome } from '../processor/outcomes.js';
 import { type KeyStateRecord, toKeyStateRecord } from '../state/key-state.js';
 import { type EscrowKind, KERIPY_ESCROW_NAMES } from '../store/records.js';
+import { Lookahead } from './lookahead.js';
 
 export type Fate =
   | 'out_of_order'
@@ -97,26 +98,25 @@ export class StreamValidator {
   private events = 0;
   private pendingFlush: Promise<void> | undefined;
   private readonly started = performance.now();
+  private readonly lookahead: Lookahead | undefined;
 
   constructor(
     readonly processor: EventProcessor,
     private readonly options: StreamValidatorOptions = {},
-  ) {}
+  ) {
+    const crypto = processor.context.crypto;
+    if (crypto.expect)
+      this.lookahead = new Lookahead(processor.context, (checks) => crypto.expect?.(checks));
+  }
 
   /** Parses and processes a chunk; commits to the store every `batchSize` messages. */
   async push(chunk: Uint8Array): Promise<void> {
-    for (const item of this.parser.push(chunk)) {
-      const committing = this.take(item);
-      if (committing) await committing;
-    }
+    await this.takeAll(this.parser.push(chunk));
   }
 
   /** Ends the stream, retries escrows until nothing changes, commits, and reports. */
   async end(): Promise<VerifyReport> {
-    for (const item of this.parser.end()) {
-      const committing = this.take(item);
-      if (committing) await committing;
-    }
+    await this.takeAll(this.parser.end());
     for (let pass = 0; pass < 10; pass++) {
       const outcomes = this.processor.retryAll();
       this.note(outcomes);
@@ -127,10 +127,21 @@ export class StreamValidator {
     return this.report();
   }
 
+  /** Processes parsed items in order (through the lookahead when the crypto backend wants one). */
+  private async takeAll(items: Iterable<ParseItem>): Promise<void> {
+    for (const item of items) {
+      const due = this.lookahead ? this.lookahead.admit(item) : item;
+      const committing = due && this.take(due);
+      if (committing) await committing;
+    }
+    for (const due of this.lookahead?.drain() ?? []) {
+      const committing = this.take(due);
+      if (committing) await committing;
+    }
+  }
+
   /** Processes one parsed item; returns a promise to wait for when a batch must be committed. */
-  private take(
-    item: { type: 'message'; message: Message } | { type: 'error'; error: CesrError },
-  ): Promise<void> | undefined {
+  private take(item: ParseItem): Promise<void> | undefined {
     if (item.type === 'error') {
       this.failedFrame(item.error);
       return undefined;

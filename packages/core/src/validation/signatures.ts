@@ -12,7 +12,7 @@ import {
 } from '@kestrel/cesr';
 import { EventError } from '../errors.js';
 import { nextKeyDigest } from '../keys/salter.js';
-import type { Crypto } from '../ports/crypto.js';
+import type { Crypto, SignatureCheck } from '../ports/crypto.js';
 
 export interface VerifiedSignatures {
   /** Signatures that verify, without duplicates, in the order received. */
@@ -47,6 +47,20 @@ function schemeMatches(signature: IndexedSignature, keyCode: MatterCode): boolea
   if (scheme === 'ECDSA_256k1') return keyCode === '1AAA' || keyCode === '1AAB';
   if (scheme === 'ECDSA_256r1') return keyCode === '1AAI' || keyCode === '1AAJ';
   return keyCode === '1AAC' || keyCode === '1AAD';
+}
+
+/**
+ * The verification of `signature` over `message` by the key `keyQb64`, as `verifySignatures` will
+ * ask for it; undefined when the key cannot have made it.
+ */
+export function signatureCheck(
+  signature: IndexedSignature,
+  keyQb64: string,
+  message: Uint8Array,
+): SignatureCheck | undefined {
+  const key = decodeKey(keyQb64);
+  if (!schemeMatches(signature, key.code)) return undefined;
+  return { keyCode: key.code, publicKey: key.raw, signature: signature.raw, message };
 }
 
 /**
