@@ -96,14 +96,15 @@ export async function createNodeCrypto(): Promise<Crypto> {
       switch (keyCode) {
         case 'B':
         case 'D':
+          // sodium-native reads any typed array through its ArrayBuffer: no Buffer to wrap them in.
           return (
             signature.length === sodium.crypto_sign_BYTES &&
             publicKey.length === sodium.crypto_sign_PUBLICKEYBYTES &&
             sodium.crypto_sign_verify_detached(
-              toBuffer(signature),
-              toBuffer(message),
-              toBuffer(publicKey),
-            )
+              signature as Buffer,
+              message as Buffer,
+              publicKey as Buffer,
+            ) === true
           );
         case '1AAA':
         case '1AAB':

@@ -3,9 +3,10 @@
  * A `Crypto` that verifies Ed25519 signatures on a worker thread, ahead of the processor (two
  * cores instead of one). `expect` copies each announced check into shared memory for the worker;
  * `verify` takes the worker's result only for a slot that holds exactly its own arguments, compared
- * byte for byte (key, signature and message), and otherwise verifies them itself. A check the
- * worker has not started when the processor asks for it is claimed and verified by the processor,
- * so the two threads share the work instead of one waiting for the other.
+ * byte for byte (key, signature and message), and otherwise verifies them itself. The two threads
+ * share the work rather than wait for each other: a check the worker has not started when it is
+ * asked for is verified by the caller, and while the worker is busy with the one asked for, the
+ * caller verifies the next one it has not started.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -65,12 +66,23 @@ class VerificationRing {
   private readonly keyOfSlot = new Array<number>(SLOTS).fill(0);
   /** Announced checks not yet asked for, by signature. */
   private readonly jobOfSignature = new Map<number, number>();
+  /** Slots whose check this thread verified (taken from the worker's queue). */
+  private readonly verifiedHere = new Array<boolean>(SLOTS).fill(false);
+  private readonly key = Buffer.alloc(KEY_BYTES);
+  private readonly signature = Buffer.alloc(SIGNATURE_BYTES);
+  private readonly message = Buffer.alloc(MESSAGE_CAPACITY);
   private issued = 0;
   private healthy = true;
   answeredByWorker = 0;
   private readonly worker: Worker;
 
-  constructor() {
+  constructor(
+    private readonly verifyHere: (
+      publicKey: Uint8Array,
+      signature: Uint8Array,
+      message: Uint8Array,
+    ) => boolean,
+  ) {
     const workerData: WorkerData = {
       sodium: createRequire(import.meta.url).resolve('sodium-native'),
       control: this.control.buffer as SharedArrayBuffer,
@@ -99,6 +111,7 @@ class VerificationRing {
       this.data.set(signature, offset + KEY_BYTES);
       this.data.set(message, offset + KEY_BYTES + SIGNATURE_BYTES);
       this.lengths[slot] = message.length;
+      this.verifiedHere[slot] = false;
       Atomics.store(this.states, slot, QUEUED); // publishes the bytes written above
       const key = signatureKey(signature);
       this.jobOfSlot[slot] = this.issued;
@@ -125,15 +138,39 @@ class VerificationRing {
     if (Atomics.compareExchange(this.states, slot, QUEUED, CLAIMED) === QUEUED) return undefined;
     let state = Atomics.load(this.states, slot);
     while (state === WORKING) {
-      if (Atomics.wait(this.states, slot, WORKING, PATIENCE_MS) === 'timed-out') {
+      // Rather than wait for the worker, do a check it has not started (one needed soon).
+      if (
+        !this.verifyLater(job) &&
+        Atomics.wait(this.states, slot, WORKING, PATIENCE_MS) === 'timed-out'
+      ) {
         this.healthy = false;
         return undefined;
       }
       state = Atomics.load(this.states, slot);
     }
     if (state !== VALID && state !== INVALID) return undefined;
-    this.answeredByWorker++;
+    if (!this.verifiedHere[slot]) this.answeredByWorker++;
     return state === VALID;
+  }
+
+  /** Claims and verifies here the first check after `job` that the worker has not started. */
+  private verifyLater(job: number): boolean {
+    for (let later = (job + 1) | 0; later !== this.issued; later = (later + 1) | 0) {
+      const slot = later & (SLOTS - 1);
+      if (Atomics.compareExchange(this.states, slot, QUEUED, CLAIMED) !== QUEUED) continue;
+      const offset = slot * SLOT_BYTES;
+      const messageAt = offset + KEY_BYTES + SIGNATURE_BYTES;
+      const length = this.lengths[slot]!;
+      // Copies: libsodium cannot read shared memory.
+      this.data.copy(this.key, 0, offset, offset + KEY_BYTES);
+      this.data.copy(this.signature, 0, offset + KEY_BYTES, messageAt);
+      this.data.copy(this.message, 0, messageAt, messageAt + length);
+      const valid = this.verifyHere(this.key, this.signature, this.message.subarray(0, length));
+      this.verifiedHere[slot] = true;
+      Atomics.store(this.states, slot, valid ? VALID : INVALID);
+      return true;
+    }
+    return false;
   }
 
   /** Whether the slot holds exactly this key, signature and message. */
@@ -173,7 +210,9 @@ class VerificationRing {
  * worker thread; every other operation, and every check not answered exactly, goes to `base`.
  */
 export function createParallelCrypto(base: Crypto): ParallelCrypto {
-  const ring = new VerificationRing();
+  const ring = new VerificationRing((publicKey, signature, message) =>
+    base.verify('D', publicKey, signature, message),
+  );
   return {
     ...base,
     expect: (checks) => ring.announce(checks),

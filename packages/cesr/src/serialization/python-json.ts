@@ -50,48 +50,17 @@ function decodeKey(quoted: Uint8Array): string {
 }
 
 /**
- * Finds a key repeated within one object. Keys are compared as bytes: the scanner accepts one
- * canonical form per string, so equal keys are equal bytes. Objects have a handful of keys, so
- * pairwise comparison beats decoding them; past a few, a set of decoded keys bounds the work.
+ * Keys past this many in one object are checked for repeats through a set of decoded keys; below,
+ * by comparing bytes with each earlier key (objects have a handful of keys, and decoding them would
+ * cost more). Bytes compare as keys do: the scanner accepts one canonical form per string.
  */
-class RepeatedKeys {
-  private readonly spans: number[] = [];
-  private decoded: Set<string> | undefined;
-
-  constructor(private readonly bytes: Uint8Array) {}
-
-  repeated(start: number, end: number): boolean {
-    if (this.decoded === undefined && this.spans.length < 32) {
-      for (let i = 0; i < this.spans.length; i += 2)
-        if (this.equal(this.spans[i]!, this.spans[i + 1]!, start, end)) return true;
-      this.spans.push(start, end);
-      return false;
-    }
-    if (this.decoded === undefined) {
-      this.decoded = new Set();
-      for (let i = 0; i < this.spans.length; i += 2)
-        this.decoded.add(this.key(this.spans[i]!, this.spans[i + 1]!));
-    }
-    const key = this.key(start, end);
-    if (this.decoded.has(key)) return true;
-    this.decoded.add(key);
-    return false;
-  }
-
-  private key(start: number, end: number): string {
-    return latin1Text(this.bytes, start, end);
-  }
-
-  private equal(start: number, end: number, otherStart: number, otherEnd: number): boolean {
-    if (end - start !== otherEnd - otherStart) return false;
-    for (let i = 0; i < end - start; i++)
-      if (this.bytes[start + i] !== this.bytes[otherStart + i]) return false;
-    return true;
-  }
-}
+const SMALL_OBJECT = 16;
 
 class Scanner {
   position = 0;
+  /** Byte spans (start, end) of the keys of the objects being scanned, the innermost last. */
+  private readonly keys: number[] = [];
+
   constructor(readonly bytes: Uint8Array) {}
 
   fail(reason: string): never {
@@ -128,22 +97,26 @@ class Scanner {
       this.position++;
       return;
     }
-    const keys = new RepeatedKeys(this.bytes);
+    const first = this.keys.length; // this object's keys start here
+    let large: Set<string> | undefined;
     for (;;) {
       const keyStart = this.position;
       this.string();
       const keyEnd = this.position;
-      if (keys.repeated(keyStart, keyEnd)) {
-        this.fail(`duplicate key '${decodeKey(this.bytes.subarray(keyStart, keyEnd))}'`);
+      if (large === undefined && this.keys.length - first < 2 * SMALL_OBJECT) {
+        if (this.repeats(first, keyStart, keyEnd)) this.repeatedKey(keyStart, keyEnd);
+        this.keys.push(keyStart, keyEnd);
+      } else {
+        large ??= this.decodedKeys(first);
+        const key = latin1Text(this.bytes, keyStart, keyEnd);
+        if (large.has(key)) this.repeatedKey(keyStart, keyEnd);
+        large.add(key);
       }
       this.expect(0x3a);
       const start = this.position;
       this.value();
       if (fields) {
-        const label =
-          labels === undefined
-            ? decodeKey(this.bytes.subarray(keyStart, keyEnd))
-            : labels.find((wanted) => this.isKey(keyStart, keyEnd, wanted));
+        const label = this.label(keyStart, keyEnd, labels);
         if (label !== undefined) fields.push({ label, start, end: this.position });
       }
       const next = this.peek();
@@ -152,8 +125,42 @@ class Scanner {
         continue;
       }
       this.expect(0x7d);
+      this.keys.length = first;
       return;
     }
+  }
+
+  /** Whether the key at [start, end) has the bytes of a key of this object, listed from `first`. */
+  repeats(first: number, start: number, end: number): boolean {
+    const bytes = this.bytes;
+    for (let k = first; k < this.keys.length; k += 2) {
+      const other = this.keys[k]!;
+      if (this.keys[k + 1]! - other !== end - start) continue;
+      let same = true;
+      for (let i = 0; same && i < end - start; i++) same = bytes[other + i] === bytes[start + i];
+      if (same) return true;
+    }
+    return false;
+  }
+
+  /** The keys of this object so far (listed from `first`), as one string per key's bytes. */
+  decodedKeys(first: number): Set<string> {
+    const keys = new Set<string>();
+    for (let k = first; k < this.keys.length; k += 2)
+      keys.add(latin1Text(this.bytes, this.keys[k]!, this.keys[k + 1]!));
+    return keys;
+  }
+
+  repeatedKey(start: number, end: number): never {
+    this.fail(`duplicate key '${decodeKey(this.bytes.subarray(start, end))}'`);
+  }
+
+  /** The key at [start, end) decoded, or with `labels` the one it is (if any). */
+  label(start: number, end: number, labels: readonly string[] | undefined): string | undefined {
+    if (labels === undefined) return decodeKey(this.bytes.subarray(start, end));
+    for (let i = 0; i < labels.length; i++)
+      if (this.isKey(start, end, labels[i]!)) return labels[i];
+    return undefined;
   }
 
   /** Whether the quoted key at [start, end) is the ASCII label `label`. */

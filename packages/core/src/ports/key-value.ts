@@ -53,6 +53,13 @@ export function snKey(sn: bigint): string {
   return sn.toString(16).padStart(32, '0');
 }
 
+/** `snKey` of a sequence number kept in hex (records keep them so). */
+export function hexSnKey(hex: string): string {
+  return CANONICAL_HEX.test(hex) ? hex.padStart(32, '0') : snKey(BigInt(`0x${hex}`));
+}
+
+const CANONICAL_HEX = /^(0|[1-9a-f][0-9a-f]{0,31})$/;
+
 export function joinKey(...parts: readonly string[]): string {
   return parts.join(SEPARATOR);
 }

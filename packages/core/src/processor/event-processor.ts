@@ -13,6 +13,7 @@ import type { Clock } from '../ports/clock.js';
 import { systemClock } from '../ports/clock.js';
 import type { Crypto } from '../ports/crypto.js';
 import type { KeyValueStore } from '../ports/key-value.js';
+import { firstSeenState } from '../state/key-state.js';
 import { KelStore } from '../store/kel-store.js';
 import type { EscrowKind, EscrowRecord, EventRecord } from '../store/records.js';
 import { type KeyEvent, readKeyEvent } from '../validation/key-event.js';
@@ -360,10 +361,13 @@ export class EventProcessor {
     }
     this.store.removePendingReceipts(event.prefix, event.said);
     this.store.putEvent(record);
-    this.context.setState({ ...decision.state, firstSeen, datetime });
+    this.context.setState(firstSeenState(decision.state, firstSeen, datetime));
     outcomes.push({
       kind: 'accepted',
-      ...identityOf(event),
+      prefix: event.prefix,
+      sn: event.sn,
+      said: event.said,
+      ilk: event.ilk,
       firstSeen,
       recovery: decision.recovery,
     });

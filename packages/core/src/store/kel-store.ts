@@ -7,6 +7,7 @@
 
 import type { KeyEventIlk } from '../event/fields.js';
 import {
+  hexSnKey,
   joinKey,
   type KeyValueStore,
   SEPARATOR,
@@ -119,11 +120,7 @@ export class KelStore {
 
   /** Replaces the record of a stored event (more verified signatures, receipts). */
   updateEvent(record: EventRecord): void {
-    this.put(
-      'events',
-      joinKey(record.prefix, snKey(BigInt(`0x${record.sn}`)), record.said),
-      record,
-    );
+    this.put('events', joinKey(record.prefix, hexSnKey(record.sn), record.said), record);
   }
 
   /** Events accepted at (prefix, sn), in the order they were accepted; the last is authoritative. */
@@ -256,11 +253,7 @@ export class KelStore {
   }
 
   putDuplicity(record: DuplicityRecord): void {
-    this.put(
-      'duplicity',
-      joinKey(record.prefix, snKey(BigInt(`0x${record.sn}`)), record.second.said),
-      record,
-    );
+    this.put('duplicity', joinKey(record.prefix, hexSnKey(record.sn), record.second.said), record);
   }
 
   duplicity(prefix: string, sn: bigint, said: string): DuplicityRecord | undefined {
