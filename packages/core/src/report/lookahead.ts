@@ -10,7 +10,7 @@ import type { ProcessorContext } from '../processor/context.js';
 import { SignaturePlanner } from '../processor/signature-plan.js';
 
 /** How many items the processor trails the parser by: enough to keep a verifying thread busy. */
-const DEPTH = 128;
+const DEPTH = 64;
 
 export class Lookahead {
   private readonly waiting: ParseItem[] = [];
