@@ -98,6 +98,84 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       await store.close();
     });
 
+    it('merges pending and committing writes into scans, in key order', async () => {
+      const store = await factory.create();
+      const kel = new KelStore(store);
+      const escrow = (sn: string, waitingFor: string) => ({
+        kind: 'out_of_order' as const,
+        prefix: 'E3',
+        sn,
+        said: 'S',
+        ilk: 'ixn' as const,
+        raw: new Uint8Array([1]),
+        signatures: [],
+        witnessSignatures: [],
+        receipts: [],
+        escrowedAt: 0,
+        waitingFor,
+      });
+      kel.putEscrow(escrow('1', 'committed'));
+      kel.putEscrow(escrow('3', 'committed'));
+      kel.putEscrow(escrow('5', 'committed'));
+      await kel.flush();
+      kel.putEscrow(escrow('2', 'in flight'));
+      const inFlight = kel.flush();
+      kel.putEscrow(escrow('4', 'pending'));
+      kel.removeEscrow('out_of_order', 'E3', 3n, 'S');
+      kel.putEscrow(escrow('1', 'replaced'));
+      const listed = (from: KelStore) =>
+        [...from.escrows('out_of_order', 'E3')].map((r) => `${r.sn} ${r.waitingFor}`);
+      const expected = ['1 replaced', '2 in flight', '4 pending', '5 committed'];
+      expect(listed(kel)).toEqual(expected);
+      await inFlight;
+      expect(listed(kel)).toEqual(expected);
+      await kel.flush();
+      expect(listed(kel)).toEqual(expected);
+      expect(listed(new KelStore(store))).toEqual(expected);
+      await store.close();
+    });
+
+    it('lists a KEL in first-seen order across flushes, updates and out-of-order keys', async () => {
+      const store = await factory.create();
+      const kel = new KelStore(store);
+      const record = (sn: string, said: string, firstSeen: string) => ({
+        prefix: 'E2',
+        sn,
+        said,
+        ilk: 'ixn' as const,
+        raw: new Uint8Array([1]),
+        signatures: [] as string[],
+        witnessSignatures: [],
+        receipts: [],
+        transferableReceipts: [],
+        witnesses: [],
+        firstSeen,
+        datetime: '',
+      });
+      kel.putEvent(record('0', 'A0', '0'));
+      kel.putEvent(record('1', 'A1', '1'));
+      kel.putEvent(record('2', 'A2', '2'));
+      await kel.flush();
+      kel.updateEvent({ ...record('1', 'A1', '1'), signatures: ['late'] });
+      kel.putEvent(record('1', 'R1', '3')); // a recovery supersedes sn 1 and 2
+      const saids = (store: KelStore) => store.firstSeenOrder('E2').map((e) => e.said);
+      expect(saids(kel)).toEqual(['A0', 'A1', 'A2', 'R1']);
+      await kel.flush();
+      kel.putEvent(record('2', 'A2', '2')); // stored twice: still listed once
+      kel.putEvent(record('4', 'A4', '4'));
+      await kel.flush();
+      kel.putEvent(record('0', 'A0', '0')); // again, where a run already starts
+      kel.putEvent(record('5', 'A5', '5'));
+      expect(saids(kel)).toEqual(['A0', 'A1', 'A2', 'R1', 'A4', 'A5']);
+      await kel.flush();
+      const again = new KelStore(store);
+      expect(saids(again)).toEqual(['A0', 'A1', 'A2', 'R1', 'A4', 'A5']);
+      expect(again.firstSeenOrder('E2').map((e) => e.sn)).toEqual([0n, 1n, 2n, 1n, 4n, 5n]);
+      expect(again.event('E2', 'A1', 1n)?.signatures).toEqual(['late']);
+      expect(again.firstSeenOrder('E')).toEqual([]); // another prefix, not a key prefix match
+      await store.close();
+    });
+
     if (factory.reopen) {
       const reopen = factory.reopen;
       it('keeps committed data across close and reopen', async () => {

@@ -4,6 +4,7 @@
  * conversions for code soft parts (CESR spec, "Base64 code sizes").
  */
 import { CesrError } from './errors.js';
+import { latin1Text } from './text.js';
 
 export const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -61,30 +62,32 @@ export function intToBase64(value: number, length: number): string {
  * trailing partial quantum is emitted with its zero bits, as Python's `urlsafe_b64encode` minus `=`.
  */
 export function encodeBase64(bytes: Uint8Array): string {
-  let out = '';
+  const length = Math.ceil((bytes.length * 4) / 3);
+  // The digits are written as bytes and made a string once: appending to a string builds one
+  // intermediate string per step (a 44-character digest made a dozen).
+  const out = length <= SCRATCH_SIZE ? scratch : new Uint8Array(length);
   const full = bytes.length - (bytes.length % 3);
-  let i = 0;
-  for (; i < full; i += 3) {
+  let o = 0;
+  for (let i = 0; i < full; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out +=
-      BASE64_ALPHABET[n >>> 18]! +
-      BASE64_ALPHABET[(n >>> 12) & 63]! +
-      BASE64_ALPHABET[(n >>> 6) & 63]! +
-      BASE64_ALPHABET[n & 63]!;
+    out[o++] = DIGITS[n >>> 18]!;
+    out[o++] = DIGITS[(n >>> 12) & 63]!;
+    out[o++] = DIGITS[(n >>> 6) & 63]!;
+    out[o++] = DIGITS[n & 63]!;
   }
   const rest = bytes.length - full;
-  if (rest === 1) {
-    const n = bytes[i]! << 16;
-    out += BASE64_ALPHABET[n >>> 18]! + BASE64_ALPHABET[(n >>> 12) & 63]!;
-  } else if (rest === 2) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-    out +=
-      BASE64_ALPHABET[n >>> 18]! +
-      BASE64_ALPHABET[(n >>> 12) & 63]! +
-      BASE64_ALPHABET[(n >>> 6) & 63]!;
+  if (rest > 0) {
+    const n = (bytes[full]! << 16) | (rest === 2 ? bytes[full + 1]! << 8 : 0);
+    out[o++] = DIGITS[n >>> 18]!;
+    out[o++] = DIGITS[(n >>> 12) & 63]!;
+    if (rest === 2) out[o++] = DIGITS[(n >>> 6) & 63]!;
   }
-  return out;
+  return latin1Text(out, 0, o);
 }
+
+/** Encodings up to this many digits are written in a reused buffer. */
+const SCRATCH_SIZE = 4096;
+const scratch = new Uint8Array(SCRATCH_SIZE);
 
 /** Encodes bytes to Base64 ASCII bytes (the text domain is bytes in a stream). */
 export function encodeBase64Bytes(bytes: Uint8Array): Uint8Array {
@@ -192,22 +195,18 @@ export function decodeWithPrepad(
   const total = prepad + end - start;
   if (total % 4 !== 0) throw new CesrError('bad_size', 'Base64 length is not a multiple of 4');
   const out = new Uint8Array((total / 4) * 3);
-  let accumulator = 0;
-  let bits = 0;
-  let o = 0;
-  for (let i = 0; i < total; i++) {
-    let sextet = 0;
-    if (i >= prepad) {
-      sextet = SEXTETS[text.charCodeAt(start + i - prepad)] ?? -1;
-      if (sextet < 0) throw new CesrError('bad_base64', 'Non Base64 character', start + i - prepad);
+  // Whole quadlets of sextets, the first one led by the `prepad` zero sextets.
+  let position = start - prepad;
+  for (let o = 0; o < out.length; o += 3) {
+    let quadlet = 0;
+    for (let k = 0; k < 4; k++, position++) {
+      const sextet = position < start ? 0 : (SEXTETS[text.charCodeAt(position)] ?? -1);
+      if (sextet < 0) throw new CesrError('bad_base64', 'Non Base64 character', position);
+      quadlet = (quadlet << 6) | sextet;
     }
-    accumulator = (accumulator << 6) | sextet;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (accumulator >>> bits) & 255;
-      accumulator &= (1 << bits) - 1;
-    }
+    out[o] = quadlet >>> 16;
+    out[o + 1] = (quadlet >>> 8) & 255;
+    out[o + 2] = quadlet & 255;
   }
   return out;
 }

@@ -132,7 +132,7 @@ export function findInvalidSaid(
   if (kind === 'JSON') {
     const spans = canonicalJsonSpans(raw, checks);
     if (spans === undefined) return 'not_canonical';
-    dummied = new Uint8Array(raw); // a copy, whatever kind of Uint8Array (Buffer.slice would share memory)
+    dummied = scratchCopy(raw);
     for (const [label] of checks) {
       const span = spans.get(label)!;
       dummied.fill(0x23, span.start + 1, span.end - 1); // keep the quotes, '#' inside
@@ -145,10 +145,29 @@ export function findInvalidSaid(
     for (const [label, , value] of checks) copy[label] = DUMMY.repeat(value.length);
     dummied = serialize(copy, kind);
   }
+  let computed: { code: MatterCode; qb64: string } | undefined;
   for (const [label, code, value] of checks) {
-    if (digestQb64(digest, code, dummied) !== value) return label;
+    // An inception's d and i are usually the same digest of the same bytes: computed once.
+    if (computed?.code !== code) computed = { code, qb64: digestQb64(digest, code, dummied) };
+    if (computed.qb64 !== value) return label;
   }
   return undefined;
+}
+
+/** Bodies up to this size are dummied in a reused buffer rather than a fresh copy. */
+const SCRATCH_SIZE = 64 * 1024;
+let scratch = new Uint8Array(0);
+
+/**
+ * A copy of `raw` to overwrite SAIDs in. Digesting is synchronous, so one buffer serves every
+ * body: allocating a copy per event costs more than the copying.
+ */
+function scratchCopy(raw: Uint8Array): Uint8Array {
+  if (raw.length > SCRATCH_SIZE) return Uint8Array.prototype.slice.call(raw);
+  if (scratch.length < raw.length) scratch = new Uint8Array(Math.max(raw.length, 4096));
+  const copy = scratch.subarray(0, raw.length);
+  copy.set(raw);
+  return copy;
 }
 
 /** Where the SAID fields' values lie in a JSON body, or undefined when it is not canonical. */
@@ -158,7 +177,10 @@ function canonicalJsonSpans(
 ): Map<string, { start: number; end: number }> | undefined {
   let fields: ReturnType<typeof scanCanonicalJson>;
   try {
-    fields = scanCanonicalJson(raw);
+    fields = scanCanonicalJson(
+      raw,
+      checks.map(([label]) => label),
+    );
   } catch {
     return undefined;
   }

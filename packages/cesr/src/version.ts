@@ -5,6 +5,7 @@
  * six hex digits, and '_'. The size is the length in bytes of the whole serialized body.
  */
 import { CesrError } from './errors.js';
+import { latin1Text } from './text.js';
 
 export type Kind = 'JSON' | 'CBOR' | 'MGPK';
 export type Protocol = 'KERI' | 'ACDC';
@@ -104,7 +105,7 @@ export function smell(bytes: Uint8Array, offset = 0): VersionInfo {
   const fast = smellKeriJson(bytes, offset);
   if (fast) return fast;
   const end = Math.min(bytes.length, offset + SMELL_SIZE);
-  const head = String.fromCharCode.apply(null, bytes.subarray(offset, end) as unknown as number[]);
+  const head = latin1Text(bytes, offset, end);
   const v1 = V1.exec(head);
   if (v1 && v1.index <= MAX_VERSION_OFFSET) return fromMatch(v1);
   const v2 = V2.exec(head);

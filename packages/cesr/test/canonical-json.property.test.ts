@@ -294,4 +294,18 @@ describe('scanCanonicalJson rejects what Python would write differently (example
     }
     expect(scan(concatBytes(open, new Uint8Array([0xc3, 0xa9]), close))).toBe(true); // 'é'
   });
+
+  it('repeated keys in large objects, at any depth', () => {
+    const members = (count: number) => Array.from({ length: count }, (_, i) => `"k${i}":${i}`);
+    for (const count of [15, 16, 17, 40]) {
+      expect(scan(`{${members(count).join(',')}}`), `${count} keys`).toBe(true);
+      expect(scan(`{${[...members(count), '"k0":0'].join(',')}}`), `${count} + k0`).toBe(false);
+      expect(scan(`{${[...members(count), `"k${count - 1}":0`].join(',')}}`)).toBe(false);
+      expect(scan(`{"a":{${[...members(count), '"k3":0'].join(',')}},"b":1}`)).toBe(false);
+      // the same keys in sibling and nested objects are not repeats
+      expect(scan(`{"a":{${members(count).join(',')}},"k0":{${members(count).join(',')}}}`)).toBe(
+        true,
+      );
+    }
+  });
 });

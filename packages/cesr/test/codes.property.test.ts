@@ -26,6 +26,7 @@ import {
   matterFromQb64,
   matterFromRaw,
   matterToQb2,
+  qb64Code,
   readCounter,
   readCounterBinary,
   readIndexer,
@@ -133,6 +134,9 @@ describe('Matter: every fixed-size code', () => {
         expect(built.qb64.length).toBe(fs);
         expect(built.qb64.startsWith(code + '_'.repeat(xs) + soft)).toBe(true);
         expectMatterRoundTrip(built.qb64, code, soft, raw);
+        expect(qb64Code(built.qb64)).toBe(code);
+        expect(qb64Code(built.qb64.slice(0, -1))).toBeUndefined();
+        expect(qb64Code(`${built.qb64}A`)).toBeUndefined();
       }),
       { numRuns: RUNS },
     );
@@ -156,6 +160,7 @@ describe('Matter: every fixed-size code', () => {
           const qb2 = withBit(matterToQb2(matterFromRaw(code, raw, soft)), pad.from + bit);
           expect(expectCesrError(() => matterFromQb2(qb2)).code).toBe('nonzero_pad');
           expect(expectCesrError(() => matterFromQb64(encodeBase64(qb2))).code).toBe('nonzero_pad');
+          expect(qb64Code(encodeBase64(qb2))).toBeUndefined();
         },
       ),
       { numRuns: RUNS },
@@ -198,6 +203,7 @@ describe('Matter: every variable-size code', () => {
             const cs = MATTER_SIZES[built.code].hs + MATTER_SIZES[built.code].ss;
             expect(built.qb64.length).toBe(cs + expected.quadlets * 4);
             expectMatterRoundTrip(built.qb64, built.code, built.soft, raw);
+            expect(qb64Code(built.qb64)).toBe(built.code);
             // the soft part is the size in quadlets
             expect(built.soft).toBe(
               Array.from({ length: cs - MATTER_SIZES[built.code].hs }, (_, i) => {

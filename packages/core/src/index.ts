@@ -12,7 +12,7 @@ export * from './exchange/index.js';
 export * from './keys/index.js';
 export type { Clock } from './ports/clock.js';
 export { ManualClock, systemClock } from './ports/clock.js';
-export type { Crypto, StretchTier } from './ports/crypto.js';
+export type { Crypto, SignatureCheck, StretchTier } from './ports/crypto.js';
 export * from './ports/key-value.js';
 export * from './processor/attachments.js';
 export type { ProcessorOptions } from './processor/context.js';

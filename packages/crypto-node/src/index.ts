@@ -17,6 +17,8 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { createBLAKE2b, createBLAKE2s, createBLAKE3, createSHA3, type IHasher } from 'hash-wasm';
 import sodium from 'sodium-native';
 
+export { createParallelCrypto, type ParallelCrypto } from './parallel-crypto.js';
+
 /** keripy `Salter.stretch` limits per tier (opslimit, memlimit in bytes). */
 export const STRETCH_LIMITS: Record<StretchTier, { opslimit: number; memlimit: number }> = {
   temp: { opslimit: 1, memlimit: 8192 },
@@ -94,14 +96,15 @@ export async function createNodeCrypto(): Promise<Crypto> {
       switch (keyCode) {
         case 'B':
         case 'D':
+          // sodium-native reads any typed array through its ArrayBuffer: no Buffer to wrap them in.
           return (
             signature.length === sodium.crypto_sign_BYTES &&
             publicKey.length === sodium.crypto_sign_PUBLICKEYBYTES &&
             sodium.crypto_sign_verify_detached(
-              toBuffer(signature),
-              toBuffer(message),
-              toBuffer(publicKey),
-            )
+              signature as Buffer,
+              message as Buffer,
+              publicKey as Buffer,
+            ) === true
           );
         case '1AAA':
         case '1AAB':

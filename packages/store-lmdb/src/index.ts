@@ -2,8 +2,8 @@
  * @module @kestrel/store-lmdb
  * The embedded default store: LMDB on disk through npm `lmdb`. One named database per table,
  * msgpack-encoded values, ordered string keys. Reads are synchronous memory-mapped lookups;
- * `commit` runs all writes in one LMDB write transaction, which is atomic and, once the promise
- * resolves, durable (LMDB's copy-on-write B-tree never exposes a half-written transaction).
+ * `commit` writes a batch in one LMDB write transaction, which is atomic (LMDB's copy-on-write
+ * B-tree never exposes a half-written transaction) and, once the promise resolves, flushed to disk.
  */
 import { mkdirSync } from 'node:fs';
 import {
@@ -23,6 +23,19 @@ export interface LmdbStoreOptions {
   readonly noSync?: boolean;
 }
 
+/**
+ * Writes are grouped by our own batches: lmdb-js must neither defer them (commitDelay) nor wait
+ * for the end of the event-loop turn to commit a batch (eventTurnBatching), which would hold
+ * every commit until processing yields. Each batch is one `batch()` block, so it stays atomic.
+ */
+const WRITE_OPTIONS = { commitDelay: 0, eventTurnBatching: false };
+
+/**
+ * Values as msgpack maps: msgpackr's records, without structures shared across values, redefine
+ * each record's fields in every value and cost more to write and to read than maps.
+ */
+const TABLE_ENCODING = { encoding: 'msgpack' as const, useRecords: false };
+
 /** The highest code unit, to end a prefix range. */
 const RANGE_END = '\uffff';
 
@@ -40,11 +53,10 @@ export class LmdbStore implements KeyValueStore {
       maxDbs: TABLES.length + 2,
       mapSize: options.mapSize ?? 256 * 1024 * 1024,
       noSync: options.noSync ?? false,
-      // Writes are grouped by our own batches; don't let lmdb-js defer them further.
-      commitDelay: 0,
+      ...WRITE_OPTIONS,
     });
     for (const table of TABLES) {
-      this.tables.set(table, this.root.openDB({ name: table, encoding: 'msgpack' }));
+      this.tables.set(table, this.root.openDB({ name: table, ...TABLE_ENCODING }));
     }
   }
 
@@ -77,13 +89,18 @@ export class LmdbStore implements KeyValueStore {
 
   async commit(writes: readonly Write[]): Promise<void> {
     if (writes.length === 0) return;
-    await this.root.transaction(() => {
+    // The writes are encoded and queued now, on this thread; lmdb-js's writer thread commits
+    // them while processing goes on (a transaction callback would wait for an event-loop turn).
+    await this.root.batch(() => {
       for (const write of writes) {
         const db = this.db(write.table);
         if ('delete' in write) db.remove(write.key);
         else db.put(write.key, write.value);
       }
     });
+    // With overlapping sync (lmdb-js's default off Windows) a write resolves once committed and
+    // visible, before it is on disk: durable means flushed.
+    await this.root.flushed;
   }
 
   async close(): Promise<void> {

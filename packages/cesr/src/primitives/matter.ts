@@ -251,30 +251,16 @@ export function isBase64Byte(byte: number): boolean {
   return sextetOf(byte) >= 0;
 }
 
-const codeCache = new Map<string, MatterCode | null>();
-
 /**
- * The code of `qb64` when it is exactly one well-formed primitive, else undefined. Memoized:
- * prefixes, keys and digests recur across the events of a KEL, and checking them is on the hot path.
+ * The code of `qb64` when it is exactly one well-formed primitive, else undefined. On the hot path
+ * (prefixes, SAIDs, keys and digests of every event), so fixed-size codes are checked in place,
+ * without decoding: known code, exact length, Base64 characters, zero mid-pad and lead bits.
  */
 export function qb64Code(qb64: string): MatterCode | undefined {
-  let code = codeCache.get(qb64);
-  if (code === undefined) {
-    code = wellFormedCode(qb64) ?? null;
-    if (codeCache.size >= 8192) codeCache.clear();
-    codeCache.set(qb64, code);
-  }
-  return code ?? undefined;
-}
-
-/**
- * The code of a well-formed fixed-size primitive, checked without decoding its raw: known code,
- * exact length, Base64 characters, zero mid-pad and lead bits. Variable-size codes are decoded.
- */
-function wellFormedCode(qb64: string): MatterCode | undefined {
-  const hs = matterHardSize(qb64[0] ?? '');
+  const hs = matterHardSize(qb64.charAt(0));
   if (hs === undefined) return undefined;
-  const sizes = (MATTER_SIZES as Record<string, MatterSizes>)[qb64.slice(0, hs)];
+  const hard = qb64.slice(0, hs);
+  const sizes = (MATTER_SIZES as Record<string, MatterSizes>)[hard];
   if (!sizes) return undefined;
   if (sizes.fs === null || sizes.xs > 0) {
     try {
@@ -284,9 +270,14 @@ function wellFormedCode(qb64: string): MatterCode | undefined {
     }
   }
   if (qb64.length !== sizes.fs || !isBase64(qb64)) return undefined;
+  // Decoding prepends cs % 4 zero sextets; the first (prepad + lead) bytes that come out must be
+  // zero, so the text after the code must start with 2 * prepad + 8 * lead zero bits.
   const cs = hs + sizes.ss;
-  const ps = cs % 4;
-  const head = decodeWithPrepad(qb64, cs, cs + 8 - ps, ps);
-  for (let i = 0; i < ps + sizes.ls; i++) if (head[i] !== 0) return undefined;
-  return qb64.slice(0, hs) as MatterCode;
+  let bits = 2 * (cs % 4) + 8 * sizes.ls;
+  for (let position = cs; bits > 0; position++) {
+    const taken = Math.min(6, bits);
+    if (sextetOf(qb64.charCodeAt(position)) >> (6 - taken) !== 0) return undefined;
+    bits -= taken;
+  }
+  return hard as MatterCode;
 }

@@ -72,12 +72,24 @@ export function seqnerValue(matter: Matter): bigint {
  * negative values, are invalid. keripy accepts `"s":"01"` (see the corpus) and so do we.
  */
 export function parseHexNumber(text: string): bigint {
+  if (isPlainHex(text)) return BigInt(`0x${text}`);
   const match = /^\s*([+-]?)(?:0[xX]_?)?([0-9a-fA-F](?:_?[0-9a-fA-F])*)\s*$/.exec(text);
   if (!match) throw new CesrError('bad_size', `Not a whole number: '${text}'`);
   const value = BigInt(`0x${match[2]!.replaceAll('_', '')}`);
   if (match[1] === '-' && value !== 0n)
     throw new CesrError('bad_size', `Not a whole number: '${text}'`);
   return value;
+}
+
+/** Hex digits only (how every sequence number we have seen is written): no need for the pattern. */
+function isPlainHex(text: string): boolean {
+  if (text.length === 0 || text.length > 32) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const digit = (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66);
+    if (!digit && !(code >= 0x41 && code <= 0x46)) return false;
+  }
+  return true;
 }
 
 /** Canonical hex of a sequence number (lowercase, no leading zeros), as keripy writes `s`. */

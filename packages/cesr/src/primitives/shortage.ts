@@ -5,6 +5,7 @@
  * Whole-input decoders turn it into a `CesrError('truncated')`.
  */
 import { CesrError } from '../errors.js';
+import { latin1Text } from '../text.js';
 
 export class Shortage {
   /** Total number of units (characters or bytes) the decoder needs from its start offset. */
@@ -33,8 +34,5 @@ export function whole<T>(decode: () => T, what: string): T {
 export function readChars(input: string | Uint8Array, offset: number, count: number): string {
   if (input.length - offset < count) throw new Shortage(count);
   if (typeof input === 'string') return input.slice(offset, offset + count);
-  return String.fromCharCode.apply(
-    null,
-    input.subarray(offset, offset + count) as unknown as number[],
-  );
+  return latin1Text(input, offset, offset + count);
 }

@@ -46,27 +46,12 @@ export function serialize(sad: unknown, kind: Kind): Uint8Array {
   }
 }
 
-/** UTF-8 text of bytes; pure ASCII (every KERI event we have seen) skips the general decoder. */
-function decodeText(raw: Uint8Array): string {
-  if (raw.length <= 4096) {
-    let ascii = true;
-    for (let i = 0; i < raw.length; i++) {
-      if (raw[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return String.fromCharCode.apply(null, raw as unknown as number[]);
-  }
-  return utf8Decoder.decode(raw);
-}
-
 export function deserialize(raw: Uint8Array, kind: Kind): Sad {
   let value: unknown;
   try {
     switch (kind) {
       case 'JSON':
-        value = JSON.parse(decodeText(raw));
+        value = JSON.parse(utf8Decoder.decode(raw));
         break;
       case 'CBOR':
         value = cborDecoder.decode(raw);

@@ -9,6 +9,7 @@
  * can be verified by splicing the raw bytes (no re-serialization, no key-order hazards).
  */
 import { CesrError } from '../errors.js';
+import { latin1Text } from '../text.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -44,12 +45,22 @@ function decodeKey(quoted: Uint8Array): string {
       break;
     }
   }
-  if (ascii) return String.fromCharCode.apply(null, quoted.subarray(1, -1) as unknown as number[]);
+  if (ascii) return latin1Text(quoted, 1, quoted.length - 1);
   return JSON.parse(utf8.decode(quoted)) as string;
 }
 
+/**
+ * Keys past this many in one object are checked for repeats through a set of decoded keys; below,
+ * by comparing bytes with each earlier key (objects have a handful of keys, and decoding them would
+ * cost more). Bytes compare as keys do: the scanner accepts one canonical form per string.
+ */
+const SMALL_OBJECT = 16;
+
 class Scanner {
   position = 0;
+  /** Byte spans (start, end) of the keys of the objects being scanned, the innermost last. */
+  private readonly keys: number[] = [];
+
   constructor(readonly bytes: Uint8Array) {}
 
   fail(reason: string): never {
@@ -80,31 +91,84 @@ class Scanner {
     for (let i = 0; i < word.length; i++) this.expect(word.charCodeAt(i));
   }
 
-  object(fields?: FieldSpan[]): void {
+  object(fields?: FieldSpan[], labels?: readonly string[]): void {
     this.expect(0x7b);
     if (this.peek() === 0x7d) {
       this.position++;
       return;
     }
-    const seen = new Set<string>();
+    const first = this.keys.length; // this object's keys start here
+    let large: Set<string> | undefined;
     for (;;) {
       const keyStart = this.position;
       this.string();
-      const label = decodeKey(this.bytes.subarray(keyStart, this.position));
-      if (seen.has(label)) this.fail(`duplicate key '${label}'`);
-      seen.add(label);
+      const keyEnd = this.position;
+      if (large === undefined && this.keys.length - first < 2 * SMALL_OBJECT) {
+        if (this.repeats(first, keyStart, keyEnd)) this.repeatedKey(keyStart, keyEnd);
+        this.keys.push(keyStart, keyEnd);
+      } else {
+        large ??= this.decodedKeys(first);
+        const key = latin1Text(this.bytes, keyStart, keyEnd);
+        if (large.has(key)) this.repeatedKey(keyStart, keyEnd);
+        large.add(key);
+      }
       this.expect(0x3a);
       const start = this.position;
       this.value();
-      fields?.push({ label, start, end: this.position });
+      if (fields) {
+        const label = this.label(keyStart, keyEnd, labels);
+        if (label !== undefined) fields.push({ label, start, end: this.position });
+      }
       const next = this.peek();
       if (next === 0x2c) {
         this.position++;
         continue;
       }
       this.expect(0x7d);
+      this.keys.length = first;
       return;
     }
+  }
+
+  /** Whether the key at [start, end) has the bytes of a key of this object, listed from `first`. */
+  repeats(first: number, start: number, end: number): boolean {
+    const bytes = this.bytes;
+    for (let k = first; k < this.keys.length; k += 2) {
+      const other = this.keys[k]!;
+      if (this.keys[k + 1]! - other !== end - start) continue;
+      let same = true;
+      for (let i = 0; same && i < end - start; i++) same = bytes[other + i] === bytes[start + i];
+      if (same) return true;
+    }
+    return false;
+  }
+
+  /** The keys of this object so far (listed from `first`), as one string per key's bytes. */
+  decodedKeys(first: number): Set<string> {
+    const keys = new Set<string>();
+    for (let k = first; k < this.keys.length; k += 2)
+      keys.add(latin1Text(this.bytes, this.keys[k]!, this.keys[k + 1]!));
+    return keys;
+  }
+
+  repeatedKey(start: number, end: number): never {
+    this.fail(`duplicate key '${decodeKey(this.bytes.subarray(start, end))}'`);
+  }
+
+  /** The key at [start, end) decoded, or with `labels` the one it is (if any). */
+  label(start: number, end: number, labels: readonly string[] | undefined): string | undefined {
+    if (labels === undefined) return decodeKey(this.bytes.subarray(start, end));
+    for (let i = 0; i < labels.length; i++)
+      if (this.isKey(start, end, labels[i]!)) return labels[i];
+    return undefined;
+  }
+
+  /** Whether the quoted key at [start, end) is the ASCII label `label`. */
+  isKey(start: number, end: number, label: string): boolean {
+    if (end - start !== label.length + 2) return false;
+    for (let i = 0; i < label.length; i++)
+      if (this.bytes[start + 1 + i] !== label.charCodeAt(i)) return false;
+    return true;
   }
 
   array(): void {
@@ -127,37 +191,42 @@ class Scanner {
   string(): void {
     const bytes = this.bytes;
     const start = this.position;
-    let ascii = true;
     this.expect(QUOTE);
+    let position = this.position;
+    let ascii = true;
     for (;;) {
-      const byte = bytes[this.position];
-      if (byte === undefined) this.fail('unterminated string');
-      if (byte === QUOTE) {
-        this.position++;
-        // Python writes UTF-8 and cannot load anything else (json.loads would raise).
-        if (!ascii && !isUtf8(bytes.subarray(start, this.position)))
-          this.fail('invalid UTF-8 in string');
-        return;
+      const byte = bytes[position];
+      if (byte === QUOTE) break;
+      if (byte === undefined || byte < 0x20) {
+        this.position = position;
+        this.fail(byte === undefined ? 'unterminated string' : 'raw control character in string');
       }
-      if (byte < 0x20) this.fail('raw control character in string');
-      if (byte >= 0x80) ascii = false;
       if (byte === BACKSLASH) {
-        const escaped = bytes[this.position + 1] ?? -1;
-        if (SHORT_ESCAPES.has(escaped)) {
-          this.position += 2;
-          continue;
-        }
-        // \u00XX is canonical only for control characters without a short escape, lowercase hex.
-        const hex = String.fromCharCode(...bytes.subarray(this.position + 2, this.position + 6));
-        const code = /^00[01][0-9a-f]$/.test(hex) ? Number.parseInt(hex, 16) : -1;
-        if (escaped !== 0x75 || code < 0 || SHORT_ESCAPED_CONTROLS.has(code)) {
-          this.fail('escape Python would not write');
-        }
-        this.position += 6;
+        position = this.escape(position);
         continue;
       }
-      this.position++;
+      if (byte >= 0x80) ascii = false;
+      position++;
     }
+    this.position = position + 1;
+    // Python writes UTF-8 and cannot load anything else (json.loads would raise).
+    if (!ascii && !isUtf8(bytes.subarray(start, this.position)))
+      this.fail('invalid UTF-8 in string');
+  }
+
+  /** Checks the escape at `position` (a backslash); returns the position after it. */
+  escape(position: number): number {
+    const bytes = this.bytes;
+    const escaped = bytes[position + 1] ?? -1;
+    if (SHORT_ESCAPES.has(escaped)) return position + 2;
+    // \u00XX is canonical only for control characters without a short escape, lowercase hex.
+    const hex = String.fromCharCode(...bytes.subarray(position + 2, position + 6));
+    const code = /^00[01][0-9a-f]$/.test(hex) ? Number.parseInt(hex, 16) : -1;
+    if (escaped !== 0x75 || code < 0 || SHORT_ESCAPED_CONTROLS.has(code)) {
+      this.position = position;
+      this.fail('escape Python would not write');
+    }
+    return position + 6;
   }
 
   number(): void {
@@ -194,13 +263,14 @@ class Scanner {
 
 /**
  * Verifies that `bytes` is one JSON object written exactly as keripy writes it and returns the
- * spans of its top-level values. Throws `CesrError('bad_body')` otherwise.
+ * spans of its top-level values (with `labels`, of those ASCII labels only: the other keys are
+ * then not decoded). Throws `CesrError('bad_body')` otherwise.
  */
-export function scanCanonicalJson(bytes: Uint8Array): FieldSpan[] {
+export function scanCanonicalJson(bytes: Uint8Array, labels?: readonly string[]): FieldSpan[] {
   const scanner = new Scanner(bytes);
   const fields: FieldSpan[] = [];
   if (scanner.peek() !== 0x7b) scanner.fail('not an object');
-  scanner.object(fields);
+  scanner.object(fields, labels);
   if (scanner.position !== bytes.length) scanner.fail('trailing bytes');
   return fields;
 }

@@ -31,6 +31,7 @@ import {
 import { type IndexedSignature, readIndexer, readIndexerBinary } from '../primitives/indexer.js';
 import { type Matter, readMatter, readMatterBinary } from '../primitives/matter.js';
 import { Shortage } from '../primitives/shortage.js';
+import { latin1Text } from '../text.js';
 
 export type Domain = 'text' | 'binary';
 
@@ -177,7 +178,7 @@ function readGroupBody(reader: Reader, head: Counter, depth: number): Attachment
       const region = reader.bytes.subarray(reader.position, reader.position + size);
       const opaque =
         reader.domain === 'text'
-          ? String.fromCharCode.apply(null, region as unknown as number[])
+          ? latin1Text(region, 0, region.length)
           : new TextDecoder().decode(encodeBase64Bytes(region));
       reader.position += size;
       return { counter: head, items, opaque };

@@ -7,7 +7,9 @@ import { CesrError } from '../errors.js';
 import { readCounter, readCounterBinary } from '../primitives/counter.js';
 import { Shortage } from '../primitives/shortage.js';
 import { deserialize } from '../serialization/kinds.js';
+import { latin1Text } from '../text.js';
 import { SMELL_SIZE, smell, VERSION_1_SPAN } from '../version.js';
+import { copyBody } from './body-slabs.js';
 import {
   type AttachmentGroup,
   type Domain,
@@ -73,7 +75,7 @@ export function readMessage(
     // The size may be a lie (junk that looks like a version string): messages can follow.
     return { status: 'error', error, resume: offset + 1 };
   }
-  const raw = copyOf(bytes, offset, bodyEnd);
+  const raw = copyBody(bytes, offset, bodyEnd);
   let sad: ReturnType<typeof deserialize>;
   try {
     sad = deserialize(raw, version.kind);
@@ -134,10 +136,7 @@ export function readMessage(
  * number fields, when present), so reports can say which event was lost.
  */
 function bodyHints(bytes: Uint8Array, start: number, end: number): Record<string, string> {
-  const text = String.fromCharCode.apply(
-    null,
-    bytes.subarray(start, Math.min(end, start + 4096)) as unknown as number[],
-  );
+  const text = latin1Text(bytes, start, Math.min(end, start + 4096));
   const hints: Record<string, string> = {};
   for (const [label, name] of [
     ['t', 'ilk'],

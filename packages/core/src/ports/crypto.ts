@@ -9,6 +9,14 @@ import type { MatterCode } from '@kestrel/cesr';
 /** keripy's argon2id stretching tiers (`Salter.stretch`): temp is for tests only. */
 export type StretchTier = 'temp' | 'low' | 'med' | 'high';
 
+/** One signature verification, as `Crypto.verify` takes it. */
+export interface SignatureCheck {
+  readonly keyCode: MatterCode;
+  readonly publicKey: Uint8Array;
+  readonly signature: Uint8Array;
+  readonly message: Uint8Array;
+}
+
 export interface Crypto {
   /** Raw digest of `data` for a digest code (E Blake3-256, F Blake2b-256, I SHA2-256, 0D Blake3-512...). */
   digest(code: MatterCode, data: Uint8Array): Uint8Array;
@@ -23,6 +31,12 @@ export interface Crypto {
     signature: Uint8Array,
     message: Uint8Array,
   ): boolean;
+  /**
+   * Optional: verifications about to be asked for, in about that order, so that a backend can do
+   * them meanwhile on other threads. A hint only: `verify` stays the only answer, and must return
+   * exactly what verifying its own arguments gives, whatever was announced.
+   */
+  expect?(checks: readonly SignatureCheck[]): void;
   /** Raw public key of a private seed (seed codes A Ed25519, J secp256k1, Q secp256r1). */
   publicKey(seedCode: MatterCode, seed: Uint8Array): Uint8Array;
   /** Raw signature of `message` by a private seed. */

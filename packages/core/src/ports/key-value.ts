@@ -11,6 +11,7 @@
 /** The tables of a Kestrel store. */
 export const TABLES = [
   'events', // accepted events with signatures and receipts, by prefix + sn + SAID (KEL order)
+  'firstSeen', // first-seen log in runs of events, by prefix + first ordinal of the run
   'states', // key state record by prefix
   'escrows', // events waiting for something, by kind + prefix + sn + SAID
   'receipts', // receipts whose event is not accepted yet, by prefix + SAID
@@ -51,6 +52,13 @@ export const SEPARATOR = '.';
 export function snKey(sn: bigint): string {
   return sn.toString(16).padStart(32, '0');
 }
+
+/** `snKey` of a sequence number kept in hex (records keep them so). */
+export function hexSnKey(hex: string): string {
+  return CANONICAL_HEX.test(hex) ? hex.padStart(32, '0') : snKey(BigInt(`0x${hex}`));
+}
+
+const CANONICAL_HEX = /^(0|[1-9a-f][0-9a-f]{0,31})$/;
 
 export function joinKey(...parts: readonly string[]): string {
   return parts.join(SEPARATOR);

@@ -72,10 +72,11 @@ export function readAttachments(groups: readonly AttachmentGroup[]): MessageAtta
         for (const item of items) if (isGroup(item)) visit(item);
         return;
       case '-A':
-        result.controllerSignatures.push(...items.filter(isIndexedSignature));
+        for (const item of items)
+          if (isIndexedSignature(item)) result.controllerSignatures.push(item);
         return;
       case '-B':
-        result.witnessSignatures.push(...items.filter(isIndexedSignature));
+        for (const item of items) if (isIndexedSignature(item)) result.witnessSignatures.push(item);
         return;
       case '-C':
         for (let i = 0; i + 1 < items.length; i += 2) {

@@ -4,6 +4,7 @@
  * parsed key states (parsing thresholds for every event would cost more than it should).
  */
 
+import { isoDateTime } from '@kestrel/cesr';
 import type { Clock } from '../ports/clock.js';
 import type { Crypto } from '../ports/crypto.js';
 import { fromKeyStateRecord, type KeyState, toKeyStateRecord } from '../state/key-state.js';
@@ -36,6 +37,16 @@ export class ProcessorContext {
     readonly clock: Clock,
     readonly options: ProcessorOptions = {},
   ) {}
+
+  private datetimeOf = { now: Number.NaN, datetime: '' };
+
+  /** The clock's time as keripy writes datetimes, formatted once per tick (events share ticks). */
+  datetime(): string {
+    const now = this.clock.now();
+    if (now !== this.datetimeOf.now)
+      this.datetimeOf = { now, datetime: isoDateTime(new Date(now)) };
+    return this.datetimeOf.datetime;
+  }
 
   readonly digest = (code: Parameters<Crypto['digest']>[0], data: Uint8Array): Uint8Array =>
     this.crypto.digest(code, data);

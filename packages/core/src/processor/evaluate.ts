@@ -7,7 +7,7 @@
 import { type IndexedSignature, toHex } from '@kestrel/cesr';
 import { EventError, type KeriError, ValidationError } from '../errors.js';
 import { TRAITS } from '../event/wire.js';
-import { isTransferable, type KeyState } from '../state/key-state.js';
+import { isTransferable, type KeyState, stateAfter } from '../state/key-state.js';
 import type { EscrowKind } from '../store/records.js';
 import {
   describeThreshold,
@@ -220,7 +220,12 @@ function update(
       witnessThreshold: state.witnessThreshold,
       prior: undefined,
       delegator: undefined,
-      newState: { ...state, sn: event.sn, said: event.said, prior: event.prior, ilk: 'ixn' },
+      newState: stateAfter(state, {
+        sn: event.sn,
+        said: event.said,
+        prior: event.prior!,
+        ilk: 'ixn',
+      }),
       recovery: false,
     });
   }
@@ -271,22 +276,21 @@ function update(
     witnessThreshold: event.witnessThreshold,
     prior: state,
     delegator: event.ilk === 'drt' ? state.delegator : undefined,
-    newState: {
-      ...state,
-      sn: event.sn,
-      said: event.said,
-      prior: event.prior!,
-      ilk: event.ilk,
-      signingThreshold,
-      keys: event.keys,
-      nextThreshold: event.nextThreshold!,
-      nextKeyDigests: event.nextKeyDigests,
-      witnessThreshold: event.witnessThreshold,
-      witnesses,
-      cuts,
-      adds,
-      lastEstablishment: { sn: event.sn, said: event.said },
-    },
+    newState: stateAfter(
+      state,
+      { sn: event.sn, said: event.said, prior: event.prior!, ilk: event.ilk },
+      {
+        signingThreshold,
+        keys: event.keys,
+        nextThreshold: event.nextThreshold!,
+        nextKeyDigests: event.nextKeyDigests,
+        witnessThreshold: event.witnessThreshold,
+        witnesses,
+        cuts,
+        adds,
+        lastEstablishment: { sn: event.sn, said: event.said },
+      },
+    ),
     recovery,
   });
 }

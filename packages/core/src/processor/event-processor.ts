@@ -6,19 +6,14 @@
  *
  * `process` is synchronous; `flush` commits the accumulated writes in one atomic batch.
  */
-import {
-  type IndexedSignature,
-  isoDateTime,
-  type Message,
-  parseHexNumber,
-  toHex,
-} from '@kestrel/cesr';
+import { type IndexedSignature, type Message, parseHexNumber, toHex } from '@kestrel/cesr';
 import { EventError, type KeriError, ValidationError } from '../errors.js';
 import { isKeyEventIlk } from '../event/fields.js';
 import type { Clock } from '../ports/clock.js';
 import { systemClock } from '../ports/clock.js';
 import type { Crypto } from '../ports/crypto.js';
 import type { KeyValueStore } from '../ports/key-value.js';
+import { firstSeenState } from '../state/key-state.js';
 import { KelStore } from '../store/kel-store.js';
 import type { EscrowKind, EscrowRecord, EventRecord } from '../store/records.js';
 import { type KeyEvent, readKeyEvent } from '../validation/key-event.js';
@@ -38,6 +33,8 @@ import {
   staleReceipt,
 } from './receipts.js';
 import { bodyOf, readStoredEvent } from './stored-events.js';
+
+const NONE: readonly never[] = Object.freeze([]);
 
 const ESCROW_KINDS: readonly EscrowKind[] = [
   'out_of_order',
@@ -168,11 +165,6 @@ export class EventProcessor {
       });
       return;
     }
-    const receipts: IncomingReceipts = {
-      witnessSignatures: [],
-      couples: attachments.receiptCouples,
-      transferable: attachments.transferableReceipts,
-    };
     this.handle(
       event,
       {
@@ -184,7 +176,10 @@ export class EventProcessor {
       undefined,
       outcomes,
     );
-    if (receipts.couples.length > 0 || receipts.transferable.length > 0) {
+    const couples = attachments.receiptCouples;
+    const transferable = attachments.transferableReceipts;
+    if (couples.length > 0 || transferable.length > 0) {
+      const receipts: IncomingReceipts = { witnessSignatures: [], couples, transferable };
       this.receive(event.prefix, event.sn, event.said, receipts, outcomes, false);
     }
   }
@@ -210,8 +205,8 @@ export class EventProcessor {
     outcomes: Outcome[],
   ): void {
     const quiet = this.store.quiet; // nothing escrowed, no receipts pending: skip the lookups
-    const escrowed = quiet
-      ? []
+    const escrowed: readonly EscrowRecord[] = quiet
+      ? NONE
       : ESCROW_KINDS.map((kind) =>
           this.store.escrow(kind, event.prefix, event.sn, event.said),
         ).filter((record): record is EscrowRecord => record !== undefined);
@@ -227,7 +222,7 @@ export class EventProcessor {
     const pending = pendingAsIncoming(
       quiet ? undefined : this.store.pendingReceipts(event.prefix, event.said),
     );
-    const witnesses = this.witnessesFor(event);
+    const witnesses = pending.couples.length > 0 ? this.witnessesFor(event) : [];
     const coupleSignatures = pending.couples
       .map((couple) => coupleAsWitnessSignature(couple, witnesses))
       .filter((signature): signature is IndexedSignature => signature !== undefined);
@@ -241,7 +236,9 @@ export class EventProcessor {
       escrowed.length === 0 &&
       pending.witnessSignatures.length === 0 &&
       coupleSignatures.length === 0
-        ? { ...incoming, sourceSeal }
+        ? sourceSeal === incoming.sourceSeal
+          ? incoming
+          : { ...incoming, sourceSeal }
         : {
             signatures: uniqueSignatures(
               incoming.signatures,
@@ -338,7 +335,7 @@ export class EventProcessor {
   ): void {
     const previous = this.context.state(event.prefix);
     const firstSeen = previous === undefined ? 0n : previous.firstSeen + 1n;
-    const datetime = isoDateTime(new Date(this.context.clock.now()));
+    const datetime = this.context.datetime();
     const seal = decision.sourceSeal;
     let record: EventRecord = {
       prefix: event.prefix,
@@ -364,10 +361,13 @@ export class EventProcessor {
     }
     this.store.removePendingReceipts(event.prefix, event.said);
     this.store.putEvent(record);
-    this.context.setState({ ...decision.state, firstSeen, datetime });
+    this.context.setState(firstSeenState(decision.state, firstSeen, datetime));
     outcomes.push({
       kind: 'accepted',
-      ...identityOf(event),
+      prefix: event.prefix,
+      sn: event.sn,
+      said: event.said,
+      ilk: event.ilk,
       firstSeen,
       recovery: decision.recovery,
     });
@@ -443,7 +443,7 @@ export class EventProcessor {
       transferable: [],
     });
     if (fresh.length === 0 && applied.added === 0) return 0;
-    this.store.putEvent({
+    this.store.updateEvent({
       ...applied.record,
       signatures: [...record.signatures, ...fresh.map((s) => s.qb64)],
     });
@@ -522,7 +522,7 @@ export class EventProcessor {
       }
       const record = this.store.event(prefix, said, sn)!;
       const { record: updated, added } = applyReceipts(this.context, record, incoming);
-      if (added > 0) this.store.putEvent(updated);
+      if (added > 0) this.store.updateEvent(updated);
       if (report)
         outcomes.push({ kind: 'receipt', prefix, sn, said, result: 'applied', count: added });
       return;

@@ -4,12 +4,13 @@
  * the shape of the keripy conformance corpus (`expected.json`): the verdict, accepted key states
  * and KELs, where every other event ended, escrow counts, duplicity evidence, and throughput.
  */
-import { type CesrError, type Message, StreamParser } from '@kestrel/cesr';
+import { type CesrError, type ParseItem, StreamParser } from '@kestrel/cesr';
 import { isKeyEventIlk } from '../event/fields.js';
 import type { EventProcessor } from '../processor/event-processor.js';
 import type { Outcome } from '../processor/outcomes.js';
 import { type KeyStateRecord, toKeyStateRecord } from '../state/key-state.js';
 import { type EscrowKind, KERIPY_ESCROW_NAMES } from '../store/records.js';
+import { Lookahead } from './lookahead.js';
 
 export type Fate =
   | 'out_of_order'
@@ -97,20 +98,25 @@ export class StreamValidator {
   private events = 0;
   private pendingFlush: Promise<void> | undefined;
   private readonly started = performance.now();
+  private readonly lookahead: Lookahead | undefined;
 
   constructor(
     readonly processor: EventProcessor,
     private readonly options: StreamValidatorOptions = {},
-  ) {}
+  ) {
+    const crypto = processor.context.crypto;
+    if (crypto.expect)
+      this.lookahead = new Lookahead(processor.context, (checks) => crypto.expect?.(checks));
+  }
 
   /** Parses and processes a chunk; commits to the store every `batchSize` messages. */
   async push(chunk: Uint8Array): Promise<void> {
-    for (const item of this.parser.push(chunk)) await this.take(item);
+    await this.takeAll(this.parser.push(chunk));
   }
 
   /** Ends the stream, retries escrows until nothing changes, commits, and reports. */
   async end(): Promise<VerifyReport> {
-    for (const item of this.parser.end()) await this.take(item);
+    await this.takeAll(this.parser.end());
     for (let pass = 0; pass < 10; pass++) {
       const outcomes = this.processor.retryAll();
       this.note(outcomes);
@@ -121,46 +127,62 @@ export class StreamValidator {
     return this.report();
   }
 
-  private async take(
-    item: { type: 'message'; message: Message } | { type: 'error'; error: CesrError },
-  ): Promise<void> {
+  /** Processes parsed items in order (through the lookahead when the crypto backend wants one). */
+  private async takeAll(items: Iterable<ParseItem>): Promise<void> {
+    for (const item of items) {
+      const due = this.lookahead ? this.lookahead.admit(item) : item;
+      const committing = due && this.take(due);
+      if (committing) await committing;
+    }
+    for (const due of this.lookahead?.drain() ?? []) {
+      const committing = this.take(due);
+      if (committing) await committing;
+    }
+  }
+
+  /** Processes one parsed item; returns a promise to wait for when a batch must be committed. */
+  private take(item: ParseItem): Promise<void> | undefined {
     if (item.type === 'error') {
       this.failedFrame(item.error);
-      return;
+      return undefined;
     }
     const message = item.message;
     const sad = message.body.sad;
-    let own: Seen | undefined;
-    if (isKeyEventIlk(sad.t)) {
+    const keyEvent = isKeyEventIlk(sad.t);
+    let sn = keyEvent ? snOf(sad.s) : null;
+    // Before processing: an unreadable sn is inferred from the prior event as stored until now.
+    if (keyEvent && sn === null) sn = this.snAfter(typeof sad.i === 'string' ? sad.i : '', sad.p);
+    const outcomes = this.processor.process(message);
+    this.note(outcomes);
+    if (keyEvent) {
       this.events++;
       const prefix = typeof sad.i === 'string' ? sad.i : '';
       const said = typeof sad.d === 'string' ? sad.d : '';
-      own = { prefix, said, sn: snOf(sad.s) ?? this.snAfter(prefix, sad.p), ilk: sad.t };
-    }
-    const outcomes = this.processor.process(message);
-    this.note(outcomes);
-    if (own) {
-      const key = `${own.prefix}.${own.said}`;
       const settled = outcomes.some(
         (o) =>
           (o.kind === 'accepted' || o.kind === 'duplicate') &&
-          o.prefix === own.prefix &&
-          o.said === own.said,
+          o.prefix === prefix &&
+          o.said === said,
       );
-      if (!settled && !this.open.has(key)) {
-        const failure = outcomes.find((o) => o.kind === 'rejected' && o.said === own.said);
+      const key = settled ? undefined : `${prefix}.${said}`;
+      if (key !== undefined && !this.open.has(key)) {
+        const own: Seen = { prefix, said, sn, ilk: sad.t as string };
+        const failure = outcomes.find((o) => o.kind === 'rejected' && o.said === said);
         this.open.set(
           key,
           failure?.kind === 'rejected' ? { ...own, failure: failure.error.message } : own,
         );
       }
     }
-    if (++this.sinceFlush >= (this.options.batchSize ?? 1000)) {
-      this.sinceFlush = 0;
-      // Double buffering: the previous batch must be durable before the next one is handed over.
-      await this.pendingFlush;
-      this.pendingFlush = this.processor.flush();
-    }
+    if (++this.sinceFlush < (this.options.batchSize ?? 1000)) return undefined;
+    this.sinceFlush = 0;
+    return this.commitBatch();
+  }
+
+  /** Double buffering: the previous batch must be durable before the next one is handed over. */
+  private async commitBatch(): Promise<void> {
+    await this.pendingFlush;
+    this.pendingFlush = this.processor.flush();
   }
 
   /** When `s` is unreadable, the event that names an accepted `p` as prior is the one after it. */
@@ -192,7 +214,7 @@ export class StreamValidator {
     for (const outcome of outcomes) {
       if (outcome.kind === 'accepted' || outcome.kind === 'duplicate') {
         this.prefixes.add(outcome.prefix);
-        this.open.delete(`${outcome.prefix}.${outcome.said}`);
+        if (this.open.size > 0) this.open.delete(`${outcome.prefix}.${outcome.said}`);
       } else if (outcome.kind === 'rejected') {
         const where = outcome.said ? ` ${outcome.ilk ?? 'event'} ${outcome.said}` : '';
         this.errors.push(`rejected${where}: ${outcome.error.message}`);
@@ -338,6 +360,8 @@ function describeFate(why: Fate): string {
 }
 
 function snOf(value: unknown): bigint | null {
-  if (typeof value !== 'string' || !/^[0-9a-fA-F]+$/.test(value)) return null;
+  if (typeof value !== 'string' || !HEX.test(value)) return null;
   return BigInt(`0x${value}`);
 }
+
+const HEX = /^[0-9a-fA-F]+$/;

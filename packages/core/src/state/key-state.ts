@@ -43,6 +43,76 @@ export interface KeyState {
   readonly delegator: string | undefined;
 }
 
+/**
+ * `state` after an event: its latest-event fields replaced, and for establishment events its keys,
+ * thresholds and witnesses. Built field by field: on the hot path (two states per accepted event)
+ * an object spread with overrides costs about as much as the rest of accepting the event.
+ */
+export function stateAfter(
+  state: KeyState,
+  latest: Pick<KeyState, 'sn' | 'said' | 'prior' | 'ilk'>,
+  establishment?: Pick<
+    KeyState,
+    | 'signingThreshold'
+    | 'keys'
+    | 'nextThreshold'
+    | 'nextKeyDigests'
+    | 'witnessThreshold'
+    | 'witnesses'
+    | 'cuts'
+    | 'adds'
+    | 'lastEstablishment'
+  >,
+): KeyState {
+  const kept = establishment ?? state;
+  return {
+    prefix: state.prefix,
+    sn: latest.sn,
+    said: latest.said,
+    prior: latest.prior,
+    ilk: latest.ilk,
+    firstSeen: state.firstSeen,
+    datetime: state.datetime,
+    signingThreshold: kept.signingThreshold,
+    keys: kept.keys,
+    nextThreshold: kept.nextThreshold,
+    nextKeyDigests: kept.nextKeyDigests,
+    witnessThreshold: kept.witnessThreshold,
+    witnesses: kept.witnesses,
+    cuts: kept.cuts,
+    adds: kept.adds,
+    lastEstablishment: kept.lastEstablishment,
+    establishmentOnly: state.establishmentOnly,
+    doNotDelegate: state.doNotDelegate,
+    delegator: state.delegator,
+  };
+}
+
+/** `state` as accepted: with its first-seen ordinal and datetime (field by field, as above). */
+export function firstSeenState(state: KeyState, firstSeen: bigint, datetime: string): KeyState {
+  return {
+    prefix: state.prefix,
+    sn: state.sn,
+    said: state.said,
+    prior: state.prior,
+    ilk: state.ilk,
+    firstSeen,
+    datetime,
+    signingThreshold: state.signingThreshold,
+    keys: state.keys,
+    nextThreshold: state.nextThreshold,
+    nextKeyDigests: state.nextKeyDigests,
+    witnessThreshold: state.witnessThreshold,
+    witnesses: state.witnesses,
+    cuts: state.cuts,
+    adds: state.adds,
+    lastEstablishment: state.lastEstablishment,
+    establishmentOnly: state.establishmentOnly,
+    doNotDelegate: state.doNotDelegate,
+    delegator: state.delegator,
+  };
+}
+
 /** Further events are possible only while next keys are committed (else: abandoned or non-transferable). */
 export function isTransferable(state: KeyState): boolean {
   return (

@@ -5,85 +5,62 @@
  * one fsync covers many events, and a crash never leaves half an event).
  */
 
+import type { KeyEventIlk } from '../event/fields.js';
 import {
+  hexSnKey,
   joinKey,
   type KeyValueStore,
   SEPARATOR,
   type StoredValue,
   snKey,
   type TableName,
-  type Write,
 } from '../ports/key-value.js';
 import type { KeyStateRecord } from '../state/key-state.js';
+import { WriteOverlay } from './overlay.js';
 import type {
   AnchorRecord,
   DuplicityRecord,
   EscrowKind,
   EscrowRecord,
   EventRecord,
+  FirstSeenEntry,
+  FirstSeenRunRecord,
   PendingReceiptsRecord,
 } from './records.js';
 
-const DELETED = Symbol('deleted');
-
-type Layer = Map<TableName, Map<string, StoredValue | typeof DELETED>>;
+/** A prefix's events first seen since the last flush, stored as one run of its first-seen log. */
+type Run = FirstSeenEntry[];
 
 export class KelStore {
-  /** Writes not yet handed to the backend. */
-  private current: Layer = new Map();
-  private currentCount = 0;
-  /** Layers being committed, newest first: still read until their commit is durable. */
-  private committing: Layer[] = [];
+  private readonly overlay: WriteOverlay;
+  /** The first-seen run of each prefix in the current batch (appended to until the next flush). */
+  private runs = new Map<string, Run>();
   /** Keys of escrowed events and pending receipts, so the hot path needs no lookups for the usual "none". */
   private escrowIndex: Set<string> | undefined;
 
-  constructor(readonly backend: KeyValueStore) {}
-
-  // ---- generic overlay --------------------------------------------------------------------
+  constructor(readonly backend: KeyValueStore) {
+    this.overlay = new WriteOverlay(backend);
+  }
 
   private get<T>(table: TableName, key: string): T | undefined {
-    const value = this.current.get(table)?.get(key);
-    if (value !== undefined) return value === DELETED ? undefined : (value as T);
-    for (const layer of this.committing) {
-      const committed = layer.get(table)?.get(key);
-      if (committed !== undefined) return committed === DELETED ? undefined : (committed as T);
-    }
-    return this.backend.get(table, key) as T | undefined;
+    return this.overlay.get<T>(table, key);
   }
 
   private put(table: TableName, key: string, value: StoredValue): void {
-    let overlay = this.current.get(table);
-    if (!overlay) {
-      overlay = new Map();
-      this.current.set(table, overlay);
-    }
-    overlay.set(key, value);
-    this.currentCount++;
+    this.overlay.put(table, key, value);
   }
 
   private remove(table: TableName, key: string): void {
-    this.put(table, key, DELETED);
+    this.overlay.remove(table, key);
   }
 
-  private *scan<T>(table: TableName, prefix: string, reverse = false): Iterable<[string, T]> {
-    const merged = new Map<string, StoredValue | typeof DELETED>();
-    for (const [key, value] of this.backend.scan(table, { prefix })) merged.set(key, value);
-    for (const layer of [...this.committing].reverse().concat([this.current])) {
-      const overlay = layer.get(table);
-      if (!overlay) continue;
-      for (const [key, value] of overlay) if (key.startsWith(prefix)) merged.set(key, value);
-    }
-    const keys = [...merged.keys()].sort();
-    if (reverse) keys.reverse();
-    for (const key of keys) {
-      const value = merged.get(key);
-      if (value !== DELETED) yield [key, value as T];
-    }
+  private scan<T>(table: TableName, prefix: string): Iterable<[string, T]> {
+    return this.overlay.scan<T>(table, prefix);
   }
 
   /** Number of writes waiting for `flush`. */
   get pendingWrites(): number {
-    return this.currentCount;
+    return this.overlay.pendingWrites;
   }
 
   /**
@@ -91,26 +68,9 @@ export class KelStore {
    * under way (its writes stay readable); the returned promise resolves when they are on disk.
    */
   flush(): Promise<void> {
-    if (this.currentCount === 0) return Promise.all(this.inFlight).then(() => undefined);
-    const layer = this.current;
-    this.current = new Map();
-    this.currentCount = 0;
-    this.committing.unshift(layer);
-    const writes: Write[] = [];
-    for (const [table, overlay] of layer) {
-      for (const [key, value] of overlay) {
-        writes.push(value === DELETED ? { table, key, delete: true } : { table, key, value });
-      }
-    }
-    const done = this.backend.commit(writes).finally(() => {
-      this.committing = this.committing.filter((l) => l !== layer);
-      this.inFlight.delete(done);
-    });
-    this.inFlight.add(done);
-    return done;
+    this.runs = new Map();
+    return this.overlay.flush();
   }
-
-  private readonly inFlight = new Set<Promise<void>>();
 
   // ---- key states and accepted events -------------------------------------------------------
 
@@ -139,13 +99,28 @@ export class KelStore {
     return undefined;
   }
 
-  /** Stores an accepted event: one write that also places it in its KEL and first-seen order. */
+  /**
+   * Stores a newly accepted event, keyed so that it is found in its KEL, and logs it in its
+   * prefix's first-seen log. The log is written in runs, one per prefix per flush, so listing a KEL
+   * in first-seen order reads a few records instead of every event.
+   */
   putEvent(record: EventRecord): void {
-    this.put(
-      'events',
-      joinKey(record.prefix, snKey(BigInt(`0x${record.sn}`)), record.said),
-      record,
-    );
+    this.updateEvent(record);
+    let run = this.runs.get(record.prefix);
+    if (run === undefined) {
+      const key = joinKey(record.prefix, ordinalKey(record.firstSeen));
+      // A run starting at this ordinal exists only if the event was stored before: extend it.
+      run = [...(this.get<FirstSeenRunRecord>('firstSeen', key)?.events ?? [])];
+      this.runs.set(record.prefix, run);
+      const value: FirstSeenRunRecord = { prefix: record.prefix, events: run };
+      this.put('firstSeen', key, value);
+    }
+    run.push([record.firstSeen, record.sn, record.ilk, record.said]);
+  }
+
+  /** Replaces the record of a stored event (more verified signatures, receipts). */
+  updateEvent(record: EventRecord): void {
+    this.put('events', joinKey(record.prefix, hexSnKey(record.sn), record.said), record);
   }
 
   /** Events accepted at (prefix, sn), in the order they were accepted; the last is authoritative. */
@@ -175,18 +150,12 @@ export class KelStore {
   }
 
   /** A prefix's accepted events in first-seen order (superseded ones included). */
-  firstSeenOrder(prefix: string): Array<{ sn: bigint; said: string; ilk: string }> {
-    const events: Array<{ sn: bigint; said: string; ilk: string; firstSeen: string }> = [];
-    for (const [, record] of this.scan<EventRecord>('events', prefix + SEPARATOR)) {
-      events.push({
-        sn: BigInt(`0x${record.sn}`),
-        said: record.said,
-        ilk: record.ilk,
-        firstSeen: record.firstSeen,
-      });
-    }
-    events.sort((a, b) => compareHex(a.firstSeen, b.firstSeen));
-    return events.map(({ sn, said, ilk }) => ({ sn, said, ilk }));
+  firstSeenOrder(prefix: string): Array<{ sn: bigint; said: string; ilk: KeyEventIlk }> {
+    let entries: FirstSeenEntry[] = [];
+    for (const [, run] of this.scan<FirstSeenRunRecord>('firstSeen', prefix + SEPARATOR))
+      for (const entry of run.events) entries.push(entry);
+    if (!strictlyIncreasing(entries)) entries = ordered(entries);
+    return entries.map(([, sn, ilk, said]) => ({ sn: BigInt(`0x${sn}`), said, ilk }));
   }
 
   // ---- escrows ----------------------------------------------------------------------------------
@@ -232,6 +201,7 @@ export class KelStore {
 
   /** Whether any out-of-order event waits at (prefix, sn) (an index lookup, no store read). */
   hasOutOfOrderAt(prefix: string, sn: bigint): boolean {
+    if (this.quiet) return false;
     const key = joinKey('out_of_order', prefix, snKey(sn));
     if (!this.index().has(key)) return false;
     for (const _ of this.escrows('out_of_order', prefix, sn)) return true;
@@ -264,6 +234,7 @@ export class KelStore {
   }
 
   removePendingReceipts(prefix: string, said: string): void {
+    if (this.quiet) return;
     const key = joinKey(prefix, said);
     if (this.index().delete(`receipts.${key}`)) this.remove('receipts', key);
   }
@@ -282,11 +253,7 @@ export class KelStore {
   }
 
   putDuplicity(record: DuplicityRecord): void {
-    this.put(
-      'duplicity',
-      joinKey(record.prefix, snKey(BigInt(`0x${record.sn}`)), record.second.said),
-      record,
-    );
+    this.put('duplicity', joinKey(record.prefix, hexSnKey(record.sn), record.second.said), record);
   }
 
   duplicity(prefix: string, sn: bigint, said: string): DuplicityRecord | undefined {
@@ -302,6 +269,23 @@ export class KelStore {
       yield record;
     }
   }
+}
+
+function ordinalKey(hex: string): string {
+  return hex.padStart(32, '0');
+}
+
+function strictlyIncreasing(entries: readonly FirstSeenEntry[]): boolean {
+  for (let i = 1; i < entries.length; i++)
+    if (compareHex(entries[i - 1]![0], entries[i]![0]) >= 0) return false;
+  return true;
+}
+
+/** Entries by first-seen ordinal, once each (an event stored twice is logged twice). */
+function ordered(entries: readonly FirstSeenEntry[]): FirstSeenEntry[] {
+  const byOrdinal = new Map<string, FirstSeenEntry>();
+  for (const entry of entries) byOrdinal.set(entry[0], entry);
+  return [...byOrdinal.values()].sort((a, b) => compareHex(a[0], b[0]));
 }
 
 /** Compares lowercase hex numbers without leading zeros (first-seen ordinals). */

@@ -45,6 +45,23 @@ export interface EventRecord {
   readonly sourceSeal?: SourceSealRecord;
 }
 
+/**
+ * One event in a prefix's first-seen log (keripy `fels`): its first-seen ordinal and sn (hex), type
+ * and SAID. A tuple, not a map: a run holds a thousand of them, read back whole.
+ */
+export type FirstSeenEntry = readonly [
+  firstSeen: string,
+  sn: string,
+  ilk: KeyEventIlk,
+  said: string,
+];
+
+/** A run of a prefix's first-seen log: the events it first saw between two flushes, in order. */
+export interface FirstSeenRunRecord {
+  readonly prefix: string;
+  readonly events: readonly FirstSeenEntry[];
+}
+
 export type EscrowKind = 'out_of_order' | 'partially_signed' | 'partially_witnessed' | 'delegation';
 
 /** keripy's database names of the escrows, as the corpus reports them. */

@@ -12,7 +12,7 @@ import {
 } from '@kestrel/cesr';
 import { EventError } from '../errors.js';
 import { nextKeyDigest } from '../keys/salter.js';
-import type { Crypto } from '../ports/crypto.js';
+import type { Crypto, SignatureCheck } from '../ports/crypto.js';
 
 export interface VerifiedSignatures {
   /** Signatures that verify, without duplicates, in the order received. */
@@ -20,6 +20,11 @@ export interface VerifiedSignatures {
   /** Their indices into the key list. */
   readonly indices: readonly number[];
 }
+
+const NONE_VERIFIED: VerifiedSignatures = Object.freeze({
+  signatures: Object.freeze([]),
+  indices: Object.freeze([]),
+});
 
 const keyCache = new Map<string, { code: MatterCode; raw: Uint8Array }>();
 
@@ -45,6 +50,20 @@ function schemeMatches(signature: IndexedSignature, keyCode: MatterCode): boolea
 }
 
 /**
+ * The verification of `signature` over `message` by the key `keyQb64`, as `verifySignatures` will
+ * ask for it; undefined when the key cannot have made it.
+ */
+export function signatureCheck(
+  signature: IndexedSignature,
+  keyQb64: string,
+  message: Uint8Array,
+): SignatureCheck | undefined {
+  const key = decodeKey(keyQb64);
+  if (!schemeMatches(signature, key.code)) return undefined;
+  return { keyCode: key.code, publicKey: key.raw, signature: signature.raw, message };
+}
+
+/**
  * Keeps the signatures that verify over `raw` by the key at their index. Duplicates (same qb64)
  * count once. A signature whose index is beyond the key list makes the whole event invalid, as it
  * does in keripy (its `verifySigs` fails on it).
@@ -55,12 +74,13 @@ export function verifySignatures(
   signatures: readonly IndexedSignature[],
   keys: readonly string[],
 ): VerifiedSignatures {
-  const seen = new Set<string>();
+  if (signatures.length === 0) return NONE_VERIFIED;
+  const seen = signatures.length > 1 ? new Set<string>() : undefined;
   const verified: IndexedSignature[] = [];
   const indices: number[] = [];
   for (const signature of signatures) {
-    if (seen.has(signature.qb64)) continue;
-    seen.add(signature.qb64);
+    if (seen?.has(signature.qb64)) continue;
+    seen?.add(signature.qb64);
     const key = keys[signature.index];
     if (key === undefined) {
       throw new EventError(
