@@ -10,16 +10,17 @@ import {
 } from './support/multisig-flows.js';
 
 describe('keri multisig, agents over loopback HTTP', () => {
-  it('an escrow agent holding only a pre-rotated key: acts with the remaining primaries, never alone; restarts and late signers', {
+  it('an escrow agent holding only a pre-rotated key: acts with the remaining primaries, never alone; a lost primary replaced; restarts and late signers', {
     timeout: 300_000,
   }, async () => {
     const m = team('escrow');
     const names = ['p1', 'p2', 'p3', 'x'];
-    for (const name of names) {
+    // p4 is not in the group at first: it replaces p3 when p3 is lost.
+    for (const name of [...names, 'p4']) {
       await m.create(name);
       await m.start(name);
     }
-    await m.introduce(names);
+    await m.introduce([...names, 'p4']);
     // Day to day any two primaries sign; a rotation needs three of the four next keys, so the
     // escrow agent x can stand in for one lost primary, and only with the other two.
     const quarter = JSON.stringify(['1/3', '1/3', '1/3', '1/3']);
@@ -80,7 +81,8 @@ describe('keri multisig, agents over loopback HTTP', () => {
     await groupAt(m, 'p1', 'vault', 1);
 
     // p3 is lost. p1, p2 and x rotate their own identifiers; x's agent is down when the
-    // rotation is proposed, comes back, catches up from the others and signs.
+    // rotation is proposed, comes back, catches up from the others and signs. The rotation
+    // commits to p4's next key in p3's place, so the escrow agent steps back to reserve after it.
     await rotateOwn(m, names, 'p1', 'p2', 'x');
     await m.stop('x');
     const recovery = await m.json([
@@ -93,11 +95,11 @@ describe('keri multisig, agents over loopback HTTP', () => {
       '--smids',
       'p1,p2,x',
       '--rmids',
-      'p1,p2,x',
+      'p1,p2,p4,x',
       '--isith',
       '2',
       '--nsith',
-      '2',
+      quarter,
     ]);
     await signAll(m, 'vault', recovery.proposal.said, ['p2']);
     const waiting = (await m.status('p1', 'vault')).groups[0].proposals.find(
@@ -114,9 +116,12 @@ describe('keri multisig, agents over loopback HTTP', () => {
     await signAll(m, 'vault', recovery.proposal.said, ['x']);
     const recovered = await groupAt(m, 'p2', 'vault', 2);
     expect(recovered.state.k).toHaveLength(3);
+    expect(recovered.state.n).toHaveLength(4);
+    await joinWhenComplete(m, 'p4', 'vault', recovery.proposal.said);
 
-    // Reserve rotation: p1 and p2 rotate; x's next key stays committed, unexposed.
-    await rotateOwn(m, ['p1', 'p2', 'x'], 'p1', 'p2');
+    // Reserve rotation: p1, p2 and the new p4 rotate and sign (three thirds of the prior next
+    // threshold); x's next key stays committed, unexposed.
+    await rotateOwn(m, ['p1', 'p2', 'x', 'p4'], 'p1', 'p2', 'p4');
     const reserve = await m.json([
       'multisig',
       'rotate',
@@ -125,16 +130,28 @@ describe('keri multisig, agents over loopback HTTP', () => {
       '--alias',
       'vault',
       '--smids',
-      'p1,p2',
+      'p1,p2,p4',
       '--rmids',
-      'p1,p2,x',
+      'p1,p2,p4,x',
       '--isith',
       '2',
       '--nsith',
-      '2',
+      quarter,
     ]);
     await signAll(m, 'vault', reserve.proposal.said, ['p1']);
-    await groupAt(m, 'x', 'vault', 3);
+    // Two of the three new keys meet kt, but only two thirds of the prior next threshold.
+    const short = (await m.status('p2', 'vault')).groups[0].proposals.find(
+      (p: any) => p.said === reserve.proposal.said,
+    );
+    expect(short).toMatchObject({
+      state: 'pending',
+      current: { met: true },
+      priorNext: { met: false },
+    });
+    await signAll(m, 'vault', reserve.proposal.said, ['p4']);
+    const rotated = await groupAt(m, 'x', 'vault', 3);
+    expect(rotated.state.k).toHaveLength(3);
+    expect(rotated.state.n).toHaveLength(4);
 
     // A proposal that expires: a late signature is refused with a clear error, nothing changes.
     const late = await m.json([
