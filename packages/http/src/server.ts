@@ -61,7 +61,13 @@ export class HttpService {
     host = '127.0.0.1',
   ): Promise<{ host: string; port: number; url: string }> {
     const server = createServer((request, response) => {
-      void this.serve(request, response);
+      // serve() answers every failure itself; this only keeps a bug in it from becoming an
+      // unhandled rejection, which would stop the whole process.
+      this.serve(request, response).catch((caught: unknown) => {
+        this.options.onError?.(caught, { method: request.method ?? '', path: '' });
+        if (!response.headersSent) response.writeHead(500);
+        response.end();
+      });
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -119,8 +125,9 @@ export class HttpService {
 
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = request.method ?? 'GET';
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    let url = new URL('http://localhost/');
     try {
+      url = requestUrl(request.url);
       const found = this.match(method, url.pathname);
       if (found === undefined) throw new HttpError('not_found', `No route ${url.pathname}`, 404);
       if (found === 'method')
@@ -154,6 +161,18 @@ export class HttpService {
         });
       }
     }
+  }
+}
+
+/**
+ * The request target as a URL. Node's parser lets through absolute-form targets that the URL
+ * parser refuses (`GET http://[ HTTP/1.1`): those are the client's mistake, a 400.
+ */
+function requestUrl(target: string | undefined): URL {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    throw new HttpError('bad_request', 'The request target is not a valid URL', 400);
   }
 }
 
