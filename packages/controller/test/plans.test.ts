@@ -8,9 +8,13 @@ import { join } from 'node:path';
 import { concatBytes, digestQb64, indexerFromQb64, textToBytes } from '@kestrel/cesr';
 import { Controller, ControllerError } from '@kestrel/controller';
 import {
+  controllerSignatures,
   EventProcessor,
+  interact,
   MemoryStore,
+  messagize,
   nextKeyDigest,
+  rotate,
   StreamValidator,
   type VerifyReport,
 } from '@kestrel/core';
@@ -199,6 +203,80 @@ describe('rotation plans', () => {
       'rot',
     ]);
     expect(report.accepted[prefix]!.state.k).not.toContain(compromised);
+    await c.close();
+  });
+
+  it('after a recovery, the compromised keys sign nothing a validator accepts', async () => {
+    const c = await controller();
+    const { prefix } = await c.incept('stolen', { temp: true });
+    await c.interact('stolen');
+    // The thief, holding the current key, adds an interaction; the owner recovers at sn 2.
+    await c.interact('stolen', [{ d: 'EAttackerAttackerAttackerAttackerAttackerAtt' }]);
+    const attackerSaid = c.state('stolen').said;
+    const compromised = c.state('stolen').keys[0]!;
+    const beforeRecovery = c.exportKel('stolen');
+    await c.rotate('stolen', { recoverAt: 2n, temp: true });
+    const recovered = c.state('stolen');
+    expect(recovered.keys).not.toContain(compromised);
+    // This keystore still holds the compromised key (as the prior key set): it plays the thief.
+    expect(c.canSign(compromised)).toBe(true);
+    const forge = async (raw: Uint8Array) =>
+      messagize(raw, [controllerSignatures([await c.signAt(compromised, raw, 0, undefined)])]);
+    const thiefKeys = {
+      keys: [compromised],
+      nextKeyDigests: [nextKeyDigest(crypto, compromised).qb64],
+    };
+    const attempts = [
+      // an interaction extending the recovered KEL,
+      interact(crypto.digest, { prefix, prior: recovered.said, sn: 3n }),
+      // a rotation to keys of the thief's choosing,
+      rotate(crypto.digest, { prefix, prior: recovered.said, sn: 3n, ...thiefKeys }),
+      // a rotation at the recovery's own sn, as if to supersede it,
+      rotate(crypto.digest, { prefix, prior: recovered.prior, sn: 2n, ...thiefKeys }),
+    ];
+    const forged = await Promise.all(attempts.map((attempt) => forge(attempt.raw)));
+    // The thief keeps extending its own branch too (valid until the recovery is seen).
+    const branch = interact(crypto.digest, { prefix, prior: attackerSaid, sn: 3n });
+    const branchMessage = await forge(branch.raw);
+    const streams = {
+      // a validator that already has the recovery,
+      afterRecovery: [...c.exportKel('stolen'), branchMessage, ...forged],
+      // one that sees the thief's branch first, and the forgeries before and after the recovery.
+      beforeRecovery: [
+        ...beforeRecovery,
+        branchMessage,
+        ...forged,
+        ...c.exportKel('stolen'),
+        ...forged,
+      ],
+    };
+    for (const [name, stream] of Object.entries(streams)) {
+      const report = await verifyFresh(stream);
+      expect(report.accepted[prefix]!.state).toMatchObject({
+        s: '2',
+        d: recovered.said,
+        k: recovered.keys,
+      });
+      const accepted = new Set(report.accepted[prefix]!.kel.map((event) => event.said));
+      for (const attempt of attempts) expect(accepted.has(attempt.said)).toBe(false);
+      if (name === 'afterRecovery') {
+        // Not validly signed by the keys in force: dropped, not duplicity evidence.
+        expect(report.duplicity).toEqual([]);
+      } else {
+        // The thief's branch was accepted while its key was in force (so the forgeries are
+        // validly made), then superseded by the recovery.
+        expect(accepted.has(branch.said)).toBe(true);
+        // Before the recovery the compromised key was in force: two events it signed at sn 3
+        // are evidence of the compromise, which a watcher keeps.
+        expect(report.duplicity.length).toBeGreaterThan(0);
+        for (const evidence of report.duplicity)
+          expect(evidence).toMatchObject({
+            sn: '3',
+            signedBy: 'current-keys',
+            firstSeen: branch.said,
+          });
+      }
+    }
     await c.close();
   });
 
