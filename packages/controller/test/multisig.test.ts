@@ -297,6 +297,70 @@ describe('multisig group (library)', () => {
     for (const m of [...five, outsider!]) await m.controller.close();
   });
 
+  it('forgets completed and expired proposals after their retention; late copies are still refused', async () => {
+    const clock = new ManualClock();
+    const base = mkdtempSync(join(root, 'retention-'));
+    const day = 24 * 3600;
+    // A day of retention instead of the default week.
+    const [a, b] = (
+      await Promise.all(['a', 'b'].map((name) => member(`k-${name}`, clock, base)))
+    ).map((m) => ({ ...m, groups: new GroupManager(m.controller, { retentionSeconds: day }) }));
+    const both = [a!, b!];
+    await introduce(both);
+    const proposed = await a!.groups.proposeInception({
+      group: 'g',
+      member: a!.name,
+      signingMembers: both.map((m) => m.prefix),
+      rotationMembers: both.map((m) => m.prefix),
+      signingThreshold: 2,
+      nextThreshold: 2,
+    });
+    await deliver(both, proposed.deliveries);
+    const joined = await b!.groups.join(proposed.proposal.said, { group: 'g', member: b!.name });
+    await deliver(both, joined.deliveries);
+    const groupPrefix = proposed.proposal.group;
+    // An interaction b never signs: it expires after a minute.
+    const ixn = await a!.groups.proposeInteraction('g', [{ d: groupPrefix }], 60);
+    await deliver(both, ixn.deliveries);
+    const lateCopy = await a!.groups.exportProposal(ixn.proposal.said);
+    clock.advance(61_000);
+    for (const m of both)
+      expect((await m.groups.proposals()).map((p) => [p.said, p.state]).sort()).toEqual(
+        [
+          [proposed.proposal.said, 'complete'],
+          [ixn.proposal.said, 'expired'],
+        ].sort(),
+      );
+    // Within the day, a late copy is refused by name.
+    const refusedByName = await b!.groups.receive(lateCopy);
+    expect(refusedByName.items.find((i) => i.kind === 'refused')).toMatchObject({
+      code: 'expired',
+      reason: expect.stringContaining('expired at'),
+    });
+
+    clock.advance(day * 1000 + 1000);
+    for (const m of both) {
+      expect(await m.groups.proposals()).toEqual([]);
+      expect(m.controller.records.proposal(proposed.proposal.said)).toBeUndefined();
+      expect(m.controller.records.proposal(ixn.proposal.said)).toBeUndefined();
+      // The group and its KEL stay.
+      expect(m.controller.processor.context.state(groupPrefix)?.sn).toBe(0n);
+      expect(m.controller.records.groupByPrefix(groupPrefix)).toBeDefined();
+    }
+    // Forgotten, the late copy is still refused (its own expiry says so) and nothing is stored.
+    const refusedLater = await b!.groups.receive(lateCopy);
+    expect(refusedLater.items.find((i) => i.kind === 'refused')).toMatchObject({
+      code: 'expired',
+    });
+    expect(b!.controller.records.proposal(ixn.proposal.said)).toBeUndefined();
+    // The group still works: a new interaction completes.
+    const next = await b!.groups.proposeInteraction('g', [{ d: groupPrefix }]);
+    await deliver(both, next.deliveries);
+    await deliver(both, (await a!.groups.sign(next.proposal.said)).deliveries);
+    expect(a!.controller.processor.context.state(groupPrefix)?.sn).toBe(1n);
+    for (const m of both) await m.controller.close();
+  });
+
   it('a member restarting mid-proposal keeps its proposals and signatures', async () => {
     const clock = new ManualClock();
     const base = mkdtempSync(join(root, 'restart-'));

@@ -25,6 +25,7 @@ export const agentStart: Command = {
   summary:
     "run a keystore's agent: talks to other members over HTTP, runs commands on this keystore",
   usage: `Usage: keri agent start --name NAME [--host HOST] [--port PORT] [--url URL] [--proposal-ttl SECONDS]
+                        [--proposal-retention SECONDS]
 
 Serves, until stopped (Ctrl-C or SIGTERM):
   POST /                       CESR from other members (KELs, events, multisig exn messages)
@@ -38,6 +39,9 @@ ${CONTROLLER_USAGE}
   --port PORT            port (default ${DEFAULT_PORT}; 0 picks a free one)
   --url URL              the URL other members use to reach it (default http://HOST:PORT)
   --proposal-ttl SECONDS default lifetime of multisig proposals (default 3600, keripy's escrow timeout)
+  --proposal-retention SECONDS
+                         how long completed and expired proposals stay listed before they are
+                         forgotten (default 604800, a week; group KELs are kept for good)
   --json                 print {"url","publicUrl","pid"} on stdout once listening, and log JSON lines
                          {"time","message"} on stderr`,
   examples: ['keri agent start --name alice --port 5623'],
@@ -47,6 +51,7 @@ ${CONTROLLER_USAGE}
     port: { type: 'string' },
     url: { type: 'string' },
     'proposal-ttl': { type: 'string' },
+    'proposal-retention': { type: 'string' },
     json: { type: 'boolean' },
   },
   runsInAgent: false,
@@ -58,6 +63,9 @@ ${CONTROLLER_USAGE}
     const ttl = integerOption(args, 'proposal-ttl');
     if (ttl !== undefined && ttl < 1)
       throw new UsageError('--proposal-ttl must be at least 1 second');
+    const retention = integerOption(args, 'proposal-retention');
+    if (retention !== undefined && retention < 1)
+      throw new UsageError('--proposal-retention must be at least 1 second');
     const json = flag(args, 'json');
     const log = (line: string) =>
       io.stderr.write(
@@ -68,6 +76,7 @@ ${CONTROLLER_USAGE}
     const controller = await openController(args, io);
     const agent = new Agent(controller, {
       ...(ttl !== undefined ? { proposalSeconds: ttl } : {}),
+      ...(retention !== undefined ? { retentionSeconds: retention } : {}),
       log,
     });
     const token = randomBytes(32).toString('base64url');

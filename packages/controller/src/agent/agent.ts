@@ -17,6 +17,8 @@ import { type DeliveryResult, deliverAll } from './postman.js';
 export interface AgentOptions {
   /** Default lifetime of proposals, seconds. */
   readonly proposalSeconds?: number;
+  /** How long completed and expired proposals are kept, seconds (default a week). */
+  readonly retentionSeconds?: number;
   /** How often proposals are checked for expiry, milliseconds (default 5 s). */
   readonly expiryIntervalMs?: number;
   /** Delays between delivery attempts to an unreachable member (default 1 s, 5 s, 30 s). */
@@ -42,6 +44,9 @@ export class Agent {
     this.groups = new GroupManager(controller, {
       ...(options.proposalSeconds !== undefined
         ? { proposalSeconds: options.proposalSeconds }
+        : {}),
+      ...(options.retentionSeconds !== undefined
+        ? { retentionSeconds: options.retentionSeconds }
         : {}),
     });
     this.service = new HttpService({

@@ -60,6 +60,12 @@ import { isMultisigRoute, MULTISIG_ROUTES, routeOf } from './routes.js';
 /** keripy's partially-signed escrow timeout, our default lifetime of a proposal. */
 export const DEFAULT_PROPOSAL_SECONDS = 3600;
 
+/**
+ * How long a completed or expired proposal stays listed (and answers late messages by name)
+ * before it is forgotten: a week. Its event, if any, stays in the group's KEL for good.
+ */
+export const DEFAULT_RETENTION_SECONDS = 7 * 24 * 3600;
+
 /** A message for another member. */
 export interface Delivery {
   readonly to: string;
@@ -119,10 +125,15 @@ export interface InceptGroupOptions extends GroupInceptionPlan {
 export interface ManagerOptions {
   /** Default lifetime of proposals, seconds. */
   readonly proposalSeconds?: number;
+  /** How long completed and expired proposals are kept, seconds (default a week). */
+  readonly retentionSeconds?: number;
 }
 
 export class GroupManager {
-  /** The earliest expiry among live proposals (undefined: not known yet). */
+  /**
+   * The earliest time a proposal needs attention: a live one expiring, or an ended one to forget
+   * (undefined: not known yet).
+   */
   private earliestExpiry: number | undefined;
 
   constructor(
@@ -848,13 +859,22 @@ export class GroupManager {
   /** Records a proposal, keeping track of the earliest time one may expire. */
   private async saveProposal(record: ProposalRecord): Promise<void> {
     await this.records.putProposal(record);
-    if (this.earliestExpiry !== undefined && isLive(record))
-      this.earliestExpiry = Math.min(this.earliestExpiry, record.expiresAt);
+    if (this.earliestExpiry !== undefined)
+      this.earliestExpiry = Math.min(this.earliestExpiry, this.dueAt(record));
+  }
+
+  /** When a proposal next needs attention: its expiry while live, else the end of its retention. */
+  private dueAt(record: ProposalRecord): number {
+    if (isLive(record)) return record.expiresAt;
+    const retention = this.options.retentionSeconds ?? DEFAULT_RETENTION_SECONDS;
+    return record.updatedAt + retention * 1000;
   }
 
   /**
-   * Marks proposals past their time as expired and drops their partially-signed escrows. Runs
-   * before everything that reads proposals, so it costs nothing until one may have expired.
+   * Marks proposals past their time as expired and drops their partially-signed escrows, and
+   * forgets ended (complete or expired) proposals past their retention, so a long-running member
+   * does not accumulate every proposal it ever saw. Runs before everything that reads proposals,
+   * so it costs nothing until one is due. Returns the SAIDs of the proposals that expired.
    */
   async expire(): Promise<string[]> {
     const now = this.now();
@@ -862,11 +882,17 @@ export class GroupManager {
     const expired: string[] = [];
     let earliest = Number.POSITIVE_INFINITY;
     for (const record of this.records.allProposals()) {
-      if (isLive(record) && now <= record.expiresAt)
-        earliest = Math.min(earliest, record.expiresAt);
-      if (isLive(record) && now > record.expiresAt) {
+      if (!isLive(record)) {
+        if (now > this.dueAt(record)) await this.records.removeProposal(record.said);
+        else earliest = Math.min(earliest, this.dueAt(record));
+        continue;
+      }
+      if (now <= record.expiresAt) earliest = Math.min(earliest, record.expiresAt);
+      else {
         expired.push(record.said);
-        await this.saveProposal({ ...record, state: 'expired', updatedAt: now });
+        const ended: ProposalRecord = { ...record, state: 'expired', updatedAt: now };
+        await this.records.putProposal(ended);
+        earliest = Math.min(earliest, this.dueAt(ended));
         this.controller.store.removeEscrow(
           'partially_signed',
           record.groupPrefix,

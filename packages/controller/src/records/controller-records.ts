@@ -68,6 +68,10 @@ export class ControllerRecords {
     await this.proposals.put(record.said, record);
   }
 
+  async removeProposal(said: string): Promise<void> {
+    await this.proposals.remove(said);
+  }
+
   endpoint(prefix: string): EndpointRecord | undefined {
     return this.endpoints.get(prefix);
   }
