@@ -97,6 +97,18 @@ export async function openNextStore(
 
 const ALGORITHMS: readonly KeyAlgorithm[] = ['salty', 'randy', 'pkcs11'];
 
+/**
+ * The properties of `values` that are set. Options objects take an absent key rather than an
+ * `undefined` value (exactOptionalPropertyTypes), and most command-line options are optional.
+ */
+export function definedOnly<T extends Record<string, unknown>>(
+  values: T,
+): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) if (value !== undefined) result[key] = value;
+  return result as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
 /** `--algo` and `--next-algo`: salty, randy or pkcs11. */
 export function algorithmOption(args: ParsedArgs, name: string): KeyAlgorithm | undefined {
   const value = stringOption(args, name);

@@ -11,6 +11,7 @@ import {
   CONTROLLER_OPTIONS,
   CONTROLLER_USAGE,
   dataOption,
+  definedOnly,
   integerOption,
   listOption,
   openController,
@@ -88,35 +89,23 @@ export async function runIncept(
       stringOption(args, 'next-digests') !== undefined;
     const options: InceptIdentifierOptions = {
       transferable,
-      ...(integerOption(args, 'icount') !== undefined
-        ? { currentCount: integerOption(args, 'icount')! }
-        : {}),
-      ...(integerOption(args, 'ncount') !== undefined
-        ? { nextCount: integerOption(args, 'ncount')! }
-        : {}),
-      ...(thresholdOption(args, 'isith') !== undefined
-        ? { signingThreshold: thresholdOption(args, 'isith') as Sith }
-        : {}),
-      ...(thresholdOption(args, 'nsith') !== undefined
-        ? { nextThreshold: thresholdOption(args, 'nsith') as Sith }
-        : {}),
-      ...(listOption(args, 'wits') ? { witnesses: listOption(args, 'wits')! } : {}),
-      ...(integerOption(args, 'toad') !== undefined
-        ? { witnessThreshold: integerOption(args, 'toad')! }
-        : {}),
       config,
-      ...(dataOption(args) ? { data: dataOption(args)! } : {}),
-      ...(algorithm ? { algorithm } : {}),
-      ...(nextAlgorithm ? { nextAlgorithm } : {}),
-      ...(nextStore ? { nextStore } : {}),
-      ...(stringOption(args, 'next-digests') !== undefined
-        ? {
-            nextDigests: stringOption(args, 'next-digests')!
-              .split(',')
-              .map((d) => d.trim()),
-          }
-        : {}),
-      ...(delegator !== undefined ? { delegator } : {}),
+      ...definedOnly({
+        currentCount: integerOption(args, 'icount'),
+        nextCount: integerOption(args, 'ncount'),
+        signingThreshold: thresholdOption(args, 'isith') as Sith | undefined,
+        nextThreshold: thresholdOption(args, 'nsith') as Sith | undefined,
+        witnesses: listOption(args, 'wits'),
+        witnessThreshold: integerOption(args, 'toad'),
+        data: dataOption(args),
+        algorithm,
+        nextAlgorithm,
+        nextStore,
+        nextDigests: stringOption(args, 'next-digests')
+          ?.split(',')
+          .map((digest) => digest.trim()),
+        delegator,
+      }),
       ...(flag(args, 'totp') ? { requireTotp: true } : {}),
     };
     if (!transferable && (options.nextCount ?? 0) > 0)

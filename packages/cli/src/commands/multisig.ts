@@ -12,6 +12,7 @@ import {
   CONTROLLER_OPTIONS,
   CONTROLLER_USAGE,
   dataOption,
+  definedOnly,
   integerOption,
   listOption,
   requireString,
@@ -149,13 +150,15 @@ export const multisigIncept: Command = {
         member,
         signingMembers: smids.map((name) => memberPrefix(session.controller, name)),
         rotationMembers: rmids.map((name) => memberPrefix(session.controller, name)),
-        ...(signingThreshold !== undefined ? { signingThreshold } : {}),
-        ...(nextThreshold !== undefined ? { nextThreshold } : {}),
         witnesses,
-        ...(toad !== undefined ? { witnessThreshold: toad } : {}),
-        ...(delegator !== undefined ? { delegator } : {}),
         data: dataOption(args) ?? [],
-        ...(expiresIn !== undefined ? { expiresIn } : {}),
+        ...definedOnly({
+          signingThreshold,
+          nextThreshold,
+          witnessThreshold: toad,
+          delegator,
+          expiresIn,
+        }),
       });
       return report(args, io, session, result);
     });
@@ -266,13 +269,10 @@ ${EXPIRES_USAGE}
       const result = await session.groups.proposeRotation(alias, {
         ...(signingMembers ? { signingMembers } : {}),
         ...(rotationMembers ? { rotationMembers } : {}),
-        ...(signingThreshold !== undefined ? { signingThreshold } : {}),
-        ...(nextThreshold !== undefined ? { nextThreshold } : {}),
         cuts: listOption(args, 'cuts') ?? [],
         adds: listOption(args, 'adds') ?? [],
-        ...(toad !== undefined ? { witnessThreshold: toad } : {}),
         data: dataOption(args) ?? [],
-        ...(expiresIn !== undefined ? { expiresIn } : {}),
+        ...definedOnly({ signingThreshold, nextThreshold, witnessThreshold: toad, expiresIn }),
       });
       return report(args, io, session, result);
     });

@@ -12,6 +12,7 @@ import {
   CONTROLLER_OPTIONS,
   CONTROLLER_USAGE,
   dataOption,
+  definedOnly,
   integerOption,
   listOption,
   openController,
@@ -61,28 +62,22 @@ async function runRotate(
       data.push({ d: statementDigest });
     }
     const options: RotateIdentifierOptions = {
-      ...(positionsOption(args, 'expose') ? { expose: positionsOption(args, 'expose')! } : {}),
-      ...(positionsOption(args, 'reserve') ? { reserve: positionsOption(args, 'reserve')! } : {}),
-      ...(integerOption(args, 'ncount') !== undefined
-        ? { nextCount: integerOption(args, 'ncount')! }
-        : {}),
-      ...(thresholdOption(args, 'isith') !== undefined
-        ? { signingThreshold: thresholdOption(args, 'isith') as Sith }
-        : {}),
-      ...(thresholdOption(args, 'nsith') !== undefined
-        ? { nextThreshold: thresholdOption(args, 'nsith') as Sith }
-        : {}),
-      ...(listOption(args, 'custodial') ? { addKeys: listOption(args, 'custodial')! } : {}),
-      ...(listOption(args, 'cuts') ? { cuts: listOption(args, 'cuts')! } : {}),
-      ...(listOption(args, 'adds') ? { adds: listOption(args, 'adds')! } : {}),
-      ...(integerOption(args, 'toad') !== undefined
-        ? { witnessThreshold: integerOption(args, 'toad')! }
-        : {}),
       data,
+      ...definedOnly({
+        expose: positionsOption(args, 'expose'),
+        reserve: positionsOption(args, 'reserve'),
+        nextCount: integerOption(args, 'ncount'),
+        signingThreshold: thresholdOption(args, 'isith') as Sith | undefined,
+        nextThreshold: thresholdOption(args, 'nsith') as Sith | undefined,
+        addKeys: listOption(args, 'custodial'),
+        cuts: listOption(args, 'cuts'),
+        adds: listOption(args, 'adds'),
+        witnessThreshold: integerOption(args, 'toad'),
+        nextStore,
+        recoverAt: recovery?.at,
+        totp: stringOption(args, 'totp'),
+      }),
       ...(flag(args, 'abandon') ? { abandon: true } : {}),
-      ...(nextStore ? { nextStore } : {}),
-      ...(recovery ? { recoverAt: recovery.at } : {}),
-      ...(stringOption(args, 'totp') !== undefined ? { totp: stringOption(args, 'totp')! } : {}),
     };
     await controller.rotate(alias, options);
     const state = controller.state(alias);
