@@ -22,6 +22,7 @@ import {
   cloneMessage,
   controllerSignatures,
   EventProcessor,
+  type InceptOptions,
   incept,
   interact,
   KelStore,
@@ -29,9 +30,9 @@ import {
   messagize,
   nextKeyDigest,
   type Outcome,
+  type RotateOptions,
   rotate,
   type Seal,
-  type Sith,
   StreamValidator,
   satisfies,
   systemClock,
@@ -84,15 +85,19 @@ export interface InitControllerOptions extends Omit<OpenControllerOptions, 'toke
   readonly token?: TokenAccess;
 }
 
-export interface InceptIdentifierOptions {
+export interface InceptIdentifierOptions
+  extends Pick<
+    InceptOptions,
+    | 'signingThreshold'
+    | 'nextThreshold'
+    | 'witnesses'
+    | 'witnessThreshold'
+    | 'config'
+    | 'data'
+    | 'delegator'
+  > {
   readonly currentCount?: number;
   readonly nextCount?: number;
-  readonly signingThreshold?: Sith;
-  readonly nextThreshold?: Sith;
-  readonly witnesses?: readonly string[];
-  readonly witnessThreshold?: number;
-  readonly config?: readonly string[];
-  readonly data?: readonly Seal[];
   readonly transferable?: boolean;
   readonly algorithm?: KeyAlgorithm;
   /** How the next keys are made, when not as the current ones (e.g. current software, next in the token). */
@@ -101,28 +106,24 @@ export interface InceptIdentifierOptions {
   readonly nextStore?: Keystore;
   /** Commit to next keys someone else holds (custodial: the owner gives the digests). */
   readonly nextDigests?: readonly string[];
-  /** Makes a delegated inception (dip) under this delegator. */
-  readonly delegator?: string;
   /** Require a TOTP code before every later establishment event; the secret is returned once. */
   readonly requireTotp?: boolean;
   /** Use the temp stretching tier (tests only). */
   readonly temp?: boolean;
 }
 
-export interface RotateIdentifierOptions {
+export interface RotateIdentifierOptions
+  extends Pick<
+    RotateOptions,
+    'signingThreshold' | 'nextThreshold' | 'cuts' | 'adds' | 'witnessThreshold' | 'data'
+  > {
   /** Positions in the prior `n` to expose (default: all of them). */
   readonly expose?: readonly number[];
   /** Positions in the prior `n` to re-commit as reserve keys. */
   readonly reserve?: readonly number[];
   readonly nextCount?: number;
-  readonly signingThreshold?: Sith;
-  readonly nextThreshold?: Sith;
   /** Keys added to `k` that were not pre-committed (custodial rotation: new custodian keys). */
   readonly addKeys?: readonly string[];
-  readonly cuts?: readonly string[];
-  readonly adds?: readonly string[];
-  readonly witnessThreshold?: number;
-  readonly data?: readonly Seal[];
   /** Abandon the identifier: no next keys, no further events. */
   readonly abandon?: boolean;
   readonly nextStore?: Keystore;
@@ -197,15 +198,7 @@ export class Controller {
           : {}),
         ...(options.progress ? { progress: options.progress } : {}),
       });
-      return new Controller(
-        keystore,
-        LmdbStore.open(paths.kel),
-        ControllerRecords.open(paths.records),
-        options.crypto,
-        options.clock ?? systemClock,
-        options.hardware ?? token,
-        token,
-      );
+      return Controller.assemble(keystore, options, token);
     } catch (error) {
       token?.close();
       throw error;
@@ -220,6 +213,16 @@ export class Controller {
       ...(options.progress ? { progress: options.progress } : {}),
     });
     const token = options.hardware ? undefined : recordedToken(keystore, options.tokenPin);
+    return Controller.assemble(keystore, options, token);
+  }
+
+  /** A controller over an open keystore: its KEL store and records opened beside it. */
+  private static assemble(
+    keystore: Keystore,
+    options: OpenControllerOptions | InitControllerOptions,
+    token: (HardwareKeys & { close(): void }) | undefined,
+  ): Controller {
+    const paths = controllerPaths(options);
     return new Controller(
       keystore,
       LmdbStore.open(paths.kel),

@@ -125,7 +125,7 @@ export class HttpService {
 
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = request.method ?? 'GET';
-    let url = new URL('http://localhost/');
+    let url: URL | undefined;
     try {
       url = requestUrl(request.url);
       const found = this.match(method, url.pathname);
@@ -154,7 +154,7 @@ export class HttpService {
           body: { error: { code: caught.code, message: caught.message } },
         });
       } else {
-        this.options.onError?.(caught, { method, path: url.pathname });
+        this.options.onError?.(caught, { method, path: url?.pathname ?? '' });
         send(response, {
           status: 500,
           body: { error: { code: 'internal', message: 'Internal error' } },

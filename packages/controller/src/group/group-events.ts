@@ -10,12 +10,13 @@ import type { Digester } from '@kestrel/cesr';
 import {
   type BuiltMessage,
   type Crypto,
+  type InceptOptions,
   incept,
   type KeyEvent,
   type KeyState,
   nextKeyDigest,
+  type RotateOptions,
   rotate,
-  type Seal,
   type Sith,
   thresholdToSith,
 } from '@kestrel/core';
@@ -31,24 +32,27 @@ export interface GroupMembership {
   readonly rotationMembers: readonly string[];
 }
 
-export interface GroupInceptionPlan extends GroupMembership {
-  readonly signingThreshold?: Sith;
-  readonly nextThreshold?: Sith;
-  readonly witnesses?: readonly string[];
-  readonly witnessThreshold?: number;
-  readonly config?: readonly string[];
-  readonly data?: readonly Seal[];
-  readonly delegator?: string;
-}
+/** The group's own choices for its inception; keys and next digests come from the members. */
+export interface GroupInceptionPlan
+  extends GroupMembership,
+    Pick<
+      InceptOptions,
+      | 'signingThreshold'
+      | 'nextThreshold'
+      | 'witnesses'
+      | 'witnessThreshold'
+      | 'config'
+      | 'data'
+      | 'delegator'
+    > {}
 
-export interface GroupRotationPlan extends GroupMembership {
-  readonly signingThreshold?: Sith;
-  readonly nextThreshold?: Sith;
-  readonly cuts?: readonly string[];
-  readonly adds?: readonly string[];
-  readonly witnessThreshold?: number;
-  readonly data?: readonly Seal[];
-}
+/** The group's own choices for a rotation; keys and next digests come from the members. */
+export interface GroupRotationPlan
+  extends GroupMembership,
+    Pick<
+      RotateOptions,
+      'signingThreshold' | 'nextThreshold' | 'cuts' | 'adds' | 'witnessThreshold' | 'data'
+    > {}
 
 function memberState(states: MemberStates, prefix: string): KeyState {
   const state = states(prefix);

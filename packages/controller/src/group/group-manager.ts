@@ -883,8 +883,9 @@ export class GroupManager {
     let earliest = Number.POSITIVE_INFINITY;
     for (const record of this.records.allProposals()) {
       if (!isLive(record)) {
-        if (now > this.dueAt(record)) await this.records.removeProposal(record.said);
-        else earliest = Math.min(earliest, this.dueAt(record));
+        const forgetAt = this.dueAt(record);
+        if (now > forgetAt) await this.records.removeProposal(record.said);
+        else earliest = Math.min(earliest, forgetAt);
         continue;
       }
       if (now <= record.expiresAt) earliest = Math.min(earliest, record.expiresAt);
