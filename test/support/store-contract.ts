@@ -176,6 +176,59 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       await store.close();
     });
 
+    it('keeps byte values as bytes, whatever their first byte, in gets and scans', async () => {
+      const store = await factory.create();
+      // 0xc1 is the byte the LMDB store tags byte values with; 0x81 starts a msgpack map.
+      const values = [[], [0xc1], [0xc1, 0xc1, 7], [0x81, 0xa1, 0x61, 1], [0, 255, 128]];
+      await store.commit(
+        values.map((bytes, index) => ({
+          table: 'events' as const,
+          key: `b.${index}`,
+          value: Uint8Array.from(bytes),
+        })),
+      );
+      values.forEach((bytes, index) => {
+        const value = store.get('events', `b.${index}`);
+        expect(value).toBeInstanceOf(Uint8Array);
+        expect([...(value as Uint8Array)]).toEqual(bytes);
+      });
+      const scanned = [...store.scan('events', { prefix: 'b.' })].map(([, value]) => [
+        ...(value as Uint8Array),
+      ]);
+      expect(scanned).toEqual(values);
+      await store.close();
+    });
+
+    it('reads event records kept as maps, as stores written before the event codec hold them', async () => {
+      const store = await factory.create();
+      const legacy = {
+        prefix: 'Eprefix',
+        sn: '0',
+        said: 'Esaid',
+        ilk: 'icp',
+        raw: new Uint8Array([123, 125]),
+        signatures: ['AAsig'],
+        witnessSignatures: [],
+        receipts: [],
+        transferableReceipts: [],
+        witnesses: [],
+        firstSeen: '0',
+        datetime: '2026-11-21T00:00:00.000000+00:00',
+      };
+      await store.commit([
+        { table: 'events', key: `Eprefix.${'0'.repeat(32)}.Esaid`, value: legacy },
+      ]);
+      const kel = new KelStore(store);
+      const record = kel.event('Eprefix', 'Esaid', 0n)!;
+      expect({ ...record, raw: [...record.raw] }).toEqual({ ...legacy, raw: [123, 125] });
+      // Rewritten (a late receipt, say), it is stored in the compact form and reads the same.
+      kel.updateEvent({ ...record, signatures: ['AAsig', 'ABsig'] });
+      await kel.flush();
+      expect(store.get('events', `Eprefix.${'0'.repeat(32)}.Esaid`)).toBeInstanceOf(Uint8Array);
+      expect(new KelStore(store).event('Eprefix', 'Esaid')?.signatures).toEqual(['AAsig', 'ABsig']);
+      await store.close();
+    });
+
     if (factory.reopen) {
       const reopen = factory.reopen;
       it('keeps committed data across close and reopen', async () => {

@@ -69,3 +69,11 @@ export class ValidationError extends KeriError {
     super(code, message, context);
   }
 }
+
+/** A stored value that cannot be read back (a damaged or foreign store). */
+export class StoreError extends KeriError {
+  declare readonly code: 'corrupt_record';
+  constructor(code: 'corrupt_record', message: string, context: ErrorContext = {}) {
+    super(code, message, context);
+  }
+}

@@ -14,7 +14,8 @@ import {
   type TableName,
   type Write,
 } from '@kestrel/core';
-import { type Database, open, type RootDatabase } from 'lmdb';
+import { asBinary, type Database, open, type RootDatabase } from 'lmdb';
+import { Packr } from 'msgpackr';
 
 export interface LmdbStoreOptions {
   /** Map size in bytes (grows automatically in lmdb-js; this is the starting size). */
@@ -31,10 +32,45 @@ export interface LmdbStoreOptions {
 const WRITE_OPTIONS = { commitDelay: 0, eventTurnBatching: false };
 
 /**
+ * A first byte no msgpack value starts with (the format reserves 0xc1 as "never used"): values
+ * that are already bytes (the core's encoded event records) are stored after it as they are,
+ * without a msgpack header or a copy through msgpackr's buffers, and read back as bytes.
+ */
+const BYTES_TAG = 0xc1;
+
+/** Values as msgpack maps, and byte values behind `BYTES_TAG`. */
+class ValueEncoder extends Packr {
+  override decode(source: Uint8Array, options?: number | { start?: number; end?: number }) {
+    const start = typeof options === 'object' ? (options.start ?? 0) : 0;
+    if (source[start] !== BYTES_TAG) return super.decode(source, options as never);
+    const end =
+      typeof options === 'object'
+        ? (options.end ?? source.length)
+        : typeof options === 'number' && options > -1
+          ? options
+          : source.length;
+    // A copy: lmdb-js reads into a buffer it reuses for the next read.
+    return Uint8Array.prototype.slice.call(source, start + 1, end);
+  }
+}
+
+/**
  * Values as msgpack maps: msgpackr's records, without structures shared across values, redefine
  * each record's fields in every value and cost more to write and to read than maps.
  */
-const TABLE_ENCODING = { encoding: 'msgpack' as const, useRecords: false };
+const TABLE_ENCODING = {
+  encoding: 'msgpack' as const,
+  useRecords: false,
+  encoder: { Encoder: ValueEncoder },
+};
+
+/** A byte value as lmdb-js stores it unencoded: the tag, then the bytes. */
+function taggedBytes(value: Uint8Array): ReturnType<typeof asBinary> {
+  const tagged = Buffer.allocUnsafe(value.length + 1);
+  tagged[0] = BYTES_TAG;
+  tagged.set(value, 1);
+  return asBinary(tagged);
+}
 
 /** The highest code unit, to end a prefix range. */
 const RANGE_END = '\uffff';
@@ -95,7 +131,11 @@ export class LmdbStore implements KeyValueStore {
       for (const write of writes) {
         const db = this.db(write.table);
         if ('delete' in write) db.remove(write.key);
-        else db.put(write.key, write.value);
+        else
+          db.put(
+            write.key,
+            write.value instanceof Uint8Array ? taggedBytes(write.value) : write.value,
+          );
       }
     });
     // With overlapping sync (lmdb-js's default off Windows) a write resolves once committed and

@@ -70,6 +70,9 @@ interface Seen {
   failure?: string;
 }
 
+/** See `StreamValidatorOptions.minimumBatchSize`. */
+const MINIMUM_BATCH = 64;
+
 const ESCROW_FATES: Record<EscrowKind, Fate> = {
   out_of_order: 'out_of_order',
   partially_signed: 'partially_signed',
@@ -78,8 +81,18 @@ const ESCROW_FATES: Record<EscrowKind, Fate> = {
 };
 
 export interface StreamValidatorOptions {
-  /** Commit to the store every this many messages (default 1000). */
+  /**
+   * The most messages a batch holds (default 1000): when the previous batch is still being
+   * committed by then, processing waits for it.
+   */
   readonly batchSize?: number;
+  /**
+   * A batch is handed to the store as soon as the previous one is durable (the store says so on
+   * the event loop) and it holds at least this many messages (default 64). When messages arrive
+   * in small chunks, as from a socket, this keeps batches as small as the store's commit time
+   * allows; a large chunk processed in one go fills batches up to `batchSize`.
+   */
+  readonly minimumBatchSize?: number;
 }
 
 /**
@@ -96,7 +109,10 @@ export class StreamValidator {
   private readonly errors: string[] = [];
   private sinceFlush = 0;
   private events = 0;
+  /** The batch being committed, if any; settled batches leave it undefined. */
   private pendingFlush: Promise<void> | undefined;
+  /** A failed commit, thrown to the caller at the next message or at the end. */
+  private flushError: unknown;
   private readonly started = performance.now();
   private readonly lookahead: Lookahead | undefined;
 
@@ -122,7 +138,7 @@ export class StreamValidator {
       this.note(outcomes);
       if (!outcomes.some((outcome) => outcome.kind === 'accepted')) break;
     }
-    await this.pendingFlush;
+    await this.settled();
     await this.processor.flush();
     return this.report();
   }
@@ -174,15 +190,46 @@ export class StreamValidator {
         );
       }
     }
-    if (++this.sinceFlush < (this.options.batchSize ?? 1000)) return undefined;
-    this.sinceFlush = 0;
-    return this.commitBatch();
+    this.sinceFlush++;
+    if (this.pendingFlush === undefined) {
+      // After a failed commit nothing more is handed over: later batches build on that one.
+      if (this.flushError !== undefined) return this.settled();
+      if (this.sinceFlush >= (this.options.minimumBatchSize ?? MINIMUM_BATCH)) this.startFlush();
+      return undefined;
+    }
+    return this.sinceFlush >= (this.options.batchSize ?? 1000) ? this.commitBatch() : undefined;
   }
 
-  /** Double buffering: the previous batch must be durable before the next one is handed over. */
+  /**
+   * Group commit: one batch is committed at a time while the next one fills, and it is handed
+   * over as soon as the previous one is durable, so what a slow stream sent is durable soon after
+   * it arrived. A failed commit is kept and thrown to the caller at the next full batch or at
+   * the end (never left as an unhandled rejection).
+   */
+  private startFlush(): void {
+    this.sinceFlush = 0;
+    const flush = this.processor.flush().then(
+      () => {
+        if (this.pendingFlush === flush) this.pendingFlush = undefined;
+      },
+      (error: unknown) => {
+        this.flushError ??= error;
+        if (this.pendingFlush === flush) this.pendingFlush = undefined;
+      },
+    );
+    this.pendingFlush = flush;
+  }
+
+  /** A full batch waits for the previous one to be durable before it is handed over. */
   private async commitBatch(): Promise<void> {
+    await this.settled();
+    this.startFlush();
+  }
+
+  /** Waits for the batch being committed; throws if any commit failed. */
+  private async settled(): Promise<void> {
     await this.pendingFlush;
-    this.pendingFlush = this.processor.flush();
+    if (this.flushError !== undefined) throw this.flushError;
   }
 
   /** When `s` is unreadable, the event that names an accepted `p` as prior is the one after it. */
@@ -284,8 +331,9 @@ export class StreamValidator {
       if (!state) continue;
       const { dt: _omitted, ...record } = toKeyStateRecord(state);
       const kel: EventSummary[] = [];
-      for (const event of store.firstSeenOrder(prefix))
-        kel.push({ sn: Number(event.sn), ilk: event.ilk, said: event.said });
+      // The report's sn is a JSON number: read from hex directly, without a bigint per event.
+      for (const [, sn, ilk, said] of store.firstSeenEntries(prefix))
+        kel.push({ sn: Number.parseInt(sn, 16), ilk, said });
       accepted[prefix] = { state: record, kel };
     }
 

@@ -16,6 +16,7 @@ import {
   type TableName,
 } from '../ports/key-value.js';
 import type { KeyStateRecord } from '../state/key-state.js';
+import { encodeEventRecord, storedEventRecord } from './event-record-codec.js';
 import { WriteOverlay } from './overlay.js';
 import type {
   AnchorRecord,
@@ -92,9 +93,12 @@ export class KelStore {
    * hot path knows it); without it the prefix's events are scanned.
    */
   event(prefix: string, said: string, sn?: bigint): EventRecord | undefined {
-    if (sn !== undefined) return this.get<EventRecord>('events', joinKey(prefix, snKey(sn), said));
-    for (const [key, record] of this.scan<EventRecord>('events', prefix + SEPARATOR)) {
-      if (key.endsWith(SEPARATOR + said)) return record;
+    if (sn !== undefined) {
+      const value = this.get('events', joinKey(prefix, snKey(sn), said));
+      return value === undefined ? undefined : storedEventRecord(value);
+    }
+    for (const [key, value] of this.scan('events', prefix + SEPARATOR)) {
+      if (key.endsWith(SEPARATOR + said)) return storedEventRecord(value);
     }
     return undefined;
   }
@@ -120,17 +124,15 @@ export class KelStore {
 
   /** Replaces the record of a stored event (more verified signatures, receipts). */
   updateEvent(record: EventRecord): void {
-    this.put('events', joinKey(record.prefix, hexSnKey(record.sn), record.said), record);
+    const key = joinKey(record.prefix, hexSnKey(record.sn), record.said);
+    this.put('events', key, encodeEventRecord(record));
   }
 
   /** Events accepted at (prefix, sn), in the order they were accepted; the last is authoritative. */
   eventsAt(prefix: string, sn: bigint): EventRecord[] {
     const records: EventRecord[] = [];
-    for (const [, record] of this.scan<EventRecord>(
-      'events',
-      joinKey(prefix, snKey(sn)) + SEPARATOR,
-    ))
-      records.push(record);
+    for (const [, value] of this.scan('events', joinKey(prefix, snKey(sn)) + SEPARATOR))
+      records.push(storedEventRecord(value));
     if (records.length > 1) records.sort((a, b) => compareHex(a.firstSeen, b.firstSeen));
     return records;
   }
@@ -151,11 +153,19 @@ export class KelStore {
 
   /** A prefix's accepted events in first-seen order (superseded ones included). */
   firstSeenOrder(prefix: string): Array<{ sn: bigint; said: string; ilk: KeyEventIlk }> {
-    let entries: FirstSeenEntry[] = [];
+    return this.firstSeenEntries(prefix).map(([, sn, ilk, said]) => ({
+      sn: BigInt(`0x${sn}`),
+      said,
+      ilk,
+    }));
+  }
+
+  /** The same as stored: first-seen ordinal and sn in hex, type and SAID (no conversions). */
+  firstSeenEntries(prefix: string): readonly FirstSeenEntry[] {
+    const entries: FirstSeenEntry[] = [];
     for (const [, run] of this.scan<FirstSeenRunRecord>('firstSeen', prefix + SEPARATOR))
       for (const entry of run.events) entries.push(entry);
-    if (!strictlyIncreasing(entries)) entries = ordered(entries);
-    return entries.map(([, sn, ilk, said]) => ({ sn: BigInt(`0x${sn}`), said, ilk }));
+    return strictlyIncreasing(entries) ? entries : ordered(entries);
   }
 
   // ---- escrows ----------------------------------------------------------------------------------

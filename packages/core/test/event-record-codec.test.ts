@@ -1,0 +1,105 @@
+import {
+  decodeEventRecord,
+  type EventRecord,
+  encodeEventRecord,
+  StoreError,
+  storedEventRecord,
+} from '@kestrel/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+const text = fc.string({ unit: 'binary', maxLength: 80 }); // any code points, not only ASCII
+const ascii = fc.string({ maxLength: 60 });
+const record: fc.Arbitrary<EventRecord> = fc.record(
+  {
+    prefix: ascii,
+    sn: ascii,
+    said: ascii,
+    ilk: fc.constantFrom('icp', 'rot', 'ixn', 'dip', 'drt'),
+    raw: fc.uint8Array({ maxLength: 2000 }),
+    signatures: fc.array(ascii, { maxLength: 4 }),
+    witnessSignatures: fc.array(text, { maxLength: 3 }),
+    receipts: fc.array(fc.record({ prefix: text, signature: ascii }), { maxLength: 3 }),
+    transferableReceipts: fc.array(
+      fc.record({ prefix: ascii, sn: ascii, said: text, signature: ascii }),
+      { maxLength: 3 },
+    ),
+    witnesses: fc.array(ascii, { maxLength: 200 }),
+    firstSeen: ascii,
+    datetime: text,
+    sourceSeal: fc.record({ sn: ascii, said: text }),
+  },
+  {
+    requiredKeys: [
+      'prefix',
+      'sn',
+      'said',
+      'ilk',
+      'raw',
+      'signatures',
+      'witnessSignatures',
+      'receipts',
+      'transferableReceipts',
+      'witnesses',
+      'firstSeen',
+      'datetime',
+    ],
+  },
+);
+
+/** Plain data for comparison (a decoded raw may be a Buffer or a Uint8Array view). */
+const plain = (value: EventRecord) => ({ ...value, raw: [...value.raw] });
+
+describe('event record codec', () => {
+  it('round-trips any record, including non-ASCII strings and an absent source seal', () => {
+    fc.assert(
+      fc.property(record, (value) => {
+        expect(plain(decodeEventRecord(encodeEventRecord(value)))).toEqual(plain(value));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps each encoding intact while later records are encoded (slab reuse)', () => {
+    fc.assert(
+      fc.property(fc.array(record, { minLength: 2, maxLength: 150 }), (values) => {
+        const encoded = values.map(encodeEventRecord);
+        encoded.forEach((bytes, index) => {
+          expect(plain(decodeEventRecord(bytes))).toEqual(plain(values[index]!));
+        });
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('answers truncated, extended or foreign bytes with a typed error', () => {
+    fc.assert(
+      fc.property(record, fc.nat(), (value, cut) => {
+        const bytes = encodeEventRecord(value);
+        const shorter = bytes.subarray(0, cut % bytes.length);
+        expect(() => decodeEventRecord(shorter)).toThrow(StoreError);
+        const longer = new Uint8Array(bytes.length + 1);
+        longer.set(bytes);
+        expect(() => decodeEventRecord(longer)).toThrow(StoreError);
+      }),
+      { numRuns: 200 },
+    );
+    const foreign = Uint8Array.from([0x81, 0xa1, 0x61, 0x01]); // a msgpack map
+    expect(() => decodeEventRecord(foreign)).toThrow(/format/);
+    try {
+      decodeEventRecord(foreign);
+    } catch (error) {
+      expect((error as StoreError).code).toBe('corrupt_record');
+    }
+  });
+
+  it('reads a stored value in either form: codec bytes, or a record kept as a map', () => {
+    fc.assert(
+      fc.property(record, (value) => {
+        expect(plain(storedEventRecord(encodeEventRecord(value)))).toEqual(plain(value));
+        expect(storedEventRecord(value)).toBe(value);
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
