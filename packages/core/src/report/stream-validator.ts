@@ -139,8 +139,16 @@ export class StreamValidator {
       if (!outcomes.some((outcome) => outcome.kind === 'accepted')) break;
     }
     await this.settled();
-    await this.processor.flush();
-    return this.report();
+    // The report reads the last batch while it is being committed (its writes stay readable), so
+    // the two overlap; its timing is taken once the batch is durable.
+    const durable = this.processor.flush();
+    let report: VerifyReport;
+    try {
+      report = this.report();
+    } finally {
+      await durable; // never left unawaited, even if the report throws
+    }
+    return { ...report, stats: this.stats() };
   }
 
   /** Processes parsed items in order (through the lookahead when the crypto backend wants one). */
@@ -372,7 +380,6 @@ export class StreamValidator {
         : anyAccepted
           ? 'partial'
           : 'rejected';
-    const seconds = (performance.now() - this.started) / 1000;
     const report: VerifyReport = {
       verdict,
       accepted,
@@ -380,13 +387,19 @@ export class StreamValidator {
       escrows,
       errors: this.errors,
       duplicity,
-      stats: {
-        events: this.events,
-        seconds,
-        eventsPerSecond: seconds > 0 ? Math.round(this.events / seconds) : 0,
-      },
+      stats: this.stats(),
     };
     return { report, details };
+  }
+
+  /** Events seen and the time since the validator was made. */
+  private stats(): VerifyReport['stats'] {
+    const seconds = (performance.now() - this.started) / 1000;
+    return {
+      events: this.events,
+      seconds,
+      eventsPerSecond: seconds > 0 ? Math.round(this.events / seconds) : 0,
+    };
   }
 }
 
