@@ -253,3 +253,32 @@ describe('satisfies', () => {
     expect(satisfies(threshold, [0, 3, 4, -1])).toBe(false);
   });
 });
+
+describe('parsed weighted thresholds are shared', () => {
+  it('returns one frozen object for a weight list however it is written', () => {
+    const list = [
+      ['1/2', '1/2'],
+      [{ '1/2': ['1', '1'] }, '1/2'],
+    ];
+    const first = parseThreshold(list);
+    const again = parseThreshold(structuredClone(list));
+    const asText = parseThreshold(JSON.stringify(list));
+    expect(again).toBe(first);
+    expect(asText).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    if (first.kind !== 'weighted') throw new Error('expected a weighted threshold');
+    expect(Object.isFrozen(first.clauses)).toBe(true);
+    expect(Object.isFrozen(first.clauses[0])).toBe(true);
+    expect(() => {
+      (first.clauses as unknown[]).push([]);
+    }).toThrow(TypeError);
+    // A different list is a different threshold.
+    expect(parseThreshold([['1/2', '1/2'], ['1']])).not.toBe(first);
+  });
+
+  it('never caches a refusal', () => {
+    expect(() => parseThreshold(['1/2', 'x'])).toThrow(ThresholdError);
+    expect(() => parseThreshold(['1/2', 'x'])).toThrow(ThresholdError);
+    expect(() => parseThreshold('["1/2", "x"]')).toThrow(ThresholdError);
+  });
+});

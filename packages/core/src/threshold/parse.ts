@@ -120,13 +120,48 @@ export function parseThreshold(sith: unknown): SigningThreshold {
   if (typeof sith === 'string') {
     if (sith.length === 0) throw invalid(sith, 'empty threshold');
     if (!sith.includes('[')) return parseNumericText(sith);
-    let decoded: unknown;
-    try {
-      decoded = JSON.parse(sith);
-    } catch {
-      throw invalid(sith, 'not valid JSON');
-    }
-    return parseWeighted(decoded, sith);
+    return cachedWeighted(sith, () => {
+      let decoded: unknown;
+      try {
+        decoded = JSON.parse(sith);
+      } catch {
+        throw invalid(sith, 'not valid JSON');
+      }
+      return parseWeighted(decoded, sith);
+    });
   }
-  return parseWeighted(sith, sith);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(sith);
+  } catch {
+    return parseWeighted(sith, sith); // not JSON data (a bigint inside...): parsed, not cached
+  }
+  return cachedWeighted(text, () => parseWeighted(sith, sith));
+}
+
+/**
+ * Weighted thresholds parsed before, by their JSON text (a weight list and the same list written
+ * as a JSON string parse alike). An identifier's `kt` and `nt` repeat at every rotation, and
+ * parsing exact fractions cost a rotation more than all its other checks but the signatures; the
+ * same object back also keeps its prepared form (`preparedWeighted`). Refusals are not cached.
+ */
+const weightedCache = new Map<string, SigningThreshold>();
+const WEIGHTED_CACHE_LIMIT = 1024;
+
+function cachedWeighted(text: string, parse: () => SigningThreshold): SigningThreshold {
+  let threshold = weightedCache.get(text);
+  if (threshold === undefined) {
+    threshold = deepFreeze(parse()); // shared from now on: nobody may change it
+    if (weightedCache.size >= WEIGHTED_CACHE_LIMIT) weightedCache.clear();
+    weightedCache.set(text, threshold);
+  }
+  return threshold;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
 }
