@@ -158,30 +158,45 @@ function saids(crypto: Crypto): void {
   );
 }
 
+/** A KEL written to a file, with how many events it holds. */
+interface Input {
+  readonly file: string;
+  readonly events: number;
+}
+
+/**
+ * Writes a KEL to a file in `dir`, durably: generating it (signing every event) leaves garbage and
+ * dirty pages that must not be charged to the validation that reads it, so every input is made
+ * before the warm-up runs, and fsynced (otherwise the store's first fsync also writes it out, as a
+ * journalled filesystem commits both).
+ */
+async function writeInput(crypto: Crypto, dir: string, options: KelOptions): Promise<Input> {
+  const file = join(dir, `${options.label}.cesr`);
+  const out = createWriteStream(file);
+  for (const message of kelMessages(crypto, options)) {
+    if (!out.write(message))
+      await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  out.end();
+  await finished(out);
+  const input = openSync(file, 'r');
+  fsyncSync(input);
+  closeSync(input);
+  return { file, events: options.events };
+}
+
 async function validation(
   crypto: Crypto,
   name: string,
-  options: KelOptions,
+  input: Input,
   verifiesPerEvent: number,
   verifyRate: number,
   quiet = false,
 ): Promise<void> {
+  const { file } = input;
+  const options = { events: input.events };
   const dir = mkdtempSync(join(tmpdir(), 'kestrel-bench-'));
   try {
-    const file = join(dir, 'kel.cesr');
-    const out = createWriteStream(file);
-    for (const message of kelMessages(crypto, options)) {
-      if (!out.write(message))
-        await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-    }
-    out.end();
-    await finished(out);
-    // The input on disk before the clock starts: otherwise the store's first fsync also writes
-    // out the file just written (a journalled filesystem commits both), charged to validation.
-    const input = openSync(file, 'r');
-    fsyncSync(input);
-    closeSync(input);
-
     const store = LmdbStore.open(join(dir, 'store'));
     const processor = new EventProcessor({ store, crypto });
     const validator = new StreamValidator(processor);
@@ -334,58 +349,44 @@ async function main(): Promise<void> {
   );
   cesrParse();
   saids(crypto);
-  // Warm the JIT first, so the 1k figure is not a measure of compilation: V8 is still optimizing
-  // the validation path after two thousand events, and the first commits into each of the first
-  // few stores opened take several times longer than later ones.
-  for (let run = 0; run < 5; run++)
-    await validation(
-      crypto,
-      'warm-up',
-      { label: `bench-warm-${run}`, events: 2_000 },
-      1,
-      verifyRate,
-      true,
-    );
-  log('Validation into LMDB on disk, durable commits (fresh store, streamed from a file):');
-  await validation(crypto, 'kel-1k', { label: 'bench-1k', events: 1_000 }, 1, verifyRate);
-  await validation(crypto, 'kel-100k', { label: 'bench-100k', events: 100_000 }, 1, verifyRate);
-  const multisig = {
-    label: 'bench-ms',
-    events: 10_000,
-    keyCount: 5,
-    signingThreshold: ['1/3', '1/3', '1/3', '1/3', '1/3'],
-    nextThreshold: ['1/3', '1/3', '1/3', '1/3', '1/3'],
-    signerCount: 3,
-  };
-  await validation(crypto, 'multisig-10k', multisig, 3, verifyRate);
-  // Two threads: signatures verified on a worker thread ahead of the processor, which takes over
-  // any it gets to first. Still compared with one core's verify rate, so above 100% is possible.
-  log('The same with signatures verified on a worker thread too (two threads, two cores):');
-  const parallel = createParallelCrypto(crypto);
-  await validation(
-    parallel,
-    'warm-up',
-    { label: 'bench-warm-2t', events: 3_000 },
-    1,
-    verifyRate,
-    true,
-  );
-  await validation(parallel, 'kel-1k-2t', { label: 'bench-1k-2t', events: 1_000 }, 1, verifyRate);
-  await validation(
-    parallel,
-    'kel-100k-2t',
-    { label: 'bench-100k-2t', events: 100_000 },
-    1,
-    verifyRate,
-  );
-  await validation(
-    parallel,
-    'multisig-10k-2t',
-    { ...multisig, label: 'bench-ms-2t' },
-    3,
-    verifyRate,
-  );
-  await parallel.close();
+  const inputs = mkdtempSync(join(tmpdir(), 'kestrel-bench-inputs-'));
+  try {
+    const multisig = {
+      keyCount: 5,
+      signingThreshold: ['1/3', '1/3', '1/3', '1/3', '1/3'],
+      nextThreshold: ['1/3', '1/3', '1/3', '1/3', '1/3'],
+      signerCount: 3,
+    };
+    const warm = await writeInput(crypto, inputs, { label: 'bench-warm', events: 2_000 });
+    const kel1k = await writeInput(crypto, inputs, { label: 'bench-1k', events: 1_000 });
+    const kel100k = await writeInput(crypto, inputs, { label: 'bench-100k', events: 100_000 });
+    const ms10k = await writeInput(crypto, inputs, {
+      ...multisig,
+      label: 'bench-ms',
+      events: 10_000,
+    });
+    // Warm the JIT first, so the 1k figure is not a measure of compilation: V8 is still
+    // optimizing the validation path after two thousand events, and the first commits into each of
+    // the first few stores opened take several times longer than later ones.
+    for (let run = 0; run < 5; run++)
+      await validation(crypto, 'warm-up', warm, 1, verifyRate, true);
+    log('Validation into LMDB on disk, durable commits (fresh store, streamed from a file):');
+    await validation(crypto, 'kel-1k', kel1k, 1, verifyRate);
+    await validation(crypto, 'kel-100k', kel100k, 1, verifyRate);
+    await validation(crypto, 'multisig-10k', ms10k, 3, verifyRate);
+    // Two threads: signatures verified on a worker thread ahead of the processor, which takes over
+    // any it gets to first. Still compared with one core's verify rate, so above 100% is possible.
+    log('The same with signatures verified on a worker thread too (two threads, two cores):');
+    const parallel = createParallelCrypto(crypto);
+    for (let run = 0; run < 2; run++)
+      await validation(parallel, 'warm-up', warm, 1, verifyRate, true);
+    await validation(parallel, 'kel-1k-2t', kel1k, 1, verifyRate);
+    await validation(parallel, 'kel-100k-2t', kel100k, 1, verifyRate);
+    await validation(parallel, 'multisig-10k-2t', ms10k, 3, verifyRate);
+    await parallel.close();
+  } finally {
+    rmSync(inputs, { recursive: true, force: true });
+  }
   await keyDerivations(crypto);
   await localSigning(crypto);
   await multisigGroups(crypto);
