@@ -33,6 +33,9 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 class Writer {
   private buffer = new Uint8Array(4096);
   private offset = 0;
+  /** Where finished records are copied to (see `finish`). */
+  private slab = new Uint8Array(0);
+  private slabOffset = 0;
 
   reset(): void {
     this.offset = 0;
@@ -109,9 +112,6 @@ class Writer {
     this.slabOffset += size;
     return record;
   }
-
-  private slab = new Uint8Array(0);
-  private slabOffset = 0;
 }
 
 class Reader {
