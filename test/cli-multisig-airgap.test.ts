@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   carryKel,
   groupAt,
+  joinArgs,
   joinWhenComplete,
   rotateOwn,
   signAll,
@@ -50,18 +51,7 @@ describe('keri multisig, agents over loopback HTTP', () => {
     await m.run(['multisig', 'export', '--name', 'a', '--said', said, '--out', file]);
     const imported = await m.json(['multisig', 'import', '--name', 'e', file]);
     expect(imported.items.at(-1)).toMatchObject({ kind: 'proposal', said, state: 'invited' });
-    const offline = await m.json([
-      'multisig',
-      'join',
-      '--name',
-      'e',
-      '--alias',
-      'e',
-      '--group',
-      'five',
-      '--said',
-      said,
-    ]);
+    const offline = await m.json(joinArgs('e', 'five', said));
     expect(offline.deliveries.every((d: any) => !d.delivered && /no endpoint/.test(d.reason))).toBe(
       true,
     );

@@ -14,6 +14,9 @@ describe('keri multisig, agents over loopback HTTP', () => {
     timeout: 300_000,
   }, async () => {
     const m = team('escrow');
+    /** A proposal of the group 'vault' as a member's status shows it. */
+    const vaultProposal = async (name: string, said: string) =>
+      (await m.status(name, 'vault')).groups[0].proposals.find((p: any) => p.said === said);
     const names = ['p1', 'p2', 'p3', 'x'];
     // p4 is not in the group at first: it replaces p3 when p3 is lost.
     for (const name of [...names, 'p4']) {
@@ -102,9 +105,7 @@ describe('keri multisig, agents over loopback HTTP', () => {
       quarter,
     ]);
     await signAll(m, 'vault', recovery.proposal.said, ['p2']);
-    const waiting = (await m.status('p1', 'vault')).groups[0].proposals.find(
-      (p: any) => p.said === recovery.proposal.said,
-    );
+    const waiting = await vaultProposal('p1', recovery.proposal.said);
     // Two primaries meet the new kt, not the prior nt (2/3 of the next keys): nothing published.
     expect(waiting).toMatchObject({
       state: 'pending',
@@ -140,9 +141,7 @@ describe('keri multisig, agents over loopback HTTP', () => {
     ]);
     await signAll(m, 'vault', reserve.proposal.said, ['p1']);
     // Two of the three new keys meet kt, but only two thirds of the prior next threshold.
-    const short = (await m.status('p2', 'vault')).groups[0].proposals.find(
-      (p: any) => p.said === reserve.proposal.said,
-    );
+    const short = await vaultProposal('p2', reserve.proposal.said);
     expect(short).toMatchObject({
       state: 'pending',
       current: { met: true },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   groupAt,
   invitation,
+  joinArgs,
   joinWhenComplete,
   rotateOwn,
   signAll,
@@ -47,18 +48,7 @@ describe('keri multisig, agents over loopback HTTP', () => {
         state: 'invited',
         signedHere: false,
       });
-      await m.run([
-        'multisig',
-        'join',
-        '--name',
-        name,
-        '--alias',
-        name,
-        '--group',
-        'board',
-        '--said',
-        said,
-      ]);
+      await m.run(joinArgs(name, 'board', said));
     }
     for (const name of ['ceo', 'cfo', 'cto']) await groupAt(m, name, 'board', 0);
 

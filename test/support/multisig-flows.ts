@@ -58,6 +58,20 @@ export async function rotateOwn(m: Members, groupMembers: readonly string[], ...
   }
 }
 
+/** `keri multisig join` for a member whose identifier has its keystore's name. */
+export const joinArgs = (name: string, group: string, said: string) => [
+  'multisig',
+  'join',
+  '--name',
+  name,
+  '--alias',
+  name,
+  '--group',
+  group,
+  '--said',
+  said,
+];
+
 /** Members sign a proposal once it reached them (joining the group first when they are new). */
 export async function signAll(m: Members, group: string, said: string, names: readonly string[]) {
   for (const name of names) {
@@ -65,9 +79,7 @@ export async function signAll(m: Members, group: string, said: string, names: re
     const status = await m.status(name);
     const joined = status.groups.some((g: any) => g.alias === group);
     await m.run(
-      joined
-        ? ['multisig', 'sign', '--name', name, '--said', said]
-        : ['multisig', 'join', '--name', name, '--alias', name, '--group', group, '--said', said],
+      joined ? ['multisig', 'sign', '--name', name, '--said', said] : joinArgs(name, group, said),
     );
   }
 }
@@ -90,16 +102,5 @@ export async function joinWhenComplete(m: Members, name: string, group: string, 
     const { invitations } = await m.status(name);
     return invitations.find((p: any) => p.said === said)?.state === 'complete';
   }, `${name} to see ${said} complete`);
-  await m.run([
-    'multisig',
-    'join',
-    '--name',
-    name,
-    '--alias',
-    name,
-    '--group',
-    group,
-    '--said',
-    said,
-  ]);
+  await m.run(joinArgs(name, group, said));
 }

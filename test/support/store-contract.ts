@@ -3,7 +3,7 @@
  * each implementation runs against itself.
  */
 
-import { KelStore, type KeyValueStore } from '@kestrel/core';
+import { type EventRecord, KelStore, type KeyValueStore } from '@kestrel/core';
 import { describe, expect, it } from 'vitest';
 
 export interface StoreFactory {
@@ -11,6 +11,24 @@ export interface StoreFactory {
   create(): Promise<KeyValueStore>;
   /** The same store reopened after close (persistent stores only). */
   reopen?(store: KeyValueStore): Promise<KeyValueStore>;
+}
+
+/** A minimal accepted-event record for the KEL store's bookkeeping. */
+function eventRecord(prefix: string, sn: string, said: string, firstSeen: string): EventRecord {
+  return {
+    prefix,
+    sn,
+    said,
+    ilk: 'ixn',
+    raw: new Uint8Array([1]),
+    signatures: [],
+    witnessSignatures: [],
+    receipts: [],
+    transferableReceipts: [],
+    witnesses: [],
+    firstSeen,
+    datetime: '',
+  };
 }
 
 export function runStoreContract(name: string, factory: StoreFactory): void {
@@ -70,20 +88,8 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
     it('lets the KEL store read its own pending writes before they are flushed', async () => {
       const store = await factory.create();
       const kel = new KelStore(store);
-      const record = (sn: string, said: string, firstSeen: string) => ({
-        prefix: 'E1',
-        sn,
-        said,
-        ilk: 'ixn' as const,
-        raw: new Uint8Array([1]),
-        signatures: [],
-        witnessSignatures: [],
-        receipts: [],
-        transferableReceipts: [],
-        witnesses: [],
-        firstSeen,
-        datetime: '',
-      });
+      const record = (sn: string, said: string, firstSeen: string) =>
+        eventRecord('E1', sn, said, firstSeen);
       kel.putEvent(record('0', 'S0', '0'));
       kel.putEvent(record('1', 'S1b', '2')); // a later event at sn 1 (a recovery) ...
       kel.putEvent(record('1', 'S1', '1')); // ... whatever the key order
@@ -138,20 +144,8 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
     it('lists a KEL in first-seen order across flushes, updates and out-of-order keys', async () => {
       const store = await factory.create();
       const kel = new KelStore(store);
-      const record = (sn: string, said: string, firstSeen: string) => ({
-        prefix: 'E2',
-        sn,
-        said,
-        ilk: 'ixn' as const,
-        raw: new Uint8Array([1]),
-        signatures: [] as string[],
-        witnessSignatures: [],
-        receipts: [],
-        transferableReceipts: [],
-        witnesses: [],
-        firstSeen,
-        datetime: '',
-      });
+      const record = (sn: string, said: string, firstSeen: string) =>
+        eventRecord('E2', sn, said, firstSeen);
       kel.putEvent(record('0', 'A0', '0'));
       kel.putEvent(record('1', 'A1', '1'));
       kel.putEvent(record('2', 'A2', '2'));

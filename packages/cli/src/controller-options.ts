@@ -76,6 +76,20 @@ export async function releaseController(controller: Controller, io: CommandIo): 
   await controller.close();
 }
 
+/** Runs `body` with the keystore's controller, given back (`releaseController`) however it ends. */
+export async function withController<T>(
+  args: ParsedArgs,
+  io: CommandIo,
+  body: (controller: Controller) => Promise<T>,
+): Promise<T> {
+  const controller = await openController(args, io);
+  try {
+    return await body(controller);
+  } finally {
+    await releaseController(controller, io);
+  }
+}
+
 /** Opens a separate next-key keystore (separated custody) when --next-store is given. */
 export async function openNextStore(
   args: ParsedArgs,

@@ -22,7 +22,7 @@ import {
   cloneMessage,
   controllerSignatures,
   EventProcessor,
-  type InceptOptions,
+  type InceptionChoices,
   incept,
   interact,
   KelStore,
@@ -85,17 +85,7 @@ export interface InitControllerOptions extends Omit<OpenControllerOptions, 'toke
   readonly token?: TokenAccess;
 }
 
-export interface InceptIdentifierOptions
-  extends Pick<
-    InceptOptions,
-    | 'signingThreshold'
-    | 'nextThreshold'
-    | 'witnesses'
-    | 'witnessThreshold'
-    | 'config'
-    | 'data'
-    | 'delegator'
-  > {
+export interface InceptIdentifierOptions extends InceptionChoices {
   readonly currentCount?: number;
   readonly nextCount?: number;
   readonly transferable?: boolean;

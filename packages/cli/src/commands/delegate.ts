@@ -7,9 +7,8 @@ import { type Command, flag } from '../command.js';
 import {
   CONTROLLER_OPTIONS,
   CONTROLLER_USAGE,
-  openController,
-  releaseController,
   requireString,
+  withController,
 } from '../controller-options.js';
 import { formatJson, readInput } from '../io.js';
 import { INCEPT_OPTIONS, INCEPT_USAGE, runIncept } from './incept.js';
@@ -48,15 +47,12 @@ ${CONTROLLER_USAGE}`,
   async run(args, io) {
     const alias = requireString(args, 'alias');
     const request = await readInput(io, args.positionals[0]);
-    const controller = await openController(args, io);
-    try {
+    return withController(args, io, async (controller) => {
       await controller.approveDelegation(alias, request);
       const kel = controller.exportKel(alias).map(bytesToText).join('');
       if (flag(args, 'json')) io.stdout.write(formatJson({ alias, approved: true, kel }));
       else io.stdout.write(kel);
       return 0;
-    } finally {
-      await releaseController(controller, io);
-    }
+    });
   },
 };

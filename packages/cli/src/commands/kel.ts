@@ -7,9 +7,8 @@ import { type Command, flag, stringOption } from '../command.js';
 import {
   CONTROLLER_OPTIONS,
   CONTROLLER_USAGE,
-  openController,
-  releaseController,
   requireString,
+  withController,
 } from '../controller-options.js';
 import { formatJson, readInput } from '../io.js';
 
@@ -35,8 +34,7 @@ ${CONTROLLER_USAGE}
   },
   async run(args, io) {
     const which = stringOption(args, 'alias') ?? requireString(args, 'prefix');
-    const controller = await openController(args, io);
-    try {
+    return withController(args, io, async (controller) => {
       const messages = controller.exportKel(which);
       if (!flag(args, 'json')) {
         for (const message of messages) io.stdout.write(bytesToText(message));
@@ -50,9 +48,7 @@ ${CONTROLLER_USAGE}
         formatJson({ prefix: parseStream(messages[0]!).messages[0]!.body.sad.i, events }),
       );
       return 0;
-    } finally {
-      await releaseController(controller, io);
-    }
+    });
   },
 };
 
@@ -66,8 +62,7 @@ export const kelImport: Command = {
   options: { ...CONTROLLER_OPTIONS, json: { type: 'boolean' } },
   async run(args, io) {
     const bytes = await readInput(io, args.positionals[0]);
-    const controller = await openController(args, io);
-    try {
+    return withController(args, io, async (controller) => {
       const report = await controller.importKel(bytes);
       if (flag(args, 'json')) io.stdout.write(formatJson(report));
       else {
@@ -77,8 +72,6 @@ export const kelImport: Command = {
           io.stdout.write(`not accepted: ${entry.ilk} ${entry.said} (${entry.why})\n`);
       }
       return report.verdict === 'accepted' ? 0 : 1;
-    } finally {
-      await releaseController(controller, io);
-    }
+    });
   },
 };

@@ -14,10 +14,9 @@ import {
   CONTROLLER_USAGE,
   integerOption,
   listOption,
-  openController,
   passcodeOf,
-  releaseController,
   requireString,
+  withController,
 } from '../controller-options.js';
 import { type CommandIo, formatJson, resolvePath } from '../io.js';
 import { stderrProgress } from '../progress.js';
@@ -47,8 +46,7 @@ export const signCommand: Command = {
   async run(args, io) {
     const alias = requireString(args, 'alias');
     const data = await dataOf(args, io);
-    const controller = await openController(args, io);
-    try {
+    return withController(args, io, async (controller) => {
       const { prefix, signatures } = await controller.sign(alias, data);
       if (flag(args, 'json')) io.stdout.write(formatJson({ prefix, signatures }));
       else
@@ -56,9 +54,7 @@ export const signCommand: Command = {
           signatures.map((signature, i) => `${i + 1}. ${signature}`).join('\n') + '\n',
         );
       return 0;
-    } finally {
-      await releaseController(controller, io);
-    }
+    });
   },
 };
 
@@ -94,8 +90,7 @@ ${CONTROLLER_USAGE}`,
     });
     if (signatures.length === 0) throw new UsageError('give at least one --signature');
     const data = await dataOf(args, io);
-    const controller = await openController(args, io);
-    try {
+    return withController(args, io, async (controller) => {
       const result = controller.verify(prefix, data, signatures);
       if (flag(args, 'json')) io.stdout.write(formatJson({ prefix, ...result }));
       else
@@ -105,9 +100,7 @@ ${CONTROLLER_USAGE}`,
             : `NOT valid (verified keys: ${result.verified.join(', ') || 'none'})\n`,
         );
       return result.valid ? 0 : 1;
-    } finally {
-      await releaseController(controller, io);
-    }
+    });
   },
 };
 
@@ -143,8 +136,7 @@ export const statusCommand: Command = {
   },
   async run(args, io) {
     const alias = requireString(args, 'alias');
-    const controller = await openController(args, io);
-    try {
+    return withController(args, io, async (controller) => {
       const status = controller.status(alias);
       if (flag(args, 'json'))
         io.stdout.write(
@@ -162,9 +154,7 @@ export const statusCommand: Command = {
         );
       else io.stdout.write(`${alias}: keys made, no KEL yet\n`);
       return 0;
-    } finally {
-      await releaseController(controller, io);
-    }
+    });
   },
 };
 
@@ -175,8 +165,7 @@ export const listCommand: Command = {
   examples: ['keri list --name alice'],
   options: { ...CONTROLLER_OPTIONS, json: { type: 'boolean' } },
   async run(args, io) {
-    const controller = await openController(args, io);
-    try {
+    return withController(args, io, async (controller) => {
       const identifiers = controller.list();
       if (flag(args, 'json')) {
         io.stdout.write(
@@ -195,9 +184,7 @@ export const listCommand: Command = {
         );
       }
       return 0;
-    } finally {
-      await releaseController(controller, io);
-    }
+    });
   },
 };
 
@@ -218,8 +205,7 @@ ${CONTROLLER_USAGE}`,
   },
   async run(args, io) {
     const alias = requireString(args, 'alias');
-    const controller = await openController(args, io);
-    try {
+    return withController(args, io, async (controller) => {
       const { nextDigests } = await controller.manager.incept(alias, {
         currentCount: 0,
         nextCount: integerOption(args, 'count') ?? 1,
@@ -228,9 +214,7 @@ ${CONTROLLER_USAGE}`,
         flag(args, 'json') ? formatJson({ alias, nextDigests }) : `${nextDigests.join(',')}\n`,
       );
       return 0;
-    } finally {
-      await releaseController(controller, io);
-    }
+    });
   },
 };
 

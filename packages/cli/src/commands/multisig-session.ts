@@ -12,7 +12,7 @@ import {
   GroupManager,
 } from '@kestrel/controller';
 import type { ParsedArgs } from '../command.js';
-import { integerOption, openController, releaseController } from '../controller-options.js';
+import { integerOption, withController } from '../controller-options.js';
 import type { CommandIo } from '../io.js';
 
 export interface GroupSession {
@@ -31,8 +31,7 @@ export async function withGroups<T>(
   io: CommandIo,
   body: (session: GroupSession) => Promise<T>,
 ): Promise<T> {
-  const controller = await openController(args, io);
-  try {
+  return withController(args, io, async (controller) => {
     const host = io.host;
     const session: GroupSession = host
       ? {
@@ -51,9 +50,7 @@ export async function withGroups<T>(
           },
         };
     return await body(session);
-  } finally {
-    await releaseController(controller, io);
-  }
+  });
 }
 
 /** A member named by prefix, by one of our aliases, or by the alias given when resolving its OOBI. */

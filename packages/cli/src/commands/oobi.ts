@@ -9,9 +9,8 @@ import { type Command, flag, stringOption, UsageError } from '../command.js';
 import {
   CONTROLLER_OPTIONS,
   CONTROLLER_USAGE,
-  openController,
-  releaseController,
   requireString,
+  withController,
 } from '../controller-options.js';
 import { formatJson } from '../io.js';
 
@@ -35,8 +34,7 @@ ${CONTROLLER_USAGE}
   },
   async run(args, io) {
     const alias = requireString(args, 'alias');
-    const controller = await openController(args, io);
-    try {
+    return withController(args, io, async (controller) => {
       const group = controller.records.group(alias);
       const prefix = group?.prefix ?? controller.prefixOf(alias);
       const base =
@@ -49,9 +47,7 @@ ${CONTROLLER_USAGE}
       const oobi = oobiUrl(base, prefix);
       io.stdout.write(flag(args, 'json') ? formatJson({ prefix, oobi }) : `${oobi}\n`);
       return 0;
-    } finally {
-      await releaseController(controller, io);
-    }
+    });
   },
 };
 
@@ -77,8 +73,7 @@ ${CONTROLLER_USAGE}
   async run(args, io) {
     const url = requireString(args, 'oobi');
     const alias = stringOption(args, 'oobi-alias');
-    const controller = await openController(args, io);
-    try {
+    return withController(args, io, async (controller) => {
       const resolved = await resolveOobi(controller, url, alias);
       if (flag(args, 'json'))
         io.stdout.write(
@@ -93,8 +88,6 @@ ${CONTROLLER_USAGE}
           `${alias ?? resolved.prefix}: KEL accepted up to sn ${resolved.sn.toString(16)}; reachable at ${resolved.endpoint}\n`,
         );
       return 0;
-    } finally {
-      await releaseController(controller, io);
-    }
+    });
   },
 };

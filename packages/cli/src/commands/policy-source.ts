@@ -10,9 +10,8 @@ import { type OptionSpec, type ParsedArgs, stringOption, UsageError } from '../c
 import {
   CONTROLLER_OPTIONS,
   integerOption,
-  openController,
-  releaseController,
   thresholdOption,
+  withController,
 } from '../controller-options.js';
 import type { CommandIo } from '../io.js';
 
@@ -100,8 +99,7 @@ export const thresholdsFromGroupOrOptions: PolicySource = {
         throw new UsageError(`--${option} and --alias exclude each other`);
     if (stringOption(args, 'name') === undefined)
       throw new UsageError('--alias needs --name (the keystore holding the group)');
-    const controller = await openController(args, io);
-    try {
+    return withController(args, io, async (controller) => {
       const group = controller.records.group(alias);
       const prefix = group?.prefix ?? controller.prefixOf(alias);
       const state = controller.processor.context.state(prefix);
@@ -115,8 +113,6 @@ export const thresholdsFromGroupOrOptions: PolicySource = {
           : {}),
         ...(witnesses > 0 ? { witnesses } : {}),
       };
-    } finally {
-      await releaseController(controller, io);
-    }
+    });
   },
 };

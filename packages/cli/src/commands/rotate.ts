@@ -21,6 +21,7 @@ import {
   releaseController,
   requireString,
   thresholdOption,
+  withController,
 } from '../controller-options.js';
 import { type CommandIo, formatJson } from '../io.js';
 import { stateJson, stateSummary } from './identifier-output.js';
@@ -167,8 +168,7 @@ export const interactCommand: Command = {
   },
   async run(args, io) {
     const alias = requireString(args, 'alias');
-    const controller = await openController(args, io);
-    try {
+    return withController(args, io, async (controller) => {
       await controller.interact(alias, dataOption(args) ?? []);
       const state = controller.state(alias);
       io.stdout.write(
@@ -177,8 +177,6 @@ export const interactCommand: Command = {
           : `${stateSummary(alias, state)}\n`,
       );
       return 0;
-    } finally {
-      await releaseController(controller, io);
-    }
+    });
   },
 };

@@ -10,7 +10,7 @@ import type { Digester } from '@kestrel/cesr';
 import {
   type BuiltMessage,
   type Crypto,
-  type InceptOptions,
+  type InceptionChoices,
   incept,
   type KeyEvent,
   type KeyState,
@@ -33,18 +33,7 @@ export interface GroupMembership {
 }
 
 /** The group's own choices for its inception; keys and next digests come from the members. */
-export interface GroupInceptionPlan
-  extends GroupMembership,
-    Pick<
-      InceptOptions,
-      | 'signingThreshold'
-      | 'nextThreshold'
-      | 'witnesses'
-      | 'witnessThreshold'
-      | 'config'
-      | 'data'
-      | 'delegator'
-    > {}
+export interface GroupInceptionPlan extends GroupMembership, InceptionChoices {}
 
 /** The group's own choices for a rotation; keys and next digests come from the members. */
 export interface GroupRotationPlan

@@ -58,6 +58,21 @@ export interface InceptOptions {
   readonly kind?: Kind;
 }
 
+/**
+ * What a controller chooses for an inception besides its keys and next-key digests (those come
+ * from a keystore, or from a group's members).
+ */
+export type InceptionChoices = Pick<
+  InceptOptions,
+  | 'signingThreshold'
+  | 'nextThreshold'
+  | 'witnesses'
+  | 'witnessThreshold'
+  | 'config'
+  | 'data'
+  | 'delegator'
+>;
+
 export interface RotateOptions {
   readonly prefix: string;
   readonly keys: readonly string[];
