@@ -11,7 +11,7 @@ import { DIGEST_CODES, MATTER_SIZES, type MatterCode } from './codes/matter-code
 import { CesrError } from './errors.js';
 import { matterFromQb64, matterFromRaw, qb64Code } from './primitives/matter.js';
 import { type Sad, serialize } from './serialization/kinds.js';
-import { scanCanonicalJson } from './serialization/python-json.js';
+import { type FieldSpan, scanCanonicalJson } from './serialization/python-json.js';
 import { type Kind, type VersionInfo, versify } from './version.js';
 
 /** Computes the raw digest of `data` for a digest code ('E' Blake3-256, 'I' SHA2-256, ...). */
@@ -130,11 +130,12 @@ export function findInvalidSaid(
   }
   let dummied: Uint8Array;
   if (kind === 'JSON') {
-    const spans = canonicalJsonSpans(raw, checks);
-    if (spans === undefined) return 'not_canonical';
+    const fields = canonicalFields(raw, checks);
+    if (fields === undefined) return 'not_canonical';
     dummied = scratchCopy(raw);
     for (const [label] of checks) {
-      const span = spans.get(label)!;
+      const span = fields.find((field) => field.label === label);
+      if (span === undefined) return 'not_canonical';
       dummied.fill(0x23, span.start + 1, span.end - 1); // keep the quotes, '#' inside
     }
   } else {
@@ -170,27 +171,18 @@ function scratchCopy(raw: Uint8Array): Uint8Array {
   return copy;
 }
 
-/** Where the SAID fields' values lie in a JSON body, or undefined when it is not canonical. */
-function canonicalJsonSpans(
+/** The spans of the SAID fields of a JSON body, or undefined when it is not canonical. */
+function canonicalFields(
   raw: Uint8Array,
   checks: ReadonlyArray<readonly [string, MatterCode, string]>,
-): Map<string, { start: number; end: number }> | undefined {
-  let fields: ReturnType<typeof scanCanonicalJson>;
+): FieldSpan[] | undefined {
+  const labels: string[] = [];
+  for (const [label] of checks) labels.push(label);
   try {
-    fields = scanCanonicalJson(
-      raw,
-      checks.map(([label]) => label),
-    );
+    return scanCanonicalJson(raw, labels);
   } catch {
     return undefined;
   }
-  const spans = new Map<string, { start: number; end: number }>();
-  for (const [label] of checks) {
-    const field = fields.find((candidate) => candidate.label === label);
-    if (!field) return undefined;
-    spans.set(label, { start: field.start, end: field.end });
-  }
-  return spans;
 }
 
 function isPrimitive(value: string): boolean {

@@ -72,6 +72,28 @@ describe('event record codec', () => {
     );
   });
 
+  it('keeps records intact across slab boundaries, with records larger than a slab among them', () => {
+    // Sizes chosen so that records straddle the end of a 64 KiB slab, and some need a buffer of
+    // their own (more than a quarter slab) before and after small ones.
+    const sizes = [30_000, 20_000, 17_000, 100, 70_000, 5, 16_000, 16_500, 200_000, 1, 40_000];
+    fc.assert(
+      fc.property(
+        fc.array(record, { minLength: sizes.length, maxLength: sizes.length }),
+        (base) => {
+          const values = base.map((value, index) => ({
+            ...value,
+            raw: Uint8Array.from({ length: sizes[index]! }, (_, at) => (at * 7 + index) & 0xff),
+          }));
+          const encoded = values.map(encodeEventRecord);
+          encoded.forEach((bytes, index) => {
+            expect(plain(decodeEventRecord(bytes))).toEqual(plain(values[index]!));
+          });
+        },
+      ),
+      { numRuns: 5 },
+    );
+  });
+
   it('answers truncated, extended or foreign bytes with a typed error', () => {
     fc.assert(
       fc.property(record, fc.nat(), (value, cut) => {

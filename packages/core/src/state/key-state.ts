@@ -4,7 +4,7 @@
  * its record form: keripy's key state notice fields (`KeyStateRecord`), which is also how a store
  * keeps it and how `keri kel verify` reports it.
  */
-import { matterFromQb64, NON_TRANSFERABLE_CODES, toHex } from '@kestrel/cesr';
+import { NON_TRANSFERABLE_CODES, qb64Code, toHex } from '@kestrel/cesr';
 import type { KeyEventIlk } from '../event/fields.js';
 import type { Sith } from '../event/wire.js';
 import { parseThreshold, type SigningThreshold, thresholdToSith } from '../threshold/index.js';
@@ -115,10 +115,10 @@ export function firstSeenState(state: KeyState, firstSeen: bigint, datetime: str
 
 /** Further events are possible only while next keys are committed (else: abandoned or non-transferable). */
 export function isTransferable(state: KeyState): boolean {
-  return (
-    state.nextKeyDigests.length > 0 &&
-    !NON_TRANSFERABLE_CODES.has(matterFromQb64(state.prefix).code)
-  );
+  if (state.nextKeyDigests.length === 0) return false;
+  // The prefix was checked when the KEL was incepted: reading its code is enough (no decoding).
+  const code = qb64Code(state.prefix);
+  return code !== undefined && !NON_TRANSFERABLE_CODES.has(code);
 }
 
 /** keripy's key state record (`KeyStateRecord`), the wire and storage form of a key state. */

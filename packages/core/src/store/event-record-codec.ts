@@ -29,23 +29,36 @@ const SLAB_SIZE = 64 * 1024;
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** Appends to a growing scratch buffer, shared by every encoding (encoding is synchronous). */
+/**
+ * Writes records straight into shared slabs: a view per record instead of an ArrayBuffer per
+ * record, whose allocation (off the JavaScript heap) cost more than the encoding. A slab lives as
+ * long as any record in it, which is until its batch is committed. Encoding is synchronous, so one
+ * writer serves every record.
+ */
 class Writer {
-  private buffer = new Uint8Array(4096);
+  /** The current slab (or, after a record larger than a quarter slab, that record's own buffer). */
+  private buffer = new Uint8Array(0);
+  /** Where the record being written starts in `buffer`. */
+  private start = 0;
   private offset = 0;
-  /** Where finished records are copied to (see `finish`). */
-  private slab = new Uint8Array(0);
-  private slabOffset = 0;
 
+  /** Starts a record after the previous one. */
   reset(): void {
-    this.offset = 0;
+    this.start = this.offset;
   }
 
+  /** Makes room for `size` more bytes, moving the record so far to a new slab if needed. */
   private reserve(size: number): void {
     if (this.offset + size <= this.buffer.length) return;
-    const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.offset + size));
-    grown.set(this.buffer.subarray(0, this.offset));
-    this.buffer = grown;
+    const written = this.offset - this.start;
+    const needed = written + size;
+    const next = new Uint8Array(
+      needed > SLAB_SIZE / 4 ? Math.max(2 * needed, SLAB_SIZE) : SLAB_SIZE,
+    );
+    next.set(this.buffer.subarray(this.start, this.offset));
+    this.buffer = next;
+    this.start = 0;
+    this.offset = written;
   }
 
   uint(value: number): void {
@@ -95,21 +108,10 @@ class Writer {
     for (const value of values) this.string(value);
   }
 
-  /**
-   * What was written, copied into a shared slab: a view per record instead of an ArrayBuffer per
-   * record, whose allocation (off the JavaScript heap) cost more than the encoding. A slab lives
-   * as long as any record in it, which is until its batch is committed.
-   */
+  /** The record written since `reset`. */
   finish(): Uint8Array {
-    const size = this.offset;
-    if (size > SLAB_SIZE / 4) return this.buffer.slice(0, size);
-    if (this.slabOffset + size > this.slab.length) {
-      this.slab = new Uint8Array(SLAB_SIZE);
-      this.slabOffset = 0;
-    }
-    const record = this.slab.subarray(this.slabOffset, this.slabOffset + size);
-    record.set(this.buffer.subarray(0, size));
-    this.slabOffset += size;
+    const record = this.buffer.subarray(this.start, this.offset);
+    this.start = this.offset;
     return record;
   }
 }
