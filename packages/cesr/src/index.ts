@@ -18,6 +18,7 @@ export { Shortage } from './primitives/shortage.js';
 export * from './said.js';
 export * from './serialization/kinds.js';
 export * from './serialization/python-json.js';
+export * from './slabs.js';
 export * from './stream/groups.js';
 export type { Body, Message } from './stream/message.js';
 export * from './stream/parser.js';

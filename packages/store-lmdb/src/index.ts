@@ -6,6 +6,7 @@
  * B-tree never exposes a half-written transaction) and, once the promise resolves, flushed to disk.
  */
 import { mkdirSync } from 'node:fs';
+import { Slabs } from '@kestrel/cesr';
 import {
   type KeyValueStore,
   type ScanOptions,
@@ -64,32 +65,17 @@ const TABLE_ENCODING = {
   encoder: { Encoder: ValueEncoder },
 };
 
-/** Tagged copies are cut from slabs of this size (larger values get a buffer of their own). */
-const SLAB_SIZE = 256 * 1024;
-let slab = new Uint8Array(0);
-let slabOffset = 0;
-
 /**
- * A byte value as lmdb-js stores it unencoded: the tag, then the bytes. lmdb-js keeps a reference
- * to the value and reads it by address when it commits, so the copy must stay as it is until then:
- * each copy gets its own never-reused piece of a slab, which lives while any of its copies do.
- * Slabs spare an allocation per value (a `Buffer` from Node's 8 KiB pool costs a new pool every
- * few event records, and that was a third of the time `commit` spent on this thread). Slabs and
- * large values are far above V8's on-heap typed array size, so their memory never moves.
+ * Tagged copies come from shared 256 KiB slabs (values over a quarter slab get their own buffer):
+ * a `Buffer` from Node's 8 KiB pool cost a new pool every few event records, a third of the time
+ * `commit` spent on this thread. lmdb-js keeps a reference to the value and reads it by address
+ * when it commits, which slab pieces allow: never reused, and their memory never moves.
  */
+const taggedCopies = new Slabs(256 * 1024, 64 * 1024);
+
+/** A byte value as lmdb-js stores it unencoded: the tag, then the bytes. */
 function taggedBytes(value: Uint8Array): ReturnType<typeof asBinary> {
-  const size = value.length + 1;
-  let tagged: Uint8Array;
-  if (size > SLAB_SIZE / 4) {
-    tagged = new Uint8Array(size);
-  } else {
-    if (slabOffset + size > slab.length) {
-      slab = new Uint8Array(SLAB_SIZE);
-      slabOffset = 0;
-    }
-    tagged = slab.subarray(slabOffset, slabOffset + size);
-    slabOffset += size;
-  }
+  const tagged = taggedCopies.take(value.length + 1);
   tagged[0] = BYTES_TAG;
   tagged.set(value, 1);
   return asBinary(tagged as Buffer);
