@@ -3,7 +3,7 @@
  * process listening on loopback, driven through the `keri` binary as a person would.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { KERI, keri } from './keri.js';
 
@@ -77,6 +77,11 @@ export class Members {
       await sleep(25);
     }
     member.url = (JSON.parse(readFileSync(agentFile, 'utf8')) as { url: string }).url;
+    // The file holds the agent's admin token: owner-only, and put in place whole (no leftovers).
+    const mode = statSync(agentFile).mode & 0o777;
+    if (mode !== 0o600) throw new Error(`agent.json of ${name} has mode ${mode.toString(8)}`);
+    const leftovers = readdirSync(join(this.base, name)).filter((f) => f.endsWith('.partial'));
+    if (leftovers.length > 0) throw new Error(`agent ${name} left ${leftovers.join(', ')}`);
     return member;
   }
 

@@ -4,7 +4,7 @@
  * catch-up) and runs every `keri` command on this keystore while it is up (see agent-client).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, controllerPaths } from '@kestrel/controller';
 import { HttpError } from '@kestrel/http';
 import type { AgentFile, ForwardedCommand, ForwardedResult } from '../agent-client.js';
@@ -94,7 +94,11 @@ ${CONTROLLER_USAGE}
       pid: process.pid,
       startedAt: new Date().toISOString(),
     };
-    writeFileSync(paths.agent, JSON.stringify(file), { mode: 0o600 });
+    // Written beside it and renamed into place: a command (or a test) that finds the file while it
+    // is being written would read it half-empty and take the agent for absent.
+    const partial = `${paths.agent}.${process.pid}.partial`;
+    writeFileSync(partial, JSON.stringify(file), { mode: 0o600 });
+    renameSync(partial, paths.agent);
     log(
       `agent for '${name}' listening on ${listening}${url !== listening ? ` (reachable as ${url})` : ''}`,
     );
