@@ -6,7 +6,8 @@
  */
 import { Slabs } from '../slabs.js';
 
-const slabs = new Slabs(16 * 1024, 1638);
+const SLAB_SIZE = 16 * 1024;
+const slabs = new Slabs(SLAB_SIZE, Math.floor(SLAB_SIZE / 10));
 
 /** A copy of `bytes[start..end)` that shares no memory with `bytes`. */
 export function copyBody(bytes: Uint8Array, start: number, end: number): Uint8Array {
