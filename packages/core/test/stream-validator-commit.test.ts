@@ -55,6 +55,21 @@ describe('stream validator commits', () => {
     expect(store.batches.reduce((sum, events) => sum + events, 0)).toBe(300);
   });
 
+  it('commits a chunk smaller than batchSize in one batch', async () => {
+    const store = new CountingStore();
+    const validation = validator(store);
+    await validation.push(stream);
+    const report = await validation.end();
+    expect(report.verdict).toBe('accepted');
+    expect(store.batches).toEqual([300]);
+  });
+
+  it('reports a failed last commit from end()', async () => {
+    const validation = validator(new CountingStore(1));
+    await validation.push(stream);
+    await expect(validation.end()).rejects.toThrow('disk full');
+  });
+
   it('stops handing batches over after a failed commit, and reports the failure', async () => {
     const store = new CountingStore(2);
     const validation = validator(store, { minimumBatchSize: 16 });

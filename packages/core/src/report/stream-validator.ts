@@ -87,10 +87,13 @@ export interface StreamValidatorOptions {
    */
   readonly batchSize?: number;
   /**
-   * A batch is handed to the store as soon as the previous one is durable (the store says so on
-   * the event loop) and it holds at least this many messages (default 64). When messages arrive
-   * in small chunks, as from a socket, this keeps batches as small as the store's commit time
-   * allows; a large chunk processed in one go fills batches up to `batchSize`.
+   * When a chunk arrives, what earlier ones left is handed to the store if the previous batch is
+   * durable (the store says so on the event loop) and it holds at least this many messages
+   * (default 64). When messages arrive in small chunks, as from a socket, this keeps batches as
+   * small as the store's commit time allows; a large chunk processed in one go fills batches up to
+   * `batchSize`. Nothing is handed over in the middle of a chunk below `batchSize`: no
+   * durability notice can arrive before the chunk ends, and lmdb-js would not start the commit
+   * before then either, so an early small batch only made the stream's end wait for two commits.
    */
   readonly minimumBatchSize?: number;
 }
@@ -127,6 +130,16 @@ export class StreamValidator {
 
   /** Parses and processes a chunk; commits to the store every `batchSize` messages. */
   async push(chunk: Uint8Array): Promise<void> {
+    // What earlier chunks left is handed over now if the batch before it is durable: not when
+    // they ended, since the parser holds each chunk's last message back until it sees what
+    // follows, and a stream that came in one chunk would then end with two commits, one after the
+    // other, the second for that one message.
+    if (
+      this.pendingFlush === undefined &&
+      this.flushError === undefined &&
+      this.sinceFlush >= (this.options.minimumBatchSize ?? MINIMUM_BATCH)
+    )
+      this.startFlush();
     await this.takeAll(this.parser.push(chunk));
   }
 
@@ -138,15 +151,15 @@ export class StreamValidator {
       this.note(outcomes);
       if (!outcomes.some((outcome) => outcome.kind === 'accepted')) break;
     }
-    await this.settled();
-    // The report reads the last batch while it is being committed (its writes stay readable), so
-    // the two overlap; its timing is taken once the batch is durable.
-    const durable = this.processor.flush();
+    // The report reads pending writes as the store will hold them, so it needs no commit first;
+    // its timing is taken once everything is durable.
     let report: VerifyReport;
     try {
       report = this.report();
     } finally {
-      await durable; // never left unawaited, even if the report throws
+      // Committed even if the report throws; the last batch only after the one before is durable.
+      await this.settled();
+      await this.processor.flush();
     }
     return { ...report, stats: this.stats() };
   }
@@ -202,7 +215,7 @@ export class StreamValidator {
     if (this.pendingFlush === undefined) {
       // After a failed commit nothing more is handed over: later batches build on that one.
       if (this.flushError !== undefined) return this.settled();
-      if (this.sinceFlush >= (this.options.minimumBatchSize ?? MINIMUM_BATCH)) this.startFlush();
+      if (this.sinceFlush >= (this.options.batchSize ?? 1000)) this.startFlush();
       return undefined;
     }
     return this.sinceFlush >= (this.options.batchSize ?? 1000) ? this.commitBatch() : undefined;
