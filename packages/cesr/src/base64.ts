@@ -4,6 +4,7 @@
  * conversions for code soft parts (CESR spec, "Base64 code sizes").
  */
 import { CesrError } from './errors.js';
+import { Slabs } from './slabs.js';
 import { latin1Text } from './text.js';
 
 export const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -191,13 +192,16 @@ export function decodeWithPrepad(
   start: number,
   end: number,
   prepad: number,
+  scratch?: () => Uint8Array,
 ): Uint8Array {
   const total = prepad + end - start;
   if (total % 4 !== 0) throw new CesrError('bad_size', 'Base64 length is not a multiple of 4');
-  const out = new Uint8Array((total / 4) * 3);
+  const size = (total / 4) * 3;
+  // A scratch buffer may be longer than the bytes: only its first `size` are written.
+  const out = scratch ? scratch() : new Uint8Array(size);
   // Whole quadlets of sextets, the first one led by the `prepad` zero sextets.
   let position = start - prepad;
-  for (let o = 0; o < out.length; o += 3) {
+  for (let o = 0; o < size; o += 3) {
     let quadlet = 0;
     for (let k = 0; k < 4; k++, position++) {
       const sextet = position < start ? 0 : (SEXTETS[text.charCodeAt(position)] ?? -1);
@@ -209,4 +213,33 @@ export function decodeWithPrepad(
     out[o + 2] = quadlet & 255;
   }
   return out;
+}
+
+/**
+ * Typed arrays of up to 64 bytes live on V8's heap; a larger one gets an ArrayBuffer of its own,
+ * ten times the cost (0.25 against 0.02 µs here). Signatures decode to 66 bytes, one or more per
+ * event, so raws above that size are cut from shared slabs instead.
+ */
+const ON_HEAP_LIMIT = 64;
+const rawSlabs = new Slabs(16 * 1024, 1024);
+/** Where raws up to the slabs' own-buffer size are decoded before they are copied to a piece. */
+const rawScratch = new Uint8Array(1024);
+const scratchSpace = () => rawScratch;
+
+/**
+ * The raw bytes of a primitive's qb64 text: the characters after its `codeSize`-character code,
+ * decoded with the code's place taken by zero sextets, without the first `skip` bytes (those
+ * zero sextets' bytes and the code's lead bytes).
+ */
+export function decodeRaw(qb64: string, codeSize: number, skip: number): Uint8Array {
+  const prepad = codeSize % 4;
+  const size = ((prepad + qb64.length - codeSize) / 4) * 3;
+  if (size <= ON_HEAP_LIMIT || size > rawScratch.length) {
+    return decodeWithPrepad(qb64, codeSize, qb64.length, prepad).subarray(skip);
+  }
+  // One view on a slab, rather than a piece and a view of it without the skipped bytes.
+  const decoded = decodeWithPrepad(qb64, codeSize, qb64.length, prepad, scratchSpace);
+  const raw = rawSlabs.take(size - skip);
+  for (let index = 0; index < raw.length; index++) raw[index] = decoded[skip + index]!;
+  return raw;
 }

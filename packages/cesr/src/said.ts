@@ -9,7 +9,7 @@
  */
 import { DIGEST_CODES, MATTER_SIZES, type MatterCode } from './codes/matter-codes.js';
 import { CesrError } from './errors.js';
-import { matterFromQb64, matterFromRaw, qb64Code } from './primitives/matter.js';
+import { matterFromQb64, matterFromRaw, qb64Code, qb64MatchesRaw } from './primitives/matter.js';
 import { type Sad, serialize } from './serialization/kinds.js';
 import { type FieldSpan, scanCanonicalJson } from './serialization/python-json.js';
 import { type Kind, type VersionInfo, versify } from './version.js';
@@ -146,11 +146,15 @@ export function findInvalidSaid(
     for (const [label, , value] of checks) copy[label] = DUMMY.repeat(value.length);
     dummied = serialize(copy, kind);
   }
-  let computed: { code: MatterCode; qb64: string } | undefined;
+  let computedCode: MatterCode | undefined;
+  let computed: Uint8Array | undefined;
   for (const [label, code, value] of checks) {
     // An inception's d and i are usually the same digest of the same bytes: computed once.
-    if (computed?.code !== code) computed = { code, qb64: digestQb64(digest, code, dummied) };
-    if (computed.qb64 !== value) return label;
+    if (computed === undefined || computedCode !== code) {
+      computed = digest(code, dummied);
+      computedCode = code;
+    }
+    if (!qb64MatchesRaw(code, computed, value)) return label;
   }
   return undefined;
 }

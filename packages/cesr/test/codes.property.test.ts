@@ -27,6 +27,7 @@ import {
   matterFromRaw,
   matterToQb2,
   qb64Code,
+  qb64MatchesRaw,
   readCounter,
   readCounterBinary,
   readIndexer,
@@ -141,6 +142,29 @@ describe('Matter: every fixed-size code', () => {
       { numRuns: RUNS },
     );
   });
+
+  it.each(fixedCodes.filter((code) => MATTER_SIZES[code].ss === 0))(
+    '%s: qb64MatchesRaw holds for its own qb64 and for no other',
+    (code) => {
+      const { fs, hs, ls } = MATTER_SIZES[code];
+      const rawSize = Math.floor(((fs! - hs) * 3) / 4) - ls;
+      fc.assert(
+        fc.property(
+          bytesOfLength(rawSize),
+          fc.integer({ min: 0, max: fs! - 1 }),
+          fc.constantFrom(...BASE64_ALPHABET),
+          (raw, position, digit) => {
+            const qb64 = matterFromRaw(code, raw).qb64;
+            expect(qb64MatchesRaw(code, raw, qb64)).toBe(true);
+            const other = qb64.slice(0, position) + digit + qb64.slice(position + 1);
+            expect(qb64MatchesRaw(code, raw, other)).toBe(other === qb64);
+            expect(qb64MatchesRaw(code, raw, qb64.slice(0, -1))).toBe(false);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+  );
 
   it.each(
     fixedCodes.filter(

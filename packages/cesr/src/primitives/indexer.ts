@@ -9,7 +9,7 @@
 import {
   base64ToInt,
   decodeBase64Quadlets,
-  decodeWithPrepad,
+  decodeRaw,
   encodeBase64,
   intToBase64,
 } from '../base64.js';
@@ -143,12 +143,7 @@ class ParsedIndexedSignature implements IndexedSignature {
   ) {}
 
   get raw(): Uint8Array {
-    if (this.decoded === undefined) {
-      const prepad = this.codeSize % 4;
-      this.decoded = decodeWithPrepad(this.qb64, this.codeSize, this.qb64.length, prepad).subarray(
-        prepad + this.lead,
-      );
-    }
+    this.decoded ??= decodeRaw(this.qb64, this.codeSize, (this.codeSize % 4) + this.lead);
     return this.decoded;
   }
 }

@@ -9,7 +9,9 @@
 import {
   base64ToInt,
   decodeBase64Quadlets,
+  decodeRaw,
   decodeWithPrepad,
+  digitOf,
   encodeBase64,
   intToBase64,
   isBase64,
@@ -53,6 +55,35 @@ export function rawSizeOf(code: MatterCode): number {
 
 const SMALL_VARIABLE = '456';
 const LARGE_VARIABLE = '789';
+
+/**
+ * Whether `qb64` is the primitive of `code` over `raw`, without building it: a received SAID is
+ * checked against the digest computed for it once per event, and encoding the digest to compare
+ * strings allocated a primitive, a padded copy, a view and a string. Fixed-size codes with no soft
+ * part and no lead bytes (every digest code) are compared digit by digit; others are built.
+ */
+export function qb64MatchesRaw(code: MatterCode, raw: Uint8Array, qb64: string): boolean {
+  const { hs, ss, fs, ls } = matterSizes(code);
+  const padding = (3 - (raw.length % 3)) % 3;
+  if (fs === null || ss !== 0 || ls !== 0 || padding !== hs) {
+    return matterFromRaw(code, raw).qb64 === qb64;
+  }
+  if (qb64.length !== fs || !qb64.startsWith(code)) return false;
+  // The raw, pre-padded with as many zero bytes as the code has characters, encodes to the code's
+  // place (zero digits) followed by the qb64's digits.
+  let position = 0;
+  for (let index = -padding; index < raw.length; index += 3) {
+    const quantum =
+      ((index < 0 ? 0 : raw[index]!) << 16) |
+      ((index + 1 < 0 ? 0 : raw[index + 1]!) << 8) |
+      raw[index + 2]!;
+    for (let shift = 18; shift >= 0; shift -= 6, position++) {
+      if (position >= hs && qb64.charCodeAt(position) !== digitOf((quantum >>> shift) & 63))
+        return false;
+    }
+  }
+  return true;
+}
 
 /**
  * Builds a primitive from code and raw. For variable-size families (4X..9AAX) pass any member of
@@ -176,12 +207,7 @@ class ParsedMatter implements Matter {
   ) {}
 
   get raw(): Uint8Array {
-    if (this.decoded === undefined) {
-      const prepad = this.codeSize % 4;
-      this.decoded = decodeWithPrepad(this.qb64, this.codeSize, this.qb64.length, prepad).subarray(
-        this.skip,
-      );
-    }
+    this.decoded ??= decodeRaw(this.qb64, this.codeSize, this.skip);
     return this.decoded;
   }
 }
