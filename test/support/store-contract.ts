@@ -153,10 +153,20 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       kel.updateEvent({ ...record('1', 'A1', '1'), signatures: ['late'] });
       kel.putEvent(record('1', 'R1', '3')); // a recovery supersedes sn 1 and 2
       const saids = (store: KelStore) => store.firstSeenOrder('E2').map((e) => e.said);
+      /** What `visitFirstSeen` hands over, and whether it went through the whole log. */
+      const visited = (store: KelStore) => {
+        const seen: string[] = [];
+        const whole = store.visitFirstSeen('E2', ([, , , said]) => seen.push(said));
+        return { whole, seen };
+      };
       expect(saids(kel)).toEqual(['A0', 'A1', 'A2', 'R1']);
+      expect(visited(kel)).toEqual({ whole: true, seen: ['A0', 'A1', 'A2', 'R1'] });
       await kel.flush();
+      expect(visited(new KelStore(store))).toEqual({ whole: true, seen: ['A0', 'A1', 'A2', 'R1'] });
       kel.putEvent(record('2', 'A2', '2')); // stored twice: still listed once
       kel.putEvent(record('4', 'A4', '4'));
+      // The run logged at ordinal 2 sorts before the one at 3: the visit stops at the repeat.
+      expect(visited(kel)).toEqual({ whole: false, seen: ['A0', 'A1', 'A2'] });
       await kel.flush();
       kel.putEvent(record('0', 'A0', '0')); // again, where a run already starts
       kel.putEvent(record('5', 'A5', '5'));

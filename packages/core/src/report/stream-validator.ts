@@ -9,7 +9,7 @@ import { isKeyEventIlk } from '../event/fields.js';
 import type { EventProcessor } from '../processor/event-processor.js';
 import type { Outcome } from '../processor/outcomes.js';
 import { type KeyStateRecord, toKeyStateRecord } from '../state/key-state.js';
-import { type EscrowKind, KERIPY_ESCROW_NAMES } from '../store/records.js';
+import { type EscrowKind, type FirstSeenEntry, KERIPY_ESCROW_NAMES } from '../store/records.js';
 import { Lookahead } from './lookahead.js';
 
 export type Fate =
@@ -353,8 +353,13 @@ export class StreamValidator {
       const { dt: _omitted, ...record } = toKeyStateRecord(state);
       const kel: EventSummary[] = [];
       // The report's sn is a JSON number: read from hex directly, without a bigint per event.
-      for (const [, sn, ilk, said] of store.firstSeenEntries(prefix))
+      const summarize = ([, sn, ilk, said]: FirstSeenEntry) => {
         kel.push({ sn: Number.parseInt(sn, 16), ilk, said });
+      };
+      if (!store.visitFirstSeen(prefix, summarize)) {
+        kel.length = 0;
+        for (const entry of store.firstSeenEntries(prefix)) summarize(entry);
+      }
       accepted[prefix] = { state: record, kel };
     }
 

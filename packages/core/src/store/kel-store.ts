@@ -163,9 +163,32 @@ export class KelStore {
   /** The same as stored: first-seen ordinal and sn in hex, type and SAID (no conversions). */
   firstSeenEntries(prefix: string): readonly FirstSeenEntry[] {
     const entries: FirstSeenEntry[] = [];
-    for (const [, run] of this.scan<FirstSeenRunRecord>('firstSeen', prefix + SEPARATOR))
-      for (const entry of run.events) entries.push(entry);
+    for (const run of this.firstSeenRuns(prefix)) for (const entry of run) entries.push(entry);
     return strictlyIncreasing(entries) ? entries : ordered(entries);
+  }
+
+  /**
+   * Hands `visit` the entries of a prefix's first-seen log in order, one stored run at a time,
+   * without gathering them: a report of a long KEL then keeps only what it makes of each entry,
+   * and the entries die young (gathering 100,000 of them cost as much as the rest of the report).
+   * Stops and returns false at an entry out of order, which only an event stored twice makes;
+   * `firstSeenEntries` puts such a log in order.
+   */
+  visitFirstSeen(prefix: string, visit: (entry: FirstSeenEntry) => void): boolean {
+    let last: string | undefined;
+    for (const run of this.firstSeenRuns(prefix)) {
+      for (const entry of run) {
+        if (last !== undefined && compareHex(last, entry[0]) >= 0) return false;
+        last = entry[0];
+        visit(entry);
+      }
+    }
+    return true;
+  }
+
+  private *firstSeenRuns(prefix: string): Iterable<readonly FirstSeenEntry[]> {
+    for (const [, run] of this.scan<FirstSeenRunRecord>('firstSeen', prefix + SEPARATOR))
+      yield run.events;
   }
 
   // ---- escrows ----------------------------------------------------------------------------------
