@@ -192,13 +192,13 @@ export function decodeWithPrepad(
   start: number,
   end: number,
   prepad: number,
-  scratch?: () => Uint8Array,
+  into?: Uint8Array,
 ): Uint8Array {
   const total = prepad + end - start;
   if (total % 4 !== 0) throw new CesrError('bad_size', 'Base64 length is not a multiple of 4');
   const size = (total / 4) * 3;
-  // A scratch buffer may be longer than the bytes: only its first `size` are written.
-  const out = scratch ? scratch() : new Uint8Array(size);
+  // A buffer given to decode into may be longer than the bytes: only its first `size` are written.
+  const out = into ?? new Uint8Array(size);
   // Whole quadlets of sextets, the first one led by the `prepad` zero sextets.
   let position = start - prepad;
   for (let o = 0; o < size; o += 3) {
@@ -224,7 +224,6 @@ const ON_HEAP_LIMIT = 64;
 const rawSlabs = new Slabs(16 * 1024, 1024);
 /** Where raws up to the slabs' own-buffer size are decoded before they are copied to a piece. */
 const rawScratch = new Uint8Array(1024);
-const scratchSpace = () => rawScratch;
 
 /**
  * The raw bytes of a primitive's qb64 text: the characters after its `codeSize`-character code,
@@ -238,7 +237,7 @@ export function decodeRaw(qb64: string, codeSize: number, skip: number): Uint8Ar
     return decodeWithPrepad(qb64, codeSize, qb64.length, prepad).subarray(skip);
   }
   // One view on a slab, rather than a piece and a view of it without the skipped bytes.
-  const decoded = decodeWithPrepad(qb64, codeSize, qb64.length, prepad, scratchSpace);
+  const decoded = decodeWithPrepad(qb64, codeSize, qb64.length, prepad, rawScratch);
   const raw = rawSlabs.take(size - skip);
   for (let index = 0; index < raw.length; index++) raw[index] = decoded[skip + index]!;
   return raw;

@@ -42,16 +42,12 @@ const BYTES_TAG = 0xc1;
 /** Values as msgpack maps, and byte values behind `BYTES_TAG`. */
 class ValueEncoder extends Packr {
   override decode(source: Uint8Array, options?: number | { start?: number; end?: number }) {
+    // msgpackr takes the value's bounds as an options object, or its end as a number (-1: none).
     const start = typeof options === 'object' ? (options.start ?? 0) : 0;
     if (source[start] !== BYTES_TAG) return super.decode(source, options as never);
-    const end =
-      typeof options === 'object'
-        ? (options.end ?? source.length)
-        : typeof options === 'number' && options > -1
-          ? options
-          : source.length;
+    const end = (typeof options === 'object' ? options.end : options) ?? -1;
     // A copy: lmdb-js reads into a buffer it reuses for the next read.
-    return Uint8Array.prototype.slice.call(source, start + 1, end);
+    return Uint8Array.prototype.slice.call(source, start + 1, end > -1 ? end : source.length);
   }
 }
 
