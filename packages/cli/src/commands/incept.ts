@@ -14,11 +14,10 @@ import {
   definedOnly,
   integerOption,
   listOption,
-  openController,
   openNextStore,
-  releaseController,
   requireString,
   thresholdOption,
+  withController,
 } from '../controller-options.js';
 import { type CommandIo, formatJson } from '../io.js';
 import { stateJson, stateSummary } from './identifier-output.js';
@@ -77,72 +76,72 @@ export async function runIncept(
     throw new UsageError(
       '--next-store keeps software keys; --next-algo pkcs11 keeps the next keys in the token instead',
     );
-  const controller = await openController(args, io);
-  const nextStore = await openNextStore(args, io);
-  try {
-    const config: string[] = [];
-    if (flag(args, 'est-only')) config.push('EO');
-    if (flag(args, 'do-not-delegate')) config.push('DND');
-    const transferable =
-      flag(args, 'transferable') ||
-      delegator !== undefined ||
-      stringOption(args, 'next-digests') !== undefined;
-    const options: InceptIdentifierOptions = {
-      transferable,
-      config,
-      ...definedOnly({
-        currentCount: integerOption(args, 'icount'),
-        nextCount: integerOption(args, 'ncount'),
-        signingThreshold: thresholdOption(args, 'isith') as Sith | undefined,
-        nextThreshold: thresholdOption(args, 'nsith') as Sith | undefined,
-        witnesses: listOption(args, 'wits'),
-        witnessThreshold: integerOption(args, 'toad'),
-        data: dataOption(args),
-        algorithm,
-        nextAlgorithm,
-        nextStore,
-        nextDigests: stringOption(args, 'next-digests')
-          ?.split(',')
-          .map((digest) => digest.trim()),
-        delegator,
-      }),
-      ...(flag(args, 'totp') ? { requireTotp: true } : {}),
-    };
-    if (!transferable && (options.nextCount ?? 0) > 0)
-      throw new UsageError('--ncount needs --transferable');
-    const result = await controller.incept(
-      alias,
-      transferable ? options : { ...options, nextCount: 0 },
-    );
-    const state = controller.state(alias);
-    if (result.totp) {
-      io.stderr.write(
-        `TOTP enabled. Add this secret to your authenticator now; it will not be shown again:\n  ${result.totp.uri}\n`,
-      );
-    }
-    if (flag(args, 'json')) {
-      io.stdout.write(
-        formatJson({
-          alias,
-          prefix: result.prefix,
-          totp: result.totp ? 'enabled' : 'off',
-          state: stateJson(state),
-          message: new TextDecoder().decode(result.message),
+  return withController(args, io, async (controller) => {
+    const nextStore = await openNextStore(args, io);
+    try {
+      const config: string[] = [];
+      if (flag(args, 'est-only')) config.push('EO');
+      if (flag(args, 'do-not-delegate')) config.push('DND');
+      const transferable =
+        flag(args, 'transferable') ||
+        delegator !== undefined ||
+        stringOption(args, 'next-digests') !== undefined;
+      const options: InceptIdentifierOptions = {
+        transferable,
+        config,
+        ...definedOnly({
+          currentCount: integerOption(args, 'icount'),
+          nextCount: integerOption(args, 'ncount'),
+          signingThreshold: thresholdOption(args, 'isith') as Sith | undefined,
+          nextThreshold: thresholdOption(args, 'nsith') as Sith | undefined,
+          witnesses: listOption(args, 'wits'),
+          witnessThreshold: integerOption(args, 'toad'),
+          data: dataOption(args),
+          algorithm,
+          nextAlgorithm,
+          nextStore,
+          nextDigests: stringOption(args, 'next-digests')
+            ?.split(',')
+            .map((digest) => digest.trim()),
+          delegator,
         }),
+        ...(flag(args, 'totp') ? { requireTotp: true } : {}),
+      };
+      if (!transferable && (options.nextCount ?? 0) > 0)
+        throw new UsageError('--ncount needs --transferable');
+      const result = await controller.incept(
+        alias,
+        transferable ? options : { ...options, nextCount: 0 },
       );
-    } else {
-      io.stdout.write(`${stateSummary(alias, state)}\n`);
-      if (delegator !== undefined) {
-        io.stdout.write(
-          `Send this delegated inception to the delegator for approval ('keri delegate confirm'):\n${new TextDecoder().decode(result.message)}\n`,
+      const state = controller.state(alias);
+      if (result.totp) {
+        io.stderr.write(
+          `TOTP enabled. Add this secret to your authenticator now; it will not be shown again:\n  ${result.totp.uri}\n`,
         );
       }
+      if (flag(args, 'json')) {
+        io.stdout.write(
+          formatJson({
+            alias,
+            prefix: result.prefix,
+            totp: result.totp ? 'enabled' : 'off',
+            state: stateJson(state),
+            message: new TextDecoder().decode(result.message),
+          }),
+        );
+      } else {
+        io.stdout.write(`${stateSummary(alias, state)}\n`);
+        if (delegator !== undefined) {
+          io.stdout.write(
+            `Send this delegated inception to the delegator for approval ('keri delegate confirm'):\n${new TextDecoder().decode(result.message)}\n`,
+          );
+        }
+      }
+      return 0;
+    } finally {
+      await nextStore?.close();
     }
-    return 0;
-  } finally {
-    await nextStore?.close();
-    await releaseController(controller, io);
-  }
+  });
 }
 
 export const inceptCommand: Command = {

@@ -15,10 +15,8 @@ import {
   definedOnly,
   integerOption,
   listOption,
-  openController,
   openNextStore,
   positionsOption,
-  releaseController,
   requireString,
   thresholdOption,
   withController,
@@ -53,57 +51,57 @@ async function runRotate(
   recovery?: { at: bigint; statement: Uint8Array },
 ): Promise<number> {
   const alias = requireString(args, 'alias');
-  const controller = await openController(args, io);
-  const nextStore = await openNextStore(args, io);
-  try {
-    const data = [...(dataOption(args) ?? [])];
-    let statementDigest: string | undefined;
-    if (recovery) {
-      statementDigest = digestQb64(controller.crypto.digest, 'E', recovery.statement);
-      data.push({ d: statementDigest });
-    }
-    const options: RotateIdentifierOptions = {
-      data,
-      ...definedOnly({
-        expose: positionsOption(args, 'expose'),
-        reserve: positionsOption(args, 'reserve'),
-        nextCount: integerOption(args, 'ncount'),
-        signingThreshold: thresholdOption(args, 'isith') as Sith | undefined,
-        nextThreshold: thresholdOption(args, 'nsith') as Sith | undefined,
-        addKeys: listOption(args, 'custodial'),
-        cuts: listOption(args, 'cuts'),
-        adds: listOption(args, 'adds'),
-        witnessThreshold: integerOption(args, 'toad'),
-        nextStore,
-        recoverAt: recovery?.at,
-        totp: stringOption(args, 'totp'),
-      }),
-      ...(flag(args, 'abandon') ? { abandon: true } : {}),
-    };
-    await controller.rotate(alias, options);
-    const state = controller.state(alias);
-    await shareKelWithGroups(controller, io, state.prefix);
-    if (flag(args, 'json')) {
-      io.stdout.write(
-        formatJson({
-          alias,
-          prefix: state.prefix,
-          ...(statementDigest ? { statement: statementDigest } : {}),
-          state: stateJson(state),
+  return withController(args, io, async (controller) => {
+    const nextStore = await openNextStore(args, io);
+    try {
+      const data = [...(dataOption(args) ?? [])];
+      let statementDigest: string | undefined;
+      if (recovery) {
+        statementDigest = digestQb64(controller.crypto.digest, 'E', recovery.statement);
+        data.push({ d: statementDigest });
+      }
+      const options: RotateIdentifierOptions = {
+        data,
+        ...definedOnly({
+          expose: positionsOption(args, 'expose'),
+          reserve: positionsOption(args, 'reserve'),
+          nextCount: integerOption(args, 'ncount'),
+          signingThreshold: thresholdOption(args, 'isith') as Sith | undefined,
+          nextThreshold: thresholdOption(args, 'nsith') as Sith | undefined,
+          addKeys: listOption(args, 'custodial'),
+          cuts: listOption(args, 'cuts'),
+          adds: listOption(args, 'adds'),
+          witnessThreshold: integerOption(args, 'toad'),
+          nextStore,
+          recoverAt: recovery?.at,
+          totp: stringOption(args, 'totp'),
         }),
-      );
-    } else {
-      if (recovery)
+        ...(flag(args, 'abandon') ? { abandon: true } : {}),
+      };
+      await controller.rotate(alias, options);
+      const state = controller.state(alias);
+      await shareKelWithGroups(controller, io, state.prefix);
+      if (flag(args, 'json')) {
         io.stdout.write(
-          `Recovered: the rotation at sn ${toHex(recovery.at)} supersedes the interactions from there; it anchors the statement ${statementDigest}.\n`,
+          formatJson({
+            alias,
+            prefix: state.prefix,
+            ...(statementDigest ? { statement: statementDigest } : {}),
+            state: stateJson(state),
+          }),
         );
-      io.stdout.write(`${stateSummary(alias, state)}\n`);
+      } else {
+        if (recovery)
+          io.stdout.write(
+            `Recovered: the rotation at sn ${toHex(recovery.at)} supersedes the interactions from there; it anchors the statement ${statementDigest}.\n`,
+          );
+        io.stdout.write(`${stateSummary(alias, state)}\n`);
+      }
+      return 0;
+    } finally {
+      await nextStore?.close();
     }
-    return 0;
-  } finally {
-    await nextStore?.close();
-    await releaseController(controller, io);
-  }
+  });
 }
 
 export const rotateCommand: Command = {
