@@ -182,8 +182,18 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
 
     it('keeps byte values as bytes, whatever their first byte, in gets and scans', async () => {
       const store = await factory.create();
-      // 0xc1 is the byte the LMDB store tags byte values with; 0x81 starts a msgpack map.
-      const values = [[], [0xc1], [0xc1, 0xc1, 7], [0x81, 0xa1, 0x61, 1], [0, 255, 128]];
+      // 0xc1 is the byte the LMDB store tags byte values with (then 0x00 for a copy; values that
+      // start with 0xc1 and anything else are kept as they are); 0x81 starts a msgpack map.
+      const values = [
+        [],
+        [0xc1],
+        [0xc1, 0xc1, 7],
+        [0xc1, 0x00],
+        [0xc1, 0x00, 5],
+        [0xc1, 0x01],
+        [0x81, 0xa1, 0x61, 1],
+        [0, 255, 128],
+      ];
       await store.commit(
         values.map((bytes, index) => ({
           table: 'events' as const,

@@ -94,6 +94,17 @@ describe('event record codec', () => {
     );
   });
 
+  it('starts every record with 0xc1, which begins no msgpack value, then format 1', () => {
+    // The LMDB store keeps values that start so as they are. Before the marker, it stored records
+    // behind a one-byte 0xc1 tag of its own, with the format byte next: the same bytes on disk.
+    fc.assert(
+      fc.property(record, (value) => {
+        expect([...encodeEventRecord(value).subarray(0, 2)]).toEqual([0xc1, 1]);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
   it('answers truncated, extended or foreign bytes with a typed error', () => {
     fc.assert(
       fc.property(record, fc.nat(), (value, cut) => {

@@ -33,11 +33,20 @@ export interface LmdbStoreOptions {
 const WRITE_OPTIONS = { commitDelay: 0, eventTurnBatching: false };
 
 /**
- * A first byte no msgpack value starts with (the format reserves 0xc1 as "never used"): values
- * that are already bytes (the core's encoded event records) are stored after it as they are,
- * without a msgpack header or a copy through msgpackr's buffers, and read back as bytes.
+ * A first byte no msgpack value starts with (the format reserves 0xc1 as "never used"), so a value
+ * starting with it is bytes. Followed by `COPY_TAG`, the bytes after that two-byte tag, a copy of a
+ * value given to `commit`; followed by anything else, the value itself, stored as given: the core's
+ * event records start with 0xc1 and their format number for this, and are stored without a copy.
+ * (Event records written when every byte value carried a one-byte tag read the same: that tag and
+ * the record's format byte were what are now the record's first two bytes.)
  */
 const BYTES_TAG = 0xc1;
+const COPY_TAG = 0x00;
+
+/** Whether a byte value is stored as it is (see `BYTES_TAG`). */
+function storedAsIs(value: Uint8Array): boolean {
+  return value.length >= 2 && value[0] === BYTES_TAG && value[1] !== COPY_TAG;
+}
 
 /** Values as msgpack maps, and byte values behind `BYTES_TAG`. */
 class ValueEncoder extends Packr {
@@ -46,8 +55,9 @@ class ValueEncoder extends Packr {
     const start = typeof options === 'object' ? (options.start ?? 0) : 0;
     if (source[start] !== BYTES_TAG) return super.decode(source, options as never);
     const end = (typeof options === 'object' ? options.end : options) ?? -1;
+    const from = source[start + 1] === COPY_TAG ? start + 2 : start;
     // A copy: lmdb-js reads into a buffer it reuses for the next read.
-    return Uint8Array.prototype.slice.call(source, start + 1, end > -1 ? end : source.length);
+    return Uint8Array.prototype.slice.call(source, from, end > -1 ? end : source.length);
   }
 }
 
@@ -63,17 +73,23 @@ const TABLE_ENCODING = {
 
 /**
  * Tagged copies come from shared 256 KiB slabs (values over a quarter slab get their own buffer):
- * a `Buffer` from Node's 8 KiB pool cost a new pool every few event records, a third of the time
- * `commit` spent on this thread. lmdb-js keeps a reference to the value and reads it by address
- * when it commits, which slab pieces allow: never reused, and their memory never moves.
+ * a `Buffer` from Node's 8 KiB pool cost a new pool every few values. lmdb-js keeps a reference
+ * to a value and reads it by address when it commits, which slab pieces allow: never reused, and
+ * their memory never moves.
  */
 const taggedCopies = new Slabs(256 * 1024, 64 * 1024);
 
-/** A byte value as lmdb-js stores it unencoded: the tag, then the bytes. */
-function taggedBytes(value: Uint8Array): ReturnType<typeof asBinary> {
-  const tagged = taggedCopies.take(value.length + 1);
+/**
+ * A byte value as lmdb-js stores it unencoded: as it is when it starts with `BYTES_TAG` (an event
+ * record, from the core's never-reused slabs: no copy, which cost half a microsecond per event),
+ * otherwise a copy behind the two-byte tag.
+ */
+function storedBytes(value: Uint8Array): ReturnType<typeof asBinary> {
+  if (storedAsIs(value)) return asBinary(value as Buffer);
+  const tagged = taggedCopies.take(value.length + 2);
   tagged[0] = BYTES_TAG;
-  tagged.set(value, 1);
+  tagged[1] = COPY_TAG;
+  tagged.set(value, 2);
   return asBinary(tagged as Buffer);
 }
 
@@ -139,7 +155,7 @@ export class LmdbStore implements KeyValueStore {
         else
           db.put(
             write.key,
-            write.value instanceof Uint8Array ? taggedBytes(write.value) : write.value,
+            write.value instanceof Uint8Array ? storedBytes(write.value) : write.value,
           );
       }
     });

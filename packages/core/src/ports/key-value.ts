@@ -40,7 +40,10 @@ export interface KeyValueStore {
   get(table: TableName, key: string): StoredValue | undefined;
   /** Entries in key order (UTF-16 code unit order, which is byte order for the ASCII keys we use). */
   scan(table: TableName, options: ScanOptions): Iterable<readonly [string, StoredValue]>;
-  /** Applies all writes atomically and durably; resolves when they are on disk. */
+  /**
+   * Applies all writes atomically and durably; resolves when they are on disk. A store may read
+   * byte values until then (LMDB's keeps them as they are), so they must not change meanwhile.
+   */
   commit(writes: readonly Write[]): Promise<void>;
   close(): Promise<void>;
 }

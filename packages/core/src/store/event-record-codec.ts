@@ -7,7 +7,7 @@
  * UTF-8, and runs when the event is accepted, so a pending batch holds flat bytes rather than
  * object graphs that every young-generation collection would have to copy.
  *
- * Layout (format 1): format byte, prefix, sn, said, ilk, raw (length + bytes), signatures,
+ * Layout (format 1): the marker byte 0xc1, the format byte, prefix, sn, said, ilk, raw (length + bytes), signatures,
  * witness signatures, receipts (prefix, signature), transferable receipts (prefix, sn, said,
  * signature), witnesses, first-seen ordinal, datetime, then a flag byte (1 when a source seal
  * follows: sn, said). Lists are a count followed by their items.
@@ -21,6 +21,13 @@ import type {
   TransferableReceiptRecord,
 } from './records.js';
 
+/**
+ * Every record starts with 0xc1, a byte that begins no msgpack value (the format reserves it as
+ * "never used"), then its format number: a store that holds msgpack values beside byte values can
+ * tell a record from them by its first byte and store it as it is, without a tag or a copy of its
+ * own (`@kestrel/store-lmdb` does).
+ */
+const MARKER = 0xc1;
 const FORMAT = 1;
 
 /** Records are copied into slabs of this size (larger ones get their own buffer). */
@@ -178,6 +185,7 @@ const writer = new Writer();
 /** An event record as bytes (format 1). */
 export function encodeEventRecord(record: EventRecord): Uint8Array {
   writer.reset();
+  writer.byte(MARKER);
   writer.byte(FORMAT);
   writer.string(record.prefix);
   writer.string(record.sn);
@@ -214,9 +222,10 @@ export function encodeEventRecord(record: EventRecord): Uint8Array {
 /** Reads an event record written by `encodeEventRecord`; a typed error if it is not one. */
 export function decodeEventRecord(bytes: Uint8Array): EventRecord {
   const reader = new Reader(bytes);
+  const marker = reader.byte();
   const format = reader.byte();
-  if (format !== FORMAT)
-    throw new StoreError('corrupt_record', `Unknown event record format ${format}`);
+  if (marker !== MARKER || format !== FORMAT)
+    throw new StoreError('corrupt_record', `Unknown event record format ${marker}.${format}`);
   const prefix = reader.string();
   const sn = reader.string();
   const said = reader.string();
