@@ -243,6 +243,51 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       await store.close();
     });
 
+    it('reads first-seen runs kept as maps, as stores written before the run codec hold them', async () => {
+      const store = await factory.create();
+      const ordinal = (n: number) => n.toString(16).padStart(32, '0');
+      const said = (n: number) => `E${String(n).padStart(43, '0')}`;
+      await store.commit([
+        {
+          table: 'firstSeen',
+          key: `Eprefix.${ordinal(0)}`,
+          value: {
+            prefix: 'Eprefix',
+            events: [
+              ['0', '0', 'icp', said(0)],
+              ['1', '1', 'ixn', said(1)],
+            ],
+          },
+        },
+      ]);
+      const kel = new KelStore(store);
+      // Later events go to a run of their own, in the compact form; the log reads as one.
+      kel.putEvent({
+        prefix: 'Eprefix',
+        sn: '2',
+        said: said(2),
+        ilk: 'rot',
+        raw: new Uint8Array([123, 125]),
+        signatures: [],
+        witnessSignatures: [],
+        receipts: [],
+        transferableReceipts: [],
+        witnesses: [],
+        firstSeen: '2',
+        datetime: '2026-11-21T00:00:00.000000+00:00',
+      });
+      const expected = [
+        ['0', '0', 'icp', said(0)],
+        ['1', '1', 'ixn', said(1)],
+        ['2', '2', 'rot', said(2)],
+      ];
+      expect(kel.firstSeenEntries('Eprefix')).toEqual(expected);
+      await kel.flush();
+      expect(store.get('firstSeen', `Eprefix.${ordinal(2)}`)).toBeInstanceOf(Uint8Array);
+      expect(new KelStore(store).firstSeenEntries('Eprefix')).toEqual(expected);
+      await store.close();
+    });
+
     if (factory.reopen) {
       const reopen = factory.reopen;
       it('keeps committed data across close and reopen', async () => {

@@ -22,6 +22,7 @@ export * from './report/stream-validator.js';
 export * from './state/key-state.js';
 export * from './store/clone.js';
 export * from './store/event-record-codec.js';
+export * from './store/first-seen-run-codec.js';
 export { KelStore } from './store/kel-store.js';
 export { MemoryStore } from './store/memory-store.js';
 export * from './store/records.js';

@@ -17,6 +17,7 @@ import {
 } from '../ports/key-value.js';
 import type { KeyStateRecord } from '../state/key-state.js';
 import { encodeEventRecord, storedEventRecord } from './event-record-codec.js';
+import { decodeFirstSeenRun, FirstSeenRunWriter, isFirstSeenRun } from './first-seen-run-codec.js';
 import { WriteOverlay } from './overlay.js';
 import type {
   AnchorRecord,
@@ -30,7 +31,10 @@ import type {
 } from './records.js';
 
 /** A prefix's events first seen since the last flush, stored as one run of its first-seen log. */
-type Run = FirstSeenEntry[];
+interface Run {
+  readonly key: string;
+  readonly writer: FirstSeenRunWriter;
+}
 
 export class KelStore {
   private readonly overlay: WriteOverlay;
@@ -69,6 +73,8 @@ export class KelStore {
    * under way (its writes stay readable); the returned promise resolves when they are on disk.
    */
   flush(): Promise<void> {
+    // Until now a pending run was its writer (reads decode what it holds); now its bytes.
+    for (const { key, writer } of this.runs.values()) this.put('firstSeen', key, writer.finish());
     this.runs = new Map();
     return this.overlay.flush();
   }
@@ -114,12 +120,12 @@ export class KelStore {
     if (run === undefined) {
       const key = joinKey(record.prefix, ordinalKey(record.firstSeen));
       // A run starting at this ordinal exists only if the event was stored before: extend it.
-      run = [...(this.get<FirstSeenRunRecord>('firstSeen', key)?.events ?? [])];
+      const stored = this.get('firstSeen', key);
+      run = { key, writer: new FirstSeenRunWriter(stored === undefined ? [] : runEntries(stored)) };
       this.runs.set(record.prefix, run);
-      const value: FirstSeenRunRecord = { prefix: record.prefix, events: run };
-      this.put('firstSeen', key, value);
+      this.put('firstSeen', key, run.writer);
     }
-    run.push([record.firstSeen, record.sn, record.ilk, record.said]);
+    run.writer.append(record.firstSeen, record.sn, record.ilk, record.said);
   }
 
   /** Replaces the record of a stored event (more verified signatures, receipts). */
@@ -187,8 +193,7 @@ export class KelStore {
   }
 
   private *firstSeenRuns(prefix: string): Iterable<readonly FirstSeenEntry[]> {
-    for (const [, run] of this.scan<FirstSeenRunRecord>('firstSeen', prefix + SEPARATOR))
-      yield run.events;
+    for (const [, run] of this.scan('firstSeen', prefix + SEPARATOR)) yield runEntries(run);
   }
 
   // ---- escrows ----------------------------------------------------------------------------------
@@ -302,6 +307,16 @@ export class KelStore {
       yield record;
     }
   }
+}
+
+/**
+ * A run's entries however it is held: its writer while its batch is pending, bytes once stored,
+ * or a map as stores written before the run codec hold it.
+ */
+function runEntries(value: unknown): readonly FirstSeenEntry[] {
+  if (value instanceof FirstSeenRunWriter) return value.entries();
+  if (isFirstSeenRun(value)) return decodeFirstSeenRun(value);
+  return (value as FirstSeenRunRecord).events;
 }
 
 function ordinalKey(hex: string): string {
