@@ -144,11 +144,29 @@ export class LmdbStore implements KeyValueStore {
     }
   }
 
-  async commit(writes: readonly Write[]): Promise<void> {
-    if (writes.length === 0) return;
-    // The writes are encoded and queued now, on this thread; lmdb-js's writer thread commits
-    // them while processing goes on (a transaction callback would wait for an event-loop turn).
-    await this.root.batch(() => {
+  /**
+   * Not an async function: one would keep `writes`, and through it every value of the batch, until
+   * the commit is durable, so that young-generation collections in the meantime copied them all.
+   */
+  commit(writes: readonly Write[]): Promise<void> {
+    if (writes.length === 0) return Promise.resolve();
+    let committed: Promise<unknown>;
+    try {
+      committed = this.queue(writes);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // With overlapping sync (lmdb-js's default off Windows) a write resolves once committed and
+    // visible, before it is on disk: durable means flushed.
+    return committed.then(() => this.root.flushed).then(() => undefined);
+  }
+
+  /**
+   * The writes are encoded and queued now, on this thread, as one batch; lmdb-js's writer thread
+   * commits it while processing goes on (a transaction callback would wait for an event-loop turn).
+   */
+  private queue(writes: readonly Write[]): Promise<unknown> {
+    return this.root.batch(() => {
       for (const write of writes) {
         const db = this.db(write.table);
         if ('delete' in write) db.remove(write.key);
@@ -159,9 +177,6 @@ export class LmdbStore implements KeyValueStore {
           );
       }
     });
-    // With overlapping sync (lmdb-js's default off Windows) a write resolves once committed and
-    // visible, before it is on disk: durable means flushed.
-    await this.root.flushed;
   }
 
   async close(): Promise<void> {
