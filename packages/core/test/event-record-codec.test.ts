@@ -10,6 +10,11 @@ import { describe, expect, it } from 'vitest';
 
 const text = fc.string({ unit: 'binary', maxLength: 80 }); // any code points, not only ASCII
 const ascii = fc.string({ maxLength: 60 });
+// Around the length from which the codec writes strings natively (signatures are 88 characters).
+const long = fc.oneof(
+  fc.string({ minLength: 60, maxLength: 100 }),
+  fc.string({ unit: 'binary', minLength: 60, maxLength: 100 }),
+);
 const record: fc.Arbitrary<EventRecord> = fc.record(
   {
     prefix: ascii,
@@ -17,7 +22,7 @@ const record: fc.Arbitrary<EventRecord> = fc.record(
     said: ascii,
     ilk: fc.constantFrom('icp', 'rot', 'ixn', 'dip', 'drt'),
     raw: fc.uint8Array({ maxLength: 2000 }),
-    signatures: fc.array(ascii, { maxLength: 4 }),
+    signatures: fc.array(fc.oneof(ascii, long), { maxLength: 4 }),
     witnessSignatures: fc.array(text, { maxLength: 3 }),
     receipts: fc.array(fc.record({ prefix: text, signature: ascii }), { maxLength: 3 }),
     transferableReceipts: fc.array(
