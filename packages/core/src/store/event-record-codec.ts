@@ -14,6 +14,7 @@
  */
 import { StoreError } from '../errors.js';
 import type { KeyEventIlk } from '../event/fields.js';
+import { FORMAT_MARKER, writeAscii } from './byte-formats.js';
 import type {
   EventRecord,
   ReceiptCoupleRecord,
@@ -21,21 +22,13 @@ import type {
   TransferableReceiptRecord,
 } from './records.js';
 
-/**
- * Every record starts with 0xc1, a byte that begins no msgpack value (the format reserves it as
- * "never used"), then its format number: a store that holds msgpack values beside byte values can
- * tell a record from them by its first byte and store it as it is, without a tag or a copy of its
- * own (`@kestrel/store-lmdb` does).
- */
-const MARKER = 0xc1;
+/** Event records are format 1 (after `FORMAT_MARKER`); first-seen runs are format 2. */
 const FORMAT = 1;
 
 /** Records are copied into slabs of this size (larger ones get their own buffer). */
 const SLAB_SIZE = 64 * 1024;
 
 const utf8 = new TextEncoder();
-/** From this length on, strings are written by `TextEncoder.encodeInto` (see `Writer.string`). */
-const LONG_STRING = 64;
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -92,41 +85,18 @@ class Writer {
     this.offset += value.length;
   }
 
-  /**
-   * Qb64, hex and datetimes are ASCII: short strings are copied code unit by code unit, long ones
-   * (signatures) by the native UTF-8 encoder, which copies 88 characters in 40% of the time and
-   * writes one byte per code unit exactly when they are all ASCII; UTF-8 otherwise.
-   */
+  /** Qb64, hex and datetimes are ASCII, written as such (`writeAscii`); UTF-8 otherwise. */
   string(value: string): void {
-    const length = value.length;
-    if (length >= LONG_STRING) {
-      this.reserve(3 * length + 5);
-      const start = this.offset;
-      this.uint(length);
-      const { written } = utf8.encodeInto(value, this.buffer.subarray(this.offset));
-      if (written === length) {
-        this.offset += written;
-        return;
-      }
-      this.offset = start;
-      this.bytes(utf8.encode(value));
+    this.reserve(value.length + 5);
+    const start = this.offset;
+    this.uint(value.length);
+    const end = writeAscii(this.buffer, this.offset, value);
+    if (end >= 0) {
+      this.offset = end;
       return;
     }
-    this.reserve(length + 5);
-    const start = this.offset;
-    this.uint(length);
-    const buffer = this.buffer;
-    let offset = this.offset;
-    for (let index = 0; index < length; index++) {
-      const unit = value.charCodeAt(index);
-      if (unit >= 0x80) {
-        this.offset = start;
-        this.bytes(utf8.encode(value));
-        return;
-      }
-      buffer[offset++] = unit;
-    }
-    this.offset = offset;
+    this.offset = start;
+    this.bytes(utf8.encode(value));
   }
 
   strings(values: readonly string[]): void {
@@ -204,7 +174,7 @@ const writer = new Writer();
 /** An event record as bytes (format 1). */
 export function encodeEventRecord(record: EventRecord): Uint8Array {
   writer.reset();
-  writer.byte(MARKER);
+  writer.byte(FORMAT_MARKER);
   writer.byte(FORMAT);
   writer.string(record.prefix);
   writer.string(record.sn);
@@ -243,7 +213,7 @@ export function decodeEventRecord(bytes: Uint8Array): EventRecord {
   const reader = new Reader(bytes);
   const marker = reader.byte();
   const format = reader.byte();
-  if (marker !== MARKER || format !== FORMAT)
+  if (marker !== FORMAT_MARKER || format !== FORMAT)
     throw new StoreError('corrupt_record', `Unknown event record format ${marker}.${format}`);
   const prefix = reader.string();
   const sn = reader.string();

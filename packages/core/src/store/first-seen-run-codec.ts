@@ -14,9 +14,9 @@
  */
 import { StoreError } from '../errors.js';
 import type { KeyEventIlk } from '../event/fields.js';
+import { FORMAT_MARKER, writeAscii } from './byte-formats.js';
 import type { FirstSeenEntry } from './records.js';
 
-const MARKER = 0xc1;
 /** Event records are format 1; runs format 2, so that neither reads as the other. */
 const FORMAT = 2;
 const HEADER = 2;
@@ -31,7 +31,7 @@ export class FirstSeenRunWriter {
   private length = HEADER;
 
   constructor(entries: readonly FirstSeenEntry[] = []) {
-    this.bytes[0] = MARKER;
+    this.bytes[0] = FORMAT_MARKER;
     this.bytes[1] = FORMAT;
     for (const [firstSeen, sn, ilk, said] of entries) this.append(firstSeen, sn, ilk, said);
   }
@@ -65,23 +65,18 @@ export class FirstSeenRunWriter {
 
   /** Writes a field at `at`; returns where it ends. */
   private field(text: string, at: number): number {
-    const size = text.length;
-    if (size > MAX_FIELD) throw new StoreError('corrupt_record', 'A first-seen field is too long');
-    const bytes = this.bytes;
-    let offset = at;
-    bytes[offset++] = size;
-    for (let index = 0; index < size; index++) {
-      const unit = text.charCodeAt(index);
-      if (unit > 0x7f) throw new StoreError('corrupt_record', 'A first-seen field is not ASCII');
-      bytes[offset++] = unit;
-    }
-    return offset;
+    if (text.length > MAX_FIELD)
+      throw new StoreError('corrupt_record', 'A first-seen field is too long');
+    this.bytes[at] = text.length;
+    const end = writeAscii(this.bytes, at + 1, text);
+    if (end < 0) throw new StoreError('corrupt_record', 'A first-seen field is not ASCII');
+    return end;
   }
 }
 
 /** Whether a stored value is a run in this format (rather than a run kept as a map). */
 export function isFirstSeenRun(value: unknown): value is Uint8Array {
-  return value instanceof Uint8Array && value[0] === MARKER && value[1] === FORMAT;
+  return value instanceof Uint8Array && value[0] === FORMAT_MARKER && value[1] === FORMAT;
 }
 
 /** The entries of a run written by `FirstSeenRunWriter`; a typed error if it is not one. */
