@@ -65,6 +65,12 @@ describe('event record codec', () => {
     );
   });
 
+  it('keeps a string that starts with U+FEFF whole (not read as a byte-order mark)', () => {
+    const base = fc.sample(record, { numRuns: 1, seed: 1 })[0]!;
+    const value = { ...base, said: '\ufeff', datetime: '\ufeffx' };
+    expect(plain(decodeEventRecord(encodeEventRecord(value)))).toEqual(plain(value));
+  });
+
   it('keeps each encoding intact while later records are encoded (slab reuse)', () => {
     fc.assert(
       fc.property(fc.array(record, { minLength: 2, maxLength: 150 }), (values) => {

@@ -29,7 +29,8 @@ const FORMAT = 1;
 const SLAB_SIZE = 64 * 1024;
 
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the string written, not a byte-order mark to drop.
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Writes records straight into shared slabs: a view per record instead of an ArrayBuffer per
