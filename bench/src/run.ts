@@ -83,6 +83,46 @@ function signedSamples(crypto: Crypto): SignedSample[] {
   return samples;
 }
 
+/**
+ * Verifications timed in short slices taken between the chunks of validation runs, outside their
+ * timed sections. This VM's verify rate drifts by a fifth within seconds, so a rate measured before
+ * or after a run compares it with another moment; slices spread through the run sample the same
+ * moments the run had.
+ */
+class SlicedVerifyRate {
+  private verifies = 0;
+  private milliseconds = 0;
+  private next = 0;
+  /** Slices taken so far. */
+  slices = 0;
+
+  constructor(
+    private readonly crypto: Crypto,
+    private readonly sliceMilliseconds = 20,
+  ) {}
+
+  /** Verifies distinct signatures for one slice. */
+  slice(): void {
+    const all = signedSamples(this.crypto);
+    const start = performance.now();
+    let elapsed = 0;
+    while (elapsed < this.sliceMilliseconds) {
+      for (let i = 0; i < 50; i++) {
+        const [key, signature, message] = all[this.next++ % all.length]!;
+        this.crypto.verify('D', key, signature, message);
+      }
+      this.verifies += 50;
+      elapsed = performance.now() - start;
+    }
+    this.milliseconds += elapsed;
+    this.slices++;
+  }
+
+  get perSecond(): number {
+    return rate(this.verifies, this.milliseconds);
+  }
+}
+
 /** The machine's limit: Ed25519 verifications per second on one core, over distinct signatures. */
 function ed25519VerifyRate(crypto: Crypto, milliseconds = 1500, distinct = true): number {
   const all = signedSamples(crypto);
@@ -196,7 +236,12 @@ interface Run {
 }
 
 /** Validates `input` from scratch into a fresh LMDB store on disk. */
-async function validateOnce(crypto: Crypto, input: Input, measureHeap: boolean): Promise<Run> {
+async function validateOnce(
+  crypto: Crypto,
+  input: Input,
+  measureHeap: boolean,
+  during?: SlicedVerifyRate,
+): Promise<Run> {
   const { file } = input;
   const dir = mkdtempSync(join(tmpdir(), 'kestrel-bench-'));
   try {
@@ -221,14 +266,16 @@ async function validateOnce(crypto: Crypto, input: Input, measureHeap: boolean):
     let heapAtTenth = 0;
     let paused = 0;
     let index = 0;
+    during?.slice();
     const start = performance.now();
     for await (const chunk of createReadStream(file, { highWaterMark: chunkSize })) {
       await validator.push(chunk as Buffer);
-      if (++index === Math.max(1, Math.round(chunks / 10))) {
-        const pause = performance.now();
-        heapAtTenth = retained();
-        paused += performance.now() - pause;
-      }
+      const pause = performance.now();
+      if (++index === Math.max(1, Math.round(chunks / 10))) heapAtTenth = retained();
+      // Not after the last chunk: the batch being committed would become durable meanwhile, and
+      // the end of the stream, which waits for it, would look shorter than it is.
+      if (index < chunks) during?.slice();
+      paused += performance.now() - pause;
     }
     const pause = performance.now();
     const heapAtEnd = retained();
@@ -236,6 +283,7 @@ async function validateOnce(crypto: Crypto, input: Input, measureHeap: boolean):
     const streamed = performance.now() - start - paused;
     const report = await validator.end();
     const elapsed = performance.now() - start - paused;
+    during?.slice();
     await store.close();
     return {
       elapsed,
@@ -261,16 +309,18 @@ async function validation(
   input: Input,
   verifiesPerEvent: number,
   verifyRate: number,
-  { quiet = false, runs = 1 } = {},
+  { quiet = false, runs = 1, oneThread = crypto } = {},
 ): Promise<void> {
   const events = input.events;
   // This machine's speed drifts by a fifth within seconds (other guests on the host), so the
   // verify rate is also measured right before and after the runs, for a second percentage.
   const rateBefore = quiet ? 0 : ed25519VerifyRate(crypto, 500);
   const all: Run[] = [];
-  for (let run = 0; run < runs; run++) all.push(await validateOnce(crypto, input, !quiet));
-  if (quiet) return;
+  const during = quiet ? undefined : new SlicedVerifyRate(oneThread);
+  for (let run = 0; run < runs; run++) all.push(await validateOnce(crypto, input, !quiet, during));
+  if (quiet || during === undefined) return;
   const localRate = Math.round((rateBefore + ed25519VerifyRate(crypto, 500)) / 2);
+  const duringLimit = Math.round(during.perSecond / verifiesPerEvent);
   const sorted = [...all].sort((a, b) => a.elapsed - b.elapsed);
   const median = sorted[(sorted.length - 1) >> 1]!;
   const { elapsed, streamed, accepted, onWorker, heapAtTenth, heapAtEnd } = median;
@@ -280,6 +330,13 @@ async function validation(
   const share = Math.round((eventsPerSecond / limit) * 100);
   const localLimit = Math.round(localRate / verifiesPerEvent);
   const localShare = Math.round((eventsPerSecond / localLimit) * 100);
+  const duringShare = Math.round((eventsPerSecond / duringLimit) * 100);
+  // The slices are pooled over all runs, so the runs are also taken together: slower runs count.
+  const allRunsRate = rate(
+    events * runs,
+    all.reduce((sum, run) => sum + run.elapsed, 0),
+  );
+  const allRunsShare = Math.round((allRunsRate / duringLimit) * 100);
   const range =
     runs > 1
       ? {
@@ -301,6 +358,15 @@ async function validation(
     percentOfLimit: share,
     verifiesPerSecondAroundRun: localRate,
     percentOfLimitAroundRun: localShare,
+    verifiesPerSecondDuringRuns: during.perSecond,
+    verifySlicesDuringRuns: during.slices,
+    percentOfLimitDuringRuns: duringShare,
+    ...(runs > 1
+      ? {
+          eventsPerSecondAllRunsTogether: allRunsRate,
+          percentOfLimitDuringRunsAllRuns: allRunsShare,
+        }
+      : {}),
     ...('workerAnswers' in crypto ? { verificationsOnWorker: onWorker } : {}),
     microsecondsPerEvent: +((streamed * 1000) / events).toFixed(1),
     endOfStreamMilliseconds: +endOfStream.toFixed(1),
@@ -324,7 +390,8 @@ async function validation(
   log(
     `${name.padEnd(17)} ${events} events (${accepted} accepted) in ${(elapsed / 1000).toFixed(2)} s: ` +
       `${eventsPerSecond} events/s${spread} = ${share}% of the verify-bound ${limit}/s ` +
-      `(${localShare}% of ${localLimit}/s, the rate measured around ${runs > 1 ? 'these runs' : 'this run'}); ` +
+      `(${localShare}% of ${localLimit}/s, the rate measured around ${runs > 1 ? 'these runs' : 'this run'}; ` +
+      `${duringShare}% of ${duringLimit}/s, the rate in ${during.slices} slices between its chunks${runs > 1 ? `; all runs together ${allRunsRate} events/s = ${allRunsShare}% of it` : ''}); ` +
       `${((streamed * 1000) / events).toFixed(1)} µs/event while streaming + ${endOfStream.toFixed(0)} ms at the end (last commit, report)${measureHeap ? `; retained heap ${(heapAtTenth / 1048576).toFixed(1)} MiB at 10%, ${(heapAtEnd / 1048576).toFixed(1)} MiB at 100%` : ''}${worker}`,
   );
 }
@@ -426,9 +493,10 @@ async function main(): Promise<void> {
     const parallel = createParallelCrypto(crypto);
     for (let run = 0; run < 2; run++)
       await validation(parallel, 'warm-up', warm, 1, verifyRate, { quiet: true });
-    await validation(parallel, 'kel-1k-2t', kel1k, 1, verifyRate, { runs: 5 });
-    await validation(parallel, 'kel-100k-2t', kel100k, 1, verifyRate);
-    await validation(parallel, 'multisig-10k-2t', ms10k, 3, verifyRate);
+    const oneThread = crypto;
+    await validation(parallel, 'kel-1k-2t', kel1k, 1, verifyRate, { runs: 5, oneThread });
+    await validation(parallel, 'kel-100k-2t', kel100k, 1, verifyRate, { oneThread });
+    await validation(parallel, 'multisig-10k-2t', ms10k, 3, verifyRate, { oneThread });
     await parallel.close();
   } finally {
     rmSync(inputs, { recursive: true, force: true });
