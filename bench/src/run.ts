@@ -43,16 +43,26 @@ function rate(count: number, milliseconds: number): number {
   return Math.round((count / milliseconds) * 1000);
 }
 
-/** Runs `body` repeatedly for about `milliseconds`; returns operations per second. */
-function measure(body: () => void, milliseconds = 1000): number {
+/** Runs `body` in blocks of `block` calls for about `milliseconds`; returns the calls and time. */
+function timed(
+  body: () => void,
+  milliseconds: number,
+  block = 100,
+): { count: number; elapsed: number } {
   let count = 0;
   const start = performance.now();
   let elapsed = 0;
   while (elapsed < milliseconds) {
-    for (let i = 0; i < 100; i++) body();
-    count += 100;
+    for (let i = 0; i < block; i++) body();
+    count += block;
     elapsed = performance.now() - start;
   }
+  return { count, elapsed };
+}
+
+/** Runs `body` repeatedly for about `milliseconds`; returns operations per second. */
+function measure(body: () => void, milliseconds = 1000): number {
+  const { count, elapsed } = timed(body, milliseconds);
   return rate(count, elapsed);
 }
 
@@ -83,6 +93,17 @@ function signedSamples(crypto: Crypto): SignedSample[] {
   return samples;
 }
 
+/** Verifies the next of the signed samples (or the first one over and over) at each call. */
+function sampleVerifier(crypto: Crypto, distinct = true): () => void {
+  const all = signedSamples(crypto);
+  const list = distinct ? all : all.slice(0, 1);
+  let next = 0;
+  return () => {
+    const [key, signature, message] = list[next++ % list.length]!;
+    crypto.verify('D', key, signature, message);
+  };
+}
+
 /**
  * Verifications timed in short slices taken between the chunks of validation runs, outside their
  * timed sections. This VM's verify rate drifts by a fifth within seconds, so a rate measured before
@@ -92,28 +113,21 @@ function signedSamples(crypto: Crypto): SignedSample[] {
 class SlicedVerifyRate {
   private verifies = 0;
   private milliseconds = 0;
-  private next = 0;
+  private readonly verifyNext: () => void;
   /** Slices taken so far. */
   slices = 0;
 
   constructor(
-    private readonly crypto: Crypto,
+    crypto: Crypto,
     private readonly sliceMilliseconds = 20,
-  ) {}
+  ) {
+    this.verifyNext = sampleVerifier(crypto);
+  }
 
   /** Verifies distinct signatures for one slice. */
   slice(): void {
-    const all = signedSamples(this.crypto);
-    const start = performance.now();
-    let elapsed = 0;
-    while (elapsed < this.sliceMilliseconds) {
-      for (let i = 0; i < 50; i++) {
-        const [key, signature, message] = all[this.next++ % all.length]!;
-        this.crypto.verify('D', key, signature, message);
-      }
-      this.verifies += 50;
-      elapsed = performance.now() - start;
-    }
+    const { count, elapsed } = timed(this.verifyNext, this.sliceMilliseconds, 50);
+    this.verifies += count;
     this.milliseconds += elapsed;
     this.slices++;
   }
@@ -125,13 +139,7 @@ class SlicedVerifyRate {
 
 /** The machine's limit: Ed25519 verifications per second on one core, over distinct signatures. */
 function ed25519VerifyRate(crypto: Crypto, milliseconds = 1500, distinct = true): number {
-  const all = signedSamples(crypto);
-  const list = distinct ? all : all.slice(0, 1);
-  let next = 0;
-  return measure(() => {
-    const [key, signature, message] = list[next++ % list.length]!;
-    crypto.verify('D', key, signature, message);
-  }, milliseconds);
+  return measure(sampleVerifier(crypto, distinct), milliseconds);
 }
 
 const corpus = join(
@@ -314,12 +322,12 @@ async function validation(
   const events = input.events;
   // This machine's speed drifts by a fifth within seconds (other guests on the host), so the
   // verify rate is also measured right before and after the runs, for a second percentage.
-  const rateBefore = quiet ? 0 : ed25519VerifyRate(crypto, 500);
+  const rateBefore = quiet ? 0 : ed25519VerifyRate(oneThread, 500);
   const all: Run[] = [];
   const during = quiet ? undefined : new SlicedVerifyRate(oneThread);
   for (let run = 0; run < runs; run++) all.push(await validateOnce(crypto, input, !quiet, during));
-  if (quiet || during === undefined) return;
-  const localRate = Math.round((rateBefore + ed25519VerifyRate(crypto, 500)) / 2);
+  if (during === undefined) return; // quiet
+  const localRate = Math.round((rateBefore + ed25519VerifyRate(oneThread, 500)) / 2);
   const duringLimit = Math.round(during.perSecond / verifiesPerEvent);
   const sorted = [...all].sort((a, b) => a.elapsed - b.elapsed);
   const median = sorted[(sorted.length - 1) >> 1]!;
