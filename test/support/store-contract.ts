@@ -72,6 +72,18 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       await store.close();
     });
 
+    it('scans keys with any characters after the prefix, forwards and backwards', async () => {
+      const store = await factory.create();
+      // Order among characters outside ASCII is the backend's; that every key is found is not.
+      const keys = ['p.a', 'p.\u00e9', 'p.\uffff', 'p.\u{1f600}', 'p.\u{10fffd}x', 'q.\u{1f600}'];
+      await store.commit(keys.map((key) => ({ table: 'anchors' as const, key, value: key })));
+      for (const reverse of [false, true]) {
+        const found = [...store.scan('anchors', { prefix: 'p.', reverse })].map(([key]) => key);
+        expect(found.sort()).toEqual(keys.filter((key) => key.startsWith('p.')).sort());
+      }
+      await store.close();
+    });
+
     it('applies a batch as a whole, in order', async () => {
       const store = await factory.create();
       await store.commit([

@@ -109,8 +109,11 @@ const putAppending = (db: Database, key: string, value: unknown) =>
     APPEND,
   );
 
-/** The highest code unit, to end a prefix range. */
-const RANGE_END = '\uffff';
+/**
+ * What ends a prefix range: the highest code point. lmdb-js orders string keys by their UTF-8
+ * bytes, where U+FFFF (EF BF BF) sorts below every character outside the BMP (F0-F4 ...).
+ */
+const RANGE_END = '\u{10ffff}';
 
 /**
  * The guard of appends (see `appends.ts`): a record whose version every batch of every
