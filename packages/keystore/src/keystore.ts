@@ -85,7 +85,9 @@ export class Keystore {
     return withPrivateUmask(() => {
       mkdirSync(path, { recursive: true, mode: 0o700 });
       chmodSync(path, 0o700);
-      const root = open({ path, maxDbs: 8, commitDelay: 0 });
+      // Overlapping sync off: with it, lmdb-js lost commits when several processes wrote one store
+      // (see `WRITE_OPTIONS` in @kestrel/store-lmdb).
+      const root = open({ path, maxDbs: 8, commitDelay: 0, overlappingSync: false });
       for (const file of readdirSync(path)) chmodSync(join(path, file), 0o600);
       return {
         root,

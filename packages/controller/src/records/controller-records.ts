@@ -25,7 +25,9 @@ export class ControllerRecords {
     const previous = process.umask(0o077);
     try {
       mkdirSync(path, { recursive: true, mode: 0o700 });
-      const root = open({ path, maxDbs: 8, commitDelay: 0 });
+      // Overlapping sync off: with it, lmdb-js lost commits when several processes wrote one store
+      // (see `WRITE_OPTIONS` in @kestrel/store-lmdb).
+      const root = open({ path, maxDbs: 8, commitDelay: 0, overlappingSync: false });
       for (const file of readdirSync(path)) chmodSync(join(path, file), 0o600);
       return new ControllerRecords(
         root,
