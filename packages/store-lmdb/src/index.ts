@@ -17,15 +17,12 @@ import {
 } from '@kestrel/core';
 import { asBinary, type Database, open, type RootDatabase } from 'lmdb';
 import { Packr } from 'msgpackr';
-import { AppendPlanner } from './appends.js';
 
 export interface LmdbStoreOptions {
   /** Map size in bytes (grows automatically in lmdb-js; this is the starting size). */
   readonly mapSize?: number;
   /** Skip fsync on commit (faster, not crash-safe: for throwaway stores only). */
   readonly noSync?: boolean;
-  /** Never write with MDB_APPEND (see `appends.ts`; for comparisons and tests). */
-  readonly noAppend?: boolean;
 }
 
 /**
@@ -35,10 +32,11 @@ export interface LmdbStoreOptions {
  *
  * Overlapping sync (lmdb-js's default off Windows: the fsync after the write lock is released)
  * loses commits when several processes write one store: with three processes writing 400 batches
- * each, a fresh process found one to three whole batches missing in about one round of five,
- * every writer having seen its commits resolve as flushed; with it off, none in twenty rounds
- * (`test/lmdb-processes.test.ts`). Commits then fsync inside the transaction, on lmdb-js's writer
- * thread; validation measured no slower (1,000 and 20,000 events, alternating).
+ * each, a fresh process found one to three whole batches missing in about one round of ten,
+ * every writer having seen its commits resolve as flushed; with it off, none in 470 rounds of
+ * three or four writers (`test/lmdb-processes.test.ts`). Commits then fsync inside the
+ * transaction, on lmdb-js's writer thread; validation measured no slower (1,000 and 20,000
+ * events, alternating).
  */
 const WRITE_OPTIONS = { commitDelay: 0, eventTurnBatching: false, overlappingSync: false };
 
@@ -104,49 +102,14 @@ function storedBytes(value: Uint8Array): ReturnType<typeof asBinary> {
 }
 
 /**
- * A put with MDB_APPEND: lmdb-js takes put options as its third argument (`write.js`), which its
- * type declarations give only to `putSync`.
- */
-const APPEND = { append: true };
-const putAppending = (db: Database, key: string, value: unknown) =>
-  (db.put as (key: string, value: unknown, options: typeof APPEND) => Promise<boolean>).call(
-    db,
-    key,
-    value,
-    APPEND,
-  );
-
-/**
  * What ends a prefix range: the highest code point. lmdb-js orders string keys by their UTF-8
  * bytes, where U+FFFF (EF BF BF) sorts below every character outside the BMP (F0-F4 ...).
  */
 const RANGE_END = '\u{10ffff}';
 
-/**
- * The guard of appends (see `appends.ts`): a record whose version every batch of every
- * `LmdbStore` sets to a fresh random number. A store that appends makes its batch conditional on
- * the version its own last batch set, so LMDB commits it only if no other writer (another process,
- * or another store open on the same directory) committed in between; otherwise the batch is
- * skipped whole, and written again without appends. Versions are doubles: 52 random bits.
- */
-const WRITERS_TABLE = 'writers';
-const LAST_BATCH = 'last-batch';
-const NO_VALUE = new Uint8Array(0);
-
-function freshVersion(): number {
-  return Math.floor(Math.random() * 2 ** 52);
-}
-
 export class LmdbStore implements KeyValueStore {
   private readonly root: RootDatabase;
   private readonly tables = new Map<TableName, Database>();
-  private readonly writers: Database;
-  /** Which keys may be appended; undefined once another writer has been seen (never again). */
-  private appends: AppendPlanner<TableName> | undefined;
-  /** The version of the last batch as this store knows it (undefined: none was ever written). */
-  private lastVersion: number | undefined;
-  /** While a conditional batch is unsettled: settles once it is committed, or queued again. */
-  private conditionalQueued: Promise<unknown> | undefined;
 
   private constructor(
     readonly path: string,
@@ -163,16 +126,6 @@ export class LmdbStore implements KeyValueStore {
     for (const table of TABLES) {
       this.tables.set(table, this.root.openDB({ name: table, ...TABLE_ENCODING }));
     }
-    this.writers = this.root.openDB({ name: WRITERS_TABLE, useVersions: true, encoding: 'binary' });
-    // The version first, then the greatest keys: a batch committed in between changes the version,
-    // so the first conditional batch is skipped rather than trusting keys read before it.
-    this.lastVersion = this.writers.getEntry(LAST_BATCH)?.version;
-    const appends = new AppendPlanner<TableName>();
-    for (const table of TABLES) {
-      for (const key of this.db(table).getKeys({ reverse: true, limit: 1 }))
-        appends.know(table, key);
-    }
-    this.appends = options.noAppend ? undefined : appends;
   }
 
   /** Opens (creating if needed) a store in directory `path`. */
@@ -210,9 +163,7 @@ export class LmdbStore implements KeyValueStore {
     if (writes.length === 0) return Promise.resolve();
     let committed: Promise<unknown>;
     try {
-      committed = this.appends
-        ? this.queueAppending(writes, this.appends)
-        : this.queueShared(writes);
+      committed = this.queue(writes);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -222,65 +173,21 @@ export class LmdbStore implements KeyValueStore {
   }
 
   /**
-   * Queues a batch that appends what it can, conditional on no other writer having committed
-   * since this store's last batch. If one has, LMDB skips the batch whole; it is queued again
-   * without appends, and so is every later batch (they were queued on the same condition, and
-   * fail it too, in order).
-   */
-  private queueAppending(writes: readonly Write[], appends: AppendPlanner<TableName>) {
-    const expected = this.lastVersion;
-    const version = freshVersion();
-    this.lastVersion = version;
-    const block = () => this.put(writes, version, appends);
-    const done =
-      expected === undefined
-        ? this.writers.ifNoExists(LAST_BATCH, block)
-        : this.writers.ifVersion(LAST_BATCH, expected, block);
-    let again: Promise<unknown> | undefined;
-    const handled = done.then((committed) => {
-      if (committed) return;
-      this.appends = undefined;
-      again = this.queue(writes);
-    });
-    const gate: Promise<unknown> = handled.then(
-      () => this.settle(gate),
-      () => this.settle(gate),
-    );
-    this.conditionalQueued = gate;
-    return handled.then(() => again);
-  }
-
-  private settle(gate: Promise<unknown>): void {
-    if (this.conditionalQueued === gate) this.conditionalQueued = undefined;
-  }
-
-  /** Without appends, after every conditional batch queued before it (to keep batches in order). */
-  private queueShared(writes: readonly Write[]): Promise<unknown> {
-    const gate = this.conditionalQueued;
-    return gate ? gate.then(() => this.queue(writes)) : this.queue(writes);
-  }
-
-  /**
    * The writes are encoded and queued now, on this thread, as one batch; lmdb-js's writer thread
    * commits it while processing goes on (a transaction callback would wait for an event-loop turn).
    */
   private queue(writes: readonly Write[]): Promise<unknown> {
-    return this.root.batch(() => this.put(writes, freshVersion()));
-  }
-
-  /** The writes of one batch, and the version it sets; `appends` says which keys may append. */
-  private put(writes: readonly Write[], version: number, appends?: AppendPlanner<TableName>) {
-    for (const write of writes) {
-      const db = this.db(write.table);
-      if ('delete' in write) {
-        db.remove(write.key);
-        continue;
+    return this.root.batch(() => {
+      for (const write of writes) {
+        const db = this.db(write.table);
+        if ('delete' in write) db.remove(write.key);
+        else
+          db.put(
+            write.key,
+            write.value instanceof Uint8Array ? storedBytes(write.value) : write.value,
+          );
       }
-      const value = write.value instanceof Uint8Array ? storedBytes(write.value) : write.value;
-      if (appends?.append(write.table, write.key)) putAppending(db, write.key, value);
-      else db.put(write.key, value);
-    }
-    this.writers.put(LAST_BATCH, NO_VALUE, version);
+    });
   }
 
   async close(): Promise<void> {
