@@ -6,6 +6,7 @@
  * process list; neither is ever printed.
  */
 import { type Controller, Controller as ControllerClass } from '@kestrel/controller';
+import type { Sith, WeightedSith } from '@kestrel/core';
 import { createNodeCrypto } from '@kestrel/crypto-node';
 import { type KeyAlgorithm, Keystore } from '@kestrel/keystore';
 import { type OptionSpec, type ParsedArgs, stringOption, UsageError } from './command.js';
@@ -132,17 +133,17 @@ export function algorithmOption(args: ParsedArgs, name: string): KeyAlgorithm | 
   return value as KeyAlgorithm;
 }
 
-/** A threshold as kli takes it: an integer, a hex string, or a JSON weighted list. */
-export function thresholdOption(
-  args: ParsedArgs,
-  name: string,
-): string | number | unknown[] | undefined {
+/**
+ * A threshold as kli takes it: an integer, a hex string, or a JSON weighted list. Its form is
+ * checked where it is used (the controller, `parseThreshold`), not here.
+ */
+export function thresholdOption(args: ParsedArgs, name: string): Sith | undefined {
   const value = stringOption(args, name);
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (trimmed.startsWith('[')) {
     try {
-      return JSON.parse(trimmed) as unknown[];
+      return JSON.parse(trimmed) as WeightedSith;
     } catch {
       throw new UsageError(`--${name} is not valid JSON: ${value}`);
     }

@@ -4,7 +4,6 @@
  */
 
 import type { InceptIdentifierOptions } from '@kestrel/controller';
-import type { Sith } from '@kestrel/core';
 import { type Command, flag, type ParsedArgs, stringOption, UsageError } from '../command.js';
 import {
   algorithmOption,
@@ -92,8 +91,8 @@ export async function runIncept(
         ...definedOnly({
           currentCount: integerOption(args, 'icount'),
           nextCount: integerOption(args, 'ncount'),
-          signingThreshold: thresholdOption(args, 'isith') as Sith | undefined,
-          nextThreshold: thresholdOption(args, 'nsith') as Sith | undefined,
+          signingThreshold: thresholdOption(args, 'isith'),
+          nextThreshold: thresholdOption(args, 'nsith'),
           witnesses: listOption(args, 'wits'),
           witnessThreshold: integerOption(args, 'toad'),
           data: dataOption(args),

@@ -133,10 +133,8 @@ export const multisigIncept: Command = {
     if (!smids || smids.length === 0)
       throw new UsageError('give the members: --smids or --file with "aids"');
     const rmids = listOption(args, 'rmids') ?? stringsIn(file.rmids, 'rmids') ?? smids;
-    const signingThreshold =
-      (thresholdOption(args, 'isith') as Sith | undefined) ?? sithIn(file.isith, 'isith');
-    const nextThreshold =
-      (thresholdOption(args, 'nsith') as Sith | undefined) ?? sithIn(file.nsith, 'nsith');
+    const signingThreshold = thresholdOption(args, 'isith') ?? sithIn(file.isith, 'isith');
+    const nextThreshold = thresholdOption(args, 'nsith') ?? sithIn(file.nsith, 'nsith');
     const witnesses = listOption(args, 'wits') ?? stringsIn(file.wits, 'wits') ?? [];
     const toad =
       integerOption(args, 'toad') ?? (typeof file.toad === 'number' ? file.toad : undefined);
@@ -257,8 +255,8 @@ ${EXPIRES_USAGE}
     const alias = requireString(args, 'alias');
     const smids = listOption(args, 'smids');
     const rmids = listOption(args, 'rmids');
-    const signingThreshold = thresholdOption(args, 'isith') as Sith | undefined;
-    const nextThreshold = thresholdOption(args, 'nsith') as Sith | undefined;
+    const signingThreshold = thresholdOption(args, 'isith');
+    const nextThreshold = thresholdOption(args, 'nsith');
     const toad = integerOption(args, 'toad');
     const expiresIn = expiresOption(args);
     return withGroups(args, io, async (session) => {

@@ -6,7 +6,6 @@
 import { readFile } from 'node:fs/promises';
 import { digestQb64, toHex } from '@kestrel/cesr';
 import type { RotateIdentifierOptions } from '@kestrel/controller';
-import type { Sith } from '@kestrel/core';
 import { type Command, flag, type ParsedArgs, stringOption, UsageError } from '../command.js';
 import {
   CONTROLLER_OPTIONS,
@@ -66,8 +65,8 @@ async function runRotate(
           expose: positionsOption(args, 'expose'),
           reserve: positionsOption(args, 'reserve'),
           nextCount: integerOption(args, 'ncount'),
-          signingThreshold: thresholdOption(args, 'isith') as Sith | undefined,
-          nextThreshold: thresholdOption(args, 'nsith') as Sith | undefined,
+          signingThreshold: thresholdOption(args, 'isith'),
+          nextThreshold: thresholdOption(args, 'nsith'),
           addKeys: listOption(args, 'custodial'),
           cuts: listOption(args, 'cuts'),
           adds: listOption(args, 'adds'),
