@@ -7,10 +7,10 @@
  * UTF-8, and runs when the event is accepted, so a pending batch holds flat bytes rather than
  * object graphs that every young-generation collection would have to copy.
  *
- * Layout (format 1): the marker byte 0xc1, the format byte, prefix, sn, said, ilk, raw (length + bytes), signatures,
- * witness signatures, receipts (prefix, signature), transferable receipts (prefix, sn, said,
- * signature), witnesses, first-seen ordinal, datetime, then a flag byte (1 when a source seal
- * follows: sn, said). Lists are a count followed by their items.
+ * Layout (format 1): the marker byte 0xc1, the format byte, prefix, sn, said, ilk, raw (length +
+ * bytes), signatures, witness signatures, receipts (prefix, signature), transferable receipts
+ * (prefix, sn, said, signature), witnesses, first-seen ordinal, datetime, then a flag byte (1 when
+ * a source seal follows: sn, said). Lists are a count followed by their items.
  */
 import { StoreError } from '../errors.js';
 import type { KeyEventIlk } from '../event/fields.js';
