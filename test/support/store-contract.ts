@@ -274,20 +274,7 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       ]);
       const kel = new KelStore(store);
       // Later events go to a run of their own, in the compact form; the log reads as one.
-      kel.putEvent({
-        prefix: 'Eprefix',
-        sn: '2',
-        said: said(2),
-        ilk: 'rot',
-        raw: new Uint8Array([123, 125]),
-        signatures: [],
-        witnessSignatures: [],
-        receipts: [],
-        transferableReceipts: [],
-        witnesses: [],
-        firstSeen: '2',
-        datetime: '2026-11-21T00:00:00.000000+00:00',
-      });
+      kel.putEvent({ ...eventRecord('Eprefix', '2', said(2), '2'), ilk: 'rot' });
       const expected = [
         ['0', '0', 'icp', said(0)],
         ['1', '1', 'ixn', said(1)],
