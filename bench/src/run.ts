@@ -5,7 +5,6 @@
  */
 import {
   closeSync,
-  createReadStream,
   createWriteStream,
   fsyncSync,
   mkdtempSync,
@@ -19,6 +18,7 @@ import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { type Sad, StreamParser, saidify } from '@kestrel/cesr';
+import { DEFAULT_CHUNK_SIZE, readFileChunks } from '@kestrel/cli';
 import { Controller } from '@kestrel/controller';
 import {
   type Crypto,
@@ -256,8 +256,8 @@ async function validateOnce(
     const store = LmdbStore.open(join(dir, 'store'));
     const processor = new EventProcessor({ store, crypto });
     const validator = new StreamValidator(processor);
-    const chunkSize = 1024 * 1024;
-    const chunks = Math.ceil(statSync(file).size / chunkSize);
+    // Read as `keri kel verify` reads a file.
+    const chunks = Math.ceil(statSync(file).size / DEFAULT_CHUNK_SIZE);
     // Retained heap (after a full collection) at a tenth of the stream and at its end: the same
     // means events are streamed, not accumulated. Collections are outside the timed sections, but
     // they are not free: a full collection while no parsed message is alive lets V8 drop the hidden
@@ -276,8 +276,8 @@ async function validateOnce(
     let index = 0;
     during?.slice();
     const start = performance.now();
-    for await (const chunk of createReadStream(file, { highWaterMark: chunkSize })) {
-      await validator.push(chunk as Buffer);
+    for await (const chunk of readFileChunks(file)) {
+      await validator.push(chunk);
       const pause = performance.now();
       if (++index === Math.max(1, Math.round(chunks / 10))) heapAtTenth = retained();
       // Not after the last chunk: the batch being committed would become durable meanwhile, and

@@ -4,5 +4,6 @@
  */
 
 export type { Command } from './command.js';
+export { DEFAULT_CHUNK_SIZE, readFileChunks } from './file-chunks.js';
 export type { CommandIo } from './io.js';
 export { main, overview } from './main.js';

@@ -3,7 +3,7 @@
  * `keri kel verify`: validate a CESR stream as a fresh, promiscuous, remote validator and report
  * in the shape of the keripy conformance corpus (a stable contract for outside checks).
  */
-import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -16,6 +16,7 @@ import {
 import { createNodeCrypto, createParallelCrypto } from '@kestrel/crypto-node';
 import { LmdbStore } from '@kestrel/store-lmdb';
 import { type Command, flag, type ParsedArgs, stringOption, UsageError } from '../command.js';
+import { readFileChunks } from '../file-chunks.js';
 import { type CommandIo, formatJson, resolvePath } from '../io.js';
 
 async function* chunksOf(io: CommandIo, file: string | undefined): AsyncIterable<Uint8Array> {
@@ -23,8 +24,7 @@ async function* chunksOf(io: CommandIo, file: string | undefined): AsyncIterable
     yield await io.readStdin();
     return;
   }
-  for await (const chunk of createReadStream(resolvePath(io, file), { highWaterMark: 1024 * 1024 }))
-    yield chunk as Buffer;
+  yield* readFileChunks(resolvePath(io, file));
 }
 
 export const kelVerify: Command = {
