@@ -2,10 +2,12 @@
  * The corpus through the `keri` binary: `keri kel verify FILE --json` must print keripy's verdicts
  * (in the corpus's shape) and exit 0 exactly when every event was accepted.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { main } from '../packages/cli/src/main.js';
 import { expectKeripyVerdict } from './support/expectations.js';
 import { allCases, CORPUS } from './support/vectors.js';
 
@@ -84,5 +86,55 @@ describe('keri kel verify --threads', () => {
       join(CORPUS, 'cases', 'single_sig', 'stream.cesr'),
     ]);
     expect(code).toBe(2);
+  });
+});
+
+describe('keri kel verify - (standard input)', () => {
+  /** A report without what depends on timing. */
+  const timeless = (stdout: string) => {
+    const { stats: _stats, ...report } = JSON.parse(stdout);
+    for (const record of report.duplicity) delete record.detectedAt;
+    return report;
+  };
+
+  for (const name of ['long_kel_100', 'witnessed', 'neg_duplicitous_ixn']) {
+    it(`${name}: the binary reports on piped input what it reports on the file`, async () => {
+      const file = join(CORPUS, 'cases', name, 'stream.cesr');
+      const fromFile = await keri(['kel', 'verify', file, '--json']);
+      const child = spawn(process.execPath, [KERI, 'kel', 'verify', '-', '--json']);
+      let stdout = '';
+      child.stdout.on('data', (data: Buffer) => (stdout += data));
+      const exited = new Promise<number>((resolve) => child.on('close', resolve));
+      // In pieces, as a pipe delivers them.
+      const bytes = readFileSync(file);
+      for (let offset = 0; offset < bytes.length; offset += 1000)
+        child.stdin.write(bytes.subarray(offset, offset + 1000));
+      child.stdin.end();
+      expect(await exited).toBe(fromFile.code);
+      expect(timeless(stdout)).toEqual(timeless(fromFile.stdout));
+    });
+  }
+
+  it('streams standard input chunk by chunk instead of reading it whole', async () => {
+    const file = join(CORPUS, 'cases', 'long_kel_100', 'stream.cesr');
+    const fromFile = await keri(['kel', 'verify', file, '--json']);
+    const bytes = new Uint8Array(readFileSync(file));
+    let chunksTaken = 0;
+    let stdout = '';
+    const status = await main(['kel', 'verify', '-', '--json'], {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: () => true },
+      readStdin: () => Promise.reject(new Error('standard input must not be read whole')),
+      async *stdinChunks() {
+        for (let offset = 0; offset < bytes.length; offset += 7) {
+          chunksTaken++;
+          yield bytes.subarray(offset, offset + 7);
+        }
+      },
+      env: {},
+    });
+    expect(chunksTaken).toBe(Math.ceil(bytes.length / 7));
+    expect(status).toBe(fromFile.code);
+    expect(timeless(stdout)).toEqual(timeless(fromFile.stdout));
   });
 });

@@ -12,6 +12,11 @@ export interface CommandIo {
   readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
   /** Reads all of standard input. */
   readStdin(): Promise<Uint8Array>;
+  /**
+   * Standard input as it arrives, for commands that stream it (`keri kel verify -`) so that memory
+   * does not grow with it. Without it, such commands read it whole with `readStdin`.
+   */
+  stdinChunks?(): AsyncIterable<Uint8Array>;
   /** Environment variables (KERI_PASSCODE, KERI_HSM_PIN and the like). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Directory that relative paths are relative to (the caller's, when an agent runs the command). */
@@ -28,6 +33,7 @@ export const processIo: CommandIo = {
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     return new Uint8Array(Buffer.concat(chunks));
   },
+  stdinChunks: () => process.stdin,
   env: process.env,
 };
 

@@ -21,7 +21,8 @@ import { type CommandIo, formatJson, resolvePath } from '../io.js';
 
 async function* chunksOf(io: CommandIo, file: string | undefined): AsyncIterable<Uint8Array> {
   if (file === undefined || file === '-') {
-    yield await io.readStdin();
+    if (io.stdinChunks) yield* io.stdinChunks();
+    else yield await io.readStdin();
     return;
   }
   yield* readFileChunks(resolvePath(io, file));
