@@ -26,6 +26,13 @@ async function keri(args: string[]): Promise<{ stdout: string; code: number }> {
   }
 }
 
+/** A JSON report without what depends on timing: the stats and when duplicity was detected. */
+function timeless(stdout: string) {
+  const { stats: _stats, ...report } = JSON.parse(stdout);
+  for (const record of report.duplicity) delete record.detectedAt;
+  return report;
+}
+
 describe('keri kel verify --json on the corpus', () => {
   for (const loaded of allCases()) {
     it(loaded.name, async () => {
@@ -66,12 +73,6 @@ describe('keri kel verify --threads', () => {
       const file = join(CORPUS, 'cases', name, 'stream.cesr');
       const one = await keri(['kel', 'verify', file, '--json', '--threads', '1']);
       const two = await keri(['kel', 'verify', file, '--json', '--threads', '2']);
-      // Everything but timing: the stats and when duplicity was detected.
-      const timeless = (stdout: string) => {
-        const { stats: _stats, ...report } = JSON.parse(stdout);
-        for (const record of report.duplicity) delete record.detectedAt;
-        return report;
-      };
       expect(timeless(two.stdout)).toEqual(timeless(one.stdout));
       expect(two.code).toBe(one.code);
     });
@@ -90,13 +91,6 @@ describe('keri kel verify --threads', () => {
 });
 
 describe('keri kel verify - (standard input)', () => {
-  /** A report without what depends on timing. */
-  const timeless = (stdout: string) => {
-    const { stats: _stats, ...report } = JSON.parse(stdout);
-    for (const record of report.duplicity) delete record.detectedAt;
-    return report;
-  };
-
   for (const name of ['long_kel_100', 'witnessed', 'neg_duplicitous_ixn']) {
     it(`${name}: the binary reports on piped input what it reports on the file`, async () => {
       const file = join(CORPUS, 'cases', name, 'stream.cesr');

@@ -28,34 +28,28 @@ export async function* readFileChunks(
   let pending: Promise<Uint8Array> | undefined;
   try {
     const stats = await file.stat();
-    // Only a regular file's size says where it ends; pipes and devices report 0.
-    const size = stats.isFile() ? stats.size : Number.POSITIVE_INFINITY;
+    // Only a regular file's size says where it ends; pipes and devices report 0, and have no
+    // positions to read at (null: where they are).
+    const regular = stats.isFile();
+    const size = regular ? stats.size : Number.POSITIVE_INFINITY;
     const readAt = async (position: number): Promise<Uint8Array> => {
       const length = Math.min(chunkSize, size - position);
       const buffer = Buffer.allocUnsafe(length);
-      // Pipes and devices have no positions: read them where they are (null).
-      const { bytesRead } = await file.read(buffer, 0, length, stats.isFile() ? position : null);
+      const { bytesRead } = await file.read(buffer, 0, length, regular ? position : null);
       return bytesRead === length ? buffer : buffer.subarray(0, bytesRead);
     };
-    if (size === 0) return;
     let position = 0;
-    let next = readAt(position);
-    for (;;) {
-      pending = next;
-      const chunk = await next;
-      pending = undefined;
+    pending = size === 0 ? undefined : readAt(position);
+    while (pending !== undefined) {
+      const chunk = await pending;
       if (chunk.length === 0) return; // the end, or a file that shrank after it was opened
       position += chunk.length;
-      const last = position >= size;
-      if (!last) {
-        next = readAt(position);
-        pending = next;
-      }
+      pending = position < size ? readAt(position) : undefined;
       yield chunk;
-      if (last) return;
     }
   } finally {
-    // An iteration given up early leaves a read under way: its outcome no longer matters.
+    // An iteration given up early leaves a read under way (or a failed one): its outcome no
+    // longer matters.
     pending?.catch(() => undefined);
     // Not awaited: nobody waits for a read-only file to close. FileHandle defers the close until
     // a read under way is done, so the descriptor is never reused beneath it.
