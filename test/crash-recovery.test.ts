@@ -38,7 +38,9 @@ function committedEvents(store: string): number {
   if (!existsSync(join(store, 'data.mdb'))) return 0;
   const reader = open({ path: store, readOnly: true, maxDbs: 16 });
   try {
-    return reader.openDB({ name: 'events' }).getCount();
+    // A store whose tables the child has not created yet has none to open (read-only): nothing
+    // is committed.
+    return reader.openDB({ name: 'events' })?.getCount() ?? 0;
   } finally {
     reader.close();
   }
