@@ -9,6 +9,7 @@
 import { CesrError, concatBytes, scanCanonicalJson, textToBytes } from '@kestrel/cesr';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyRuns } from '../../../test/support/property-runs.js';
 
 type Json =
   | string
@@ -158,7 +159,7 @@ describe('scanCanonicalJson agrees with JSON.stringify(JSON.parse(x)) === x', ()
           );
         });
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -176,7 +177,7 @@ describe('scanCanonicalJson agrees with JSON.stringify(JSON.parse(x)) === x', ()
           outcomes[expected ? 'accepted' : 'rejected']++;
         },
       ),
-      { numRuns: 600 },
+      { numRuns: propertyRuns(600) },
     );
     expect(outcomes.accepted).toBeGreaterThan(50);
     expect(outcomes.rejected).toBeGreaterThan(50);

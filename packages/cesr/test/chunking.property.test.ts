@@ -8,6 +8,7 @@
 import { bytesToText, encodeGroupsText, parseStream, StreamParser } from '@kestrel/cesr';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyRuns } from '../../../test/support/property-runs.js';
 import { bytewise, corpusStreams, parseChunks, splitAt, summarize } from './support/streams.js';
 
 const { text, binary } = corpusStreams();
@@ -48,7 +49,7 @@ describe.each(streams.map((stream) => [stream.name, stream] as const))('%s', (_n
       fc.property(cutsFor(stream.bytes.length), (cuts) => {
         expect(summarize(parseChunks(splitAt(stream.bytes, cuts)))).toEqual(whole);
       }),
-      { numRuns: stream.bytes.length > 10_000 ? 5 : 15 },
+      { numRuns: propertyRuns(stream.bytes.length > 10_000 ? 5 : 15) },
     );
   });
 
@@ -76,7 +77,7 @@ describe.each(streams.map((stream) => [stream.name, stream] as const))('%s', (_n
         backing.fill(0x41);
         expect(summarize(items)).toEqual(whole);
       }),
-      { numRuns: stream.bytes.length > 10_000 ? 3 : 8 },
+      { numRuns: propertyRuns(stream.bytes.length > 10_000 ? 3 : 8) },
     );
   });
 });

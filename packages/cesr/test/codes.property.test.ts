@@ -37,6 +37,7 @@ import {
 } from '@kestrel/cesr';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyRuns } from '../../../test/support/property-runs.js';
 
 const RUNS = 25;
 
@@ -139,7 +140,7 @@ describe('Matter: every fixed-size code', () => {
         expect(qb64Code(built.qb64.slice(0, -1))).toBeUndefined();
         expect(qb64Code(`${built.qb64}A`)).toBeUndefined();
       }),
-      { numRuns: RUNS },
+      { numRuns: propertyRuns(RUNS) },
     );
   });
 
@@ -161,7 +162,7 @@ describe('Matter: every fixed-size code', () => {
             expect(qb64MatchesRaw(code, raw, qb64.slice(0, -1))).toBe(false);
           },
         ),
-        { numRuns: RUNS },
+        { numRuns: propertyRuns(RUNS) },
       );
     },
   );
@@ -187,7 +188,7 @@ describe('Matter: every fixed-size code', () => {
           expect(qb64Code(encodeBase64(qb2))).toBeUndefined();
         },
       ),
-      { numRuns: RUNS },
+      { numRuns: propertyRuns(RUNS) },
     );
   });
 });
@@ -237,7 +238,7 @@ describe('Matter: every variable-size code', () => {
             );
           },
         ),
-        { numRuns: RUNS },
+        { numRuns: propertyRuns(RUNS) },
       );
     },
   );
@@ -262,7 +263,7 @@ describe('Matter: every variable-size code', () => {
             );
           },
         ),
-        { numRuns: RUNS },
+        { numRuns: propertyRuns(RUNS) },
       );
     },
   );
@@ -323,7 +324,7 @@ describe('Indexer: every code', () => {
           expectSameBytes(parsed.raw, raw);
         }
       }),
-      { numRuns: RUNS },
+      { numRuns: propertyRuns(RUNS) },
     );
   });
 
@@ -363,7 +364,7 @@ describe('Indexer: every code', () => {
           );
         },
       ),
-      { numRuns: RUNS },
+      { numRuns: propertyRuns(RUNS) },
     );
   });
 
@@ -397,7 +398,7 @@ describe('Counter v1: every code', () => {
           expect([parsed.code, parsed.count, parsed.qb64]).toEqual([code, count, built.qb64]);
         }
       }),
-      { numRuns: RUNS },
+      { numRuns: propertyRuns(RUNS) },
     );
   });
 
@@ -416,7 +417,7 @@ describe('Counter v1: every code', () => {
             expect(expectCesrError(() => counter(code, count)).code).toBe('bad_size');
           }
         }),
-        { numRuns: 10 },
+        { numRuns: propertyRuns(10) },
       );
     },
   );

@@ -23,6 +23,7 @@ import {
 } from '@kestrel/cesr';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyRuns } from '../../../test/support/property-runs.js';
 import {
   corpusStreams,
   parseChunks,
@@ -187,7 +188,7 @@ describe('the parser never throws, never hangs, and reports errors inside the in
       fc.property(withCuts(fc.uint8Array({ maxLength: 2_000 })), ([input, cuts]) => {
         parseChecked(input, cuts);
       }),
-      { numRuns: 150 },
+      { numRuns: propertyRuns(150) },
     );
   });
 
@@ -196,7 +197,7 @@ describe('the parser never throws, never hangs, and reports errors inside the in
       fc.property(withCuts(soup), ([input, cuts]) => {
         parseChecked(input, cuts);
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -205,7 +206,7 @@ describe('the parser never throws, never hangs, and reports errors inside the in
       fc.property(withCuts(mutatedStream), ([input, cuts]) => {
         parseChecked(input, cuts);
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -321,7 +322,7 @@ describe('valid messages after a damaged region are never lost', () => {
           }
         },
       ),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -342,13 +343,23 @@ describe('valid messages after a damaged region are never lost', () => {
           const found = messagesIn(items);
           // The junk's counter reads as one more attachment group of A's last message: that message
           // comes out with the junk's groups appended, or in error when what they count is not
-          // there. The other messages of A are untouched. So is B, except that an opaque group
-          // (-L -W) takes the bytes it counts even when they are B's: the messages of B that start
-          // inside that claim are lost (when the claim overruns the stream, the group is reported
-          // truncated and nothing of B is lost).
+          // there. The other messages of A are untouched. So is B, except where a group begun in
+          // the junk takes B's bytes as what it counts: an opaque group (-L -W) whatever they are
+          // (when its claim overruns the stream, the group is reported truncated and nothing of B
+          // is lost), any other group when they read as its items, which in the binary domain text
+          // bytes can (found by fuzzing: a binary -C couple read a seed code from the junk's zeros
+          // and B's first 31 bytes as its raw, then B's next bytes as a signature). The messages of
+          // B that start inside what was taken are lost, and no others.
+          const lastOfA = found.filter((message) => message.offset < before.length).at(-1);
+          const readEnd = lastOfA === undefined ? 0 : lastOfA.offset + lastOfA.raw.length / 2;
+          if (lastOfA !== undefined && readEnd > before.length) {
+            // What it took is exactly the input's bytes, not a misplaced reading of them.
+            expect(lastOfA.raw).toBe(bytesToHex(input.subarray(lastOfA.offset, readEnd)));
+          }
           const claimEnd = before.length + claim;
+          const lostBefore = Math.max(claimEnd > input.length ? 0 : claimEnd, readEnd);
           const expectedB = expectedMessages(b, before.length + junk.length).filter(
-            (message) => claimEnd > input.length || message.offset >= claimEnd,
+            (message) => message.offset >= lostBefore,
           );
           expect(found.slice(found.length - expectedB.length)).toEqual(expectedB);
           const survivorsOfB = found.filter(
@@ -367,7 +378,7 @@ describe('valid messages after a damaged region are never lost', () => {
           }
         },
       ),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -381,6 +392,29 @@ describe('valid messages after a damaged region are never lost', () => {
       expect(errors.length).toBe(1);
       expect(errors[0]!.offset).toBe(first!.raw.length);
     }
+  });
+
+  it('example: a binary receipt-couple counter after a text message reads the next body as its items', () => {
+    // Found by `npm run fuzz`: '-CAB' in binary, two zero bytes, then an inception in text. The
+    // couple's prefix reads as a 33-byte primitive of code A (the zeros and the body's first 31
+    // bytes), its signature from the body's next bytes, so the group takes the inception's start;
+    // the inception is lost, the parser resynchronises, and the message after it is intact.
+    const [inception, second, third] = messagesOf(
+      text.find((stream) => stream.name === 'single_sig')!.bytes,
+    );
+    const junk = Uint8Array.from([0xf8, 0x20, 0x01, 0x00, 0x00]);
+    const input = concatBytes(second!.raw, junk, inception!.raw, third!.raw);
+    const { messages, errors } = parseStream(input);
+    const [first, last] = messages;
+    expect(messages).toHaveLength(2);
+    expect(first!.body.raw).toEqual(second!.body.raw);
+    expect(first!.attachments.map((group) => group.counter.code)).toEqual(['-A', '-C']);
+    const taken = first!.raw.length - second!.raw.length - junk.length;
+    expect(taken).toBeGreaterThan(0);
+    expect(first!.raw).toEqual(input.subarray(0, first!.raw.length));
+    expect(errors.length).toBeGreaterThan(0);
+    expect(last!.offset).toBe(second!.raw.length + junk.length + inception!.raw.length);
+    expect(last!.raw).toEqual(third!.raw);
   });
 
   it('examples: a body whose version string claims more than the stream holds', () => {

@@ -17,6 +17,7 @@ import { SAID_FIELDS } from '@kestrel/core';
 import { createNodeCrypto } from '@kestrel/crypto-node';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { propertyRuns } from '../../../test/support/property-runs.js';
 import { corpusMessages } from './support/streams.js';
 
 interface ValidBody {
@@ -96,7 +97,7 @@ describe('findInvalidSaid', () => {
           expect(findInvalidSaid(mutated, sad, body.kind, body.labels, digest)).toBeDefined();
         },
       ),
-      { numRuns: 1500 },
+      { numRuns: propertyRuns(1500) },
     );
     // both kinds of change were exercised
     expect(outcomes.parseable).toBeGreaterThan(100);
@@ -129,7 +130,7 @@ describe('findInvalidSaid', () => {
           expect(findInvalidSaid(mutated, sad, body.kind, body.labels, digest)).toBeDefined();
         },
       ),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 });

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { propertyRuns } from '../../../test/support/property-runs.js';
 import { readFileChunks } from '../src/file-chunks.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kestrel-chunks-'));
@@ -60,7 +61,7 @@ describe('readFileChunks', () => {
           for (const chunk of chunks.slice(0, -1)) expect(chunk.length).toBe(chunkSize);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: propertyRuns(60) },
     );
   });
 

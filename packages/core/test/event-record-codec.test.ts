@@ -7,6 +7,7 @@ import {
 } from '@kestrel/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyRuns } from '../../../test/support/property-runs.js';
 
 const text = fc.string({ unit: 'binary', maxLength: 80 }); // any code points, not only ASCII
 const ascii = fc.string({ maxLength: 60 });
@@ -61,7 +62,7 @@ describe('event record codec', () => {
       fc.property(record, (value) => {
         expect(plain(decodeEventRecord(encodeEventRecord(value)))).toEqual(plain(value));
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -79,7 +80,7 @@ describe('event record codec', () => {
           expect(plain(decodeEventRecord(bytes))).toEqual(plain(values[index]!));
         });
       }),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(40) },
     );
   });
 
@@ -101,7 +102,7 @@ describe('event record codec', () => {
           });
         },
       ),
-      { numRuns: 5 },
+      { numRuns: propertyRuns(5) },
     );
   });
 
@@ -112,7 +113,7 @@ describe('event record codec', () => {
       fc.property(record, (value) => {
         expect([...encodeEventRecord(value).subarray(0, 2)]).toEqual([0xc1, 1]);
       }),
-      { numRuns: 20 },
+      { numRuns: propertyRuns(20) },
     );
   });
 
@@ -126,7 +127,7 @@ describe('event record codec', () => {
         longer.set(bytes);
         expect(() => decodeEventRecord(longer)).toThrow(StoreError);
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
     const foreign = Uint8Array.from([0x81, 0xa1, 0x61, 0x01]); // a msgpack map
     expect(() => decodeEventRecord(foreign)).toThrow(/format/);
@@ -143,7 +144,7 @@ describe('event record codec', () => {
         expect(plain(storedEventRecord(encodeEventRecord(value)))).toEqual(plain(value));
         expect(storedEventRecord(value)).toBe(value);
       }),
-      { numRuns: 50 },
+      { numRuns: propertyRuns(50) },
     );
   });
 });

@@ -7,6 +7,7 @@ import {
 } from '@kestrel/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyRuns } from '../../../test/support/property-runs.js';
 
 const hex = fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }).map((value) => value.toString(16));
 const qb64 = fc.string({
@@ -37,7 +38,7 @@ describe('first-seen run codec', () => {
         expect(isFirstSeenRun(bytes)).toBe(true);
         expect(decodeFirstSeenRun(bytes)).toEqual(entries);
       }),
-      { numRuns: 100 },
+      { numRuns: propertyRuns(100) },
     );
   });
 
@@ -48,7 +49,7 @@ describe('first-seen run codec', () => {
         for (const [firstSeen, sn, ilk, said] of after) extended.append(firstSeen, sn, ilk, said);
         expect([...extended.finish()]).toEqual([...written([...before, ...after]).finish()]);
       }),
-      { numRuns: 50 },
+      { numRuns: propertyRuns(50) },
     );
   });
 
@@ -78,7 +79,7 @@ describe('first-seen run codec', () => {
         longer[bytes.length] = 5; // a field length with nothing after it
         expect(() => decodeFirstSeenRun(longer)).toThrow(StoreError);
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
     for (const foreign of [
       [0x81, 0xa1, 0x61, 1],

@@ -16,6 +16,7 @@ import { createNodeCrypto } from '@kestrel/crypto-node';
 import { TestIdentifier } from '@kestrel/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyRuns } from '../../../test/support/property-runs.js';
 
 const crypto = await createNodeCrypto();
 
@@ -90,7 +91,7 @@ describe('out-of-order delivery converges', () => {
           }
         },
       ),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(40) },
     );
   });
 });
@@ -141,7 +142,7 @@ describe('duplicity', () => {
           );
         },
       ),
-      { numRuns: 30 },
+      { numRuns: propertyRuns(30) },
     );
   });
 });
@@ -220,7 +221,7 @@ describe('damaged KELs', () => {
           for (const event of accepted.kel) expect(originalSaids.has(event.said)).toBe(true);
         }
       }),
-      { numRuns: 150 },
+      { numRuns: propertyRuns(150) },
     );
   });
 
@@ -234,7 +235,7 @@ describe('damaged KELs', () => {
           }
         }
       }),
-      { numRuns: 100 },
+      { numRuns: propertyRuns(100) },
     );
   });
 });

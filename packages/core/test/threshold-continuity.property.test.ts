@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyRuns } from '../../../test/support/property-runs.js';
 import {
   continuityPolicy,
   continuityPolicyJson,
@@ -170,7 +171,7 @@ describe('continuityPolicy against brute force', () => {
           withoutAgent: reference.ok(reference.all ^ bit),
         });
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -188,7 +189,7 @@ describe('continuityPolicy against brute force', () => {
           expect(json).toMatchObject({ truncated: true, minimalSetCount: whole.minimalSetCount });
         else expect(Object.keys(json)).toEqual(['minimalSets', 'tolerates']);
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
   });
 
@@ -243,7 +244,7 @@ describe('witnessThresholdPolicy against every m', () => {
           }
         },
       ),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 });

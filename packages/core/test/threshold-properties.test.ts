@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyRuns } from '../../../test/support/property-runs.js';
 import {
   faultTolerance,
   minimalSatisfyingSets,
@@ -126,7 +127,7 @@ describe('threshold properties', () => {
       fc.property(weightedSith, indexSet, (sith, indices) => {
         expect(satisfies(parseThreshold(sith), indices)).toBe(referenceSatisfies(sith, indices));
       }),
-      { numRuns: 2000 },
+      { numRuns: propertyRuns(2000) },
     );
   });
 
@@ -140,7 +141,7 @@ describe('threshold properties', () => {
           expect(satisfies(parseThreshold(sith), indices)).toBe(referenceSatisfies(sith, indices));
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: propertyRuns(2000) },
     );
   });
 
@@ -150,7 +151,7 @@ describe('threshold properties', () => {
         const threshold = parseThreshold(sith);
         if (satisfies(threshold, some)) expect(satisfies(threshold, [...some, ...more])).toBe(true);
       }),
-      { numRuns: 2000 },
+      { numRuns: propertyRuns(2000) },
     );
   });
 
@@ -242,7 +243,7 @@ describe('threshold properties', () => {
             expect(subsetsOfSize(tolerance + 1).every(survives)).toBe(false);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 });

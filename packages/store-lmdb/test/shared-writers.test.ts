@@ -12,6 +12,7 @@ import type { TableName, Write } from '@kestrel/core';
 import { LmdbStore } from '@kestrel/store-lmdb';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { propertyRuns } from '../../../test/support/property-runs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kestrel-shared-writers-'));
 let count = 0;
@@ -157,7 +158,7 @@ describe('LmdbStore writes', () => {
         await reader.close();
         expect(held).toEqual(model);
       }),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(40) },
     );
   });
 });
