@@ -6,9 +6,11 @@ import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { main } from '../packages/cli/src/main.js';
 import { expectKeripyVerdict } from './support/expectations.js';
+import { propertyRuns } from './support/property-runs.js';
 import { allCases, CORPUS } from './support/vectors.js';
 
 const run = promisify(execFile);
@@ -130,5 +132,74 @@ describe('keri kel verify - (standard input)', () => {
     expect(chunksTaken).toBe(Math.ceil(bytes.length / 7));
     expect(status).toBe(fromFile.code);
     expect(timeless(stdout)).toEqual(timeless(fromFile.stdout));
+  });
+});
+
+describe('keri kel verify on damaged input', () => {
+  const streams = ['single_sig', 'witnessed', 'delegated', 'multisig_2of3'].map(
+    (name) => new Uint8Array(readFileSync(join(CORPUS, 'cases', name, 'stream.cesr'))),
+  );
+  const damaged = fc.oneof(
+    fc
+      .tuple(fc.constantFrom(...streams), fc.nat(), fc.integer({ min: 0, max: 7 }))
+      .map(([bytes, at, bit]) => {
+        const copy = bytes.slice();
+        copy[at % copy.length] = copy[at % copy.length]! ^ (1 << bit);
+        return copy;
+      }),
+    fc
+      .tuple(fc.constantFrom(...streams), fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 64 }))
+      .map(([bytes, at, junk]) => {
+        const cut = at % bytes.length;
+        return new Uint8Array([...bytes.subarray(0, cut), ...junk, ...bytes.subarray(cut)]);
+      }),
+    fc
+      .tuple(fc.constantFrom(...streams), fc.nat())
+      .map(([bytes, at]) => bytes.subarray(0, at % bytes.length)),
+    fc.uint8Array({ maxLength: 2000 }),
+  );
+
+  it('always prints the report and exits 0 exactly when every event was accepted', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        damaged,
+        fc.integer({ min: 1, max: 600 }),
+        fc.boolean(),
+        async (bytes, chunkSize, json) => {
+          let stdout = '';
+          let stderr = '';
+          const status = await main(['kel', 'verify', '-', ...(json ? ['--json'] : [])], {
+            stdout: { write: (text: string) => (stdout += text) },
+            stderr: { write: (text: string) => (stderr += text) },
+            readStdin: () => Promise.reject(new Error('standard input must not be read whole')),
+            async *stdinChunks() {
+              for (let offset = 0; offset < bytes.length; offset += chunkSize)
+                yield bytes.subarray(offset, offset + chunkSize);
+            },
+            env: {},
+          });
+          expect(stderr).toBe('');
+          if (!json) {
+            const verdict = /^(ACCEPTED|PARTIAL|REJECTED): \d+ event/m.exec(stdout)?.[1];
+            expect(verdict).toBeDefined();
+            expect(status).toBe(verdict === 'ACCEPTED' ? 0 : 1);
+            return;
+          }
+          const report = JSON.parse(stdout);
+          expect(Object.keys(report)).toEqual([
+            'verdict',
+            'accepted',
+            'not_accepted',
+            'escrows',
+            'errors',
+            'duplicity',
+            'stats',
+          ]);
+          expect(['accepted', 'partial', 'rejected']).toContain(report.verdict);
+          expect(status).toBe(report.verdict === 'accepted' ? 0 : 1);
+        },
+      ),
+      { numRuns: propertyRuns(60) },
+    );
   });
 });

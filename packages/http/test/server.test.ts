@@ -1,6 +1,8 @@
 import { connect } from 'node:net';
 import { KeriError } from '@kestrel/cesr';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { propertyRuns } from '../../../test/support/property-runs.js';
 import { cesrFromRequest, get, HttpError, HttpService, postCesr, postJson } from '../src/index.js';
 
 const failures: unknown[] = [];
@@ -49,6 +51,26 @@ function raw(bytes: string): Promise<string> {
     socket.on('close', () => resolve(data.split('\r\n')[0] ?? ''));
   });
 }
+
+/**
+ * Sends `bytes` and ends the connection's sending side; resolves with the status line of the reply,
+ * or '' when the server closed the connection without one.
+ */
+function exchange(bytes: Uint8Array): Promise<string> {
+  const { port } = new URL(url);
+  return new Promise((resolve) => {
+    let data = '';
+    const socket = connect(Number(port), '127.0.0.1', () => socket.end(bytes));
+    socket.setTimeout(5000, () => socket.destroy());
+    socket.on('data', (chunk) => {
+      data += chunk.toString('latin1');
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(data.split('\r\n')[0] ?? ''));
+  });
+}
+
+const latin1 = (text: string) => Buffer.from(text, 'latin1');
 
 async function status(path: string, init: RequestInit = {}) {
   const response = await fetch(url + path, init);
@@ -103,6 +125,57 @@ describe('HttpService', () => {
     expect(await raw('GET /health HTTP/1.1\r\nContent-Length: nope\r\n\r\n')).toMatch(
       /^HTTP\/1\.1 400 /,
     );
+    expect((await get(`${url}/health`)).json).toEqual({ ok: true });
+  });
+});
+
+describe('HttpService on hostile input', () => {
+  // Every route but /bug, which throws a plain Error on purpose.
+  const paths = ['/health', '/items/x', '/items/%E2%82%AC', '/echo', '/typed', '/nowhere'];
+  const target = fc.oneof(
+    fc.constantFrom(...paths),
+    fc.string({ unit: 'binary-ascii', maxLength: 40 }).map((text) => `/${text}`),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+  );
+  const headerValue = fc.oneof(
+    fc.constantFrom('application/cesr', 'application/cesr+json', 'application/json', 'text/plain'),
+    fc.string({ unit: 'binary-ascii', maxLength: 60 }),
+  );
+
+  it('answers any method, target, headers and body with a status below 500, and keeps serving', async () => {
+    const before = failures.length;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'BREW'),
+        target,
+        fc.option(headerValue, { nil: undefined }),
+        fc.option(headerValue, { nil: undefined }),
+        fc.uint8Array({ maxLength: 1500 }),
+        async (method, path, contentType, attachment, body) => {
+          const head =
+            `${method} ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n` +
+            (contentType === undefined ? '' : `Content-Type: ${contentType}\r\n`) +
+            (attachment === undefined ? '' : `CESR-ATTACHMENT: ${attachment}\r\n`) +
+            '\r\n';
+          const reply = await exchange(Buffer.concat([latin1(head), body]));
+          expect(reply).toMatch(/^HTTP\/1\.1 [1-4]\d\d /);
+        },
+      ),
+      { numRuns: propertyRuns(150) },
+    );
+    expect(failures.length).toBe(before);
+    expect((await get(`${url}/health`)).json).toEqual({ ok: true });
+  });
+
+  it('answers random bytes on the wire with a 4xx or by closing, and keeps serving', async () => {
+    const before = failures.length;
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 600 }), async (bytes) => {
+        expect(await exchange(bytes)).toMatch(/^(HTTP\/1\.1 4\d\d .*)?$/);
+      }),
+      { numRuns: propertyRuns(100) },
+    );
+    expect(failures.length).toBe(before);
     expect((await get(`${url}/health`)).json).toEqual({ ok: true });
   });
 });
