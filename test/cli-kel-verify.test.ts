@@ -28,6 +28,40 @@ async function keri(args: string[]): Promise<{ stdout: string; code: number }> {
   }
 }
 
+/** The top-level fields of the JSON report, in order: the contract outside checks rely on. */
+const REPORT_KEYS = [
+  'verdict',
+  'accepted',
+  'not_accepted',
+  'escrows',
+  'errors',
+  'duplicity',
+  'stats',
+];
+
+/**
+ * `keri kel verify -` in this process, with standard input arriving in chunks of `chunkSize`
+ * (reading it whole fails the command).
+ */
+async function verifyStdin(bytes: Uint8Array, chunkSize: number, options: string[] = []) {
+  let stdout = '';
+  let stderr = '';
+  let chunksTaken = 0;
+  const status = await main(['kel', 'verify', '-', ...options], {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    readStdin: () => Promise.reject(new Error('standard input must not be read whole')),
+    async *stdinChunks() {
+      for (let offset = 0; offset < bytes.length; offset += chunkSize) {
+        chunksTaken++;
+        yield bytes.subarray(offset, offset + chunkSize);
+      }
+    },
+    env: {},
+  });
+  return { status, stdout, stderr, chunksTaken };
+}
+
 /** A JSON report without what depends on timing: the stats and when duplicity was detected. */
 function timeless(stdout: string) {
   const { stats: _stats, ...report } = JSON.parse(stdout);
@@ -45,15 +79,7 @@ describe('keri kel verify --json on the corpus', () => {
         '--json',
       ]);
       const report = JSON.parse(stdout);
-      expect(Object.keys(report)).toEqual([
-        'verdict',
-        'accepted',
-        'not_accepted',
-        'escrows',
-        'errors',
-        'duplicity',
-        'stats',
-      ]);
+      expect(Object.keys(report)).toEqual(REPORT_KEYS);
       expectKeripyVerdict(report, loaded);
       expect(code).toBe(report.verdict === 'accepted' ? 0 : 1);
     });
@@ -115,20 +141,7 @@ describe('keri kel verify - (standard input)', () => {
     const file = join(CORPUS, 'cases', 'long_kel_100', 'stream.cesr');
     const fromFile = await keri(['kel', 'verify', file, '--json']);
     const bytes = new Uint8Array(readFileSync(file));
-    let chunksTaken = 0;
-    let stdout = '';
-    const status = await main(['kel', 'verify', '-', '--json'], {
-      stdout: { write: (text: string) => (stdout += text) },
-      stderr: { write: () => true },
-      readStdin: () => Promise.reject(new Error('standard input must not be read whole')),
-      async *stdinChunks() {
-        for (let offset = 0; offset < bytes.length; offset += 7) {
-          chunksTaken++;
-          yield bytes.subarray(offset, offset + 7);
-        }
-      },
-      env: {},
-    });
+    const { status, stdout, chunksTaken } = await verifyStdin(bytes, 7, ['--json']);
     expect(chunksTaken).toBe(Math.ceil(bytes.length / 7));
     expect(status).toBe(fromFile.code);
     expect(timeless(stdout)).toEqual(timeless(fromFile.stdout));
@@ -166,18 +179,11 @@ describe('keri kel verify on damaged input', () => {
         fc.integer({ min: 1, max: 600 }),
         fc.boolean(),
         async (bytes, chunkSize, json) => {
-          let stdout = '';
-          let stderr = '';
-          const status = await main(['kel', 'verify', '-', ...(json ? ['--json'] : [])], {
-            stdout: { write: (text: string) => (stdout += text) },
-            stderr: { write: (text: string) => (stderr += text) },
-            readStdin: () => Promise.reject(new Error('standard input must not be read whole')),
-            async *stdinChunks() {
-              for (let offset = 0; offset < bytes.length; offset += chunkSize)
-                yield bytes.subarray(offset, offset + chunkSize);
-            },
-            env: {},
-          });
+          const { status, stdout, stderr } = await verifyStdin(
+            bytes,
+            chunkSize,
+            json ? ['--json'] : [],
+          );
           expect(stderr).toBe('');
           if (!json) {
             const verdict = /^(ACCEPTED|PARTIAL|REJECTED): \d+ event/m.exec(stdout)?.[1];
@@ -186,15 +192,7 @@ describe('keri kel verify on damaged input', () => {
             return;
           }
           const report = JSON.parse(stdout);
-          expect(Object.keys(report)).toEqual([
-            'verdict',
-            'accepted',
-            'not_accepted',
-            'escrows',
-            'errors',
-            'duplicity',
-            'stats',
-          ]);
+          expect(Object.keys(report)).toEqual(REPORT_KEYS);
           expect(['accepted', 'partial', 'rejected']).toContain(report.verdict);
           expect(status).toBe(report.verdict === 'accepted' ? 0 : 1);
         },
