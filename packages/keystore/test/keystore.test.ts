@@ -46,6 +46,15 @@ describe('keystore', () => {
       expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
   });
 
+  it('lives in a directory whose name has a dot (lmdb-js would take it for a file)', async () => {
+    const dir = join(root, `alice.keystore-${count++}`);
+    const store = await Keystore.create(dir, crypto, { passcode: PASSCODE, passcodeTier: 'temp' });
+    await store.close();
+    expect(statSync(join(dir, 'data.mdb')).isFile()).toBe(true);
+    const again = await Keystore.open(dir, crypto, { passcode: PASSCODE });
+    await again.close();
+  });
+
   it('refuses a wrong passcode clearly, changing nothing', async () => {
     const dir = path();
     const store = await Keystore.create(dir, crypto, { passcode: PASSCODE, passcodeTier: 'temp' });

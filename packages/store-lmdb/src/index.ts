@@ -118,6 +118,8 @@ export class LmdbStore implements KeyValueStore {
     mkdirSync(path, { recursive: true, mode: 0o700 });
     this.root = open({
       path,
+      // A directory even when its name has a dot: lmdb-js would take `kel.store` for a file.
+      noSubdir: false,
       maxDbs: TABLES.length + 2,
       mapSize: options.mapSize ?? 256 * 1024 * 1024,
       noSync: options.noSync ?? false,
