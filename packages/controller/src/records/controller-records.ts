@@ -27,7 +27,13 @@ export class ControllerRecords {
       mkdirSync(path, { recursive: true, mode: 0o700 });
       // Overlapping sync off: with it, lmdb-js lost commits when several processes wrote one store
       // (see `WRITE_OPTIONS` in @kestrel/store-lmdb).
-      const root = open({ path, noSubdir: false, maxDbs: 8, commitDelay: 0, overlappingSync: false });
+      const root = open({
+        path,
+        noSubdir: false,
+        maxDbs: 8,
+        commitDelay: 0,
+        overlappingSync: false,
+      });
       for (const file of readdirSync(path)) chmodSync(join(path, file), 0o600);
       return new ControllerRecords(
         root,
