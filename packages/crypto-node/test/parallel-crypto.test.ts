@@ -3,6 +3,8 @@
  * unannounced checks, valid and invalid signatures, arguments that differ in one byte from what was
  * announced, more checks than the ring holds, and after it is closed.
  */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import type { SignatureCheck } from '@kestrel/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNodeCrypto, createParallelCrypto } from '../src/index.js';
@@ -94,5 +96,33 @@ describe('createParallelCrypto', () => {
     closing.expect?.([check()]);
     for (const c of checks)
       expect(closing.verify(c.keyCode, c.publicKey, c.signature, c.message)).toBe(true);
+  });
+
+  it('uses its worker in a `node --input-type=module -e` script too', () => {
+    const script = `
+      import { createNodeCrypto, createParallelCrypto } from '@kestrel/crypto-node';
+      const base = await createNodeCrypto();
+      const parallel = createParallelCrypto(base);
+      const seed = base.randomBytes(32);
+      const publicKey = base.publicKey('A', seed);
+      const checks = Array.from({ length: 64 }, () => {
+        const message = base.randomBytes(100);
+        return { keyCode: 'D', publicKey, signature: base.sign('A', seed, message), message };
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      parallel.expect(checks);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const valid = checks.filter((c) => parallel.verify(c.keyCode, c.publicKey, c.signature, c.message));
+      console.log(JSON.stringify({ valid: valid.length, onWorker: parallel.workerAnswers }));
+      await parallel.close();
+    `;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: join(import.meta.dirname, '..', '..', '..'),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    const { valid, onWorker } = JSON.parse(output) as { valid: number; onWorker: number };
+    expect(valid).toBe(64);
+    expect(onWorker).toBeGreaterThan(0);
   });
 });
