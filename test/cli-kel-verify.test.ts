@@ -6,6 +6,7 @@ import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { concatBytes, parseStream, textToBytes } from '@kestrel/cesr';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { main } from '../packages/cli/src/main.js';
@@ -149,6 +150,26 @@ describe('keri kel verify - (standard input)', () => {
 });
 
 describe('keri kel verify on damaged input', () => {
+  it('drops an event whose receipt couple names a digest as its signer, as keripy does', async () => {
+    const bytes = new Uint8Array(readFileSync(join(CORPUS, 'cases', 'single_sig', 'stream.cesr')));
+    const [first, second, ...rest] = parseStream(bytes).messages;
+    // keripy builds a Verfer from a couple's first primitive, which refuses a digest's code.
+    const couple = textToBytes(`-CABE${'A'.repeat(43)}0B${'A'.repeat(86)}`);
+    const input = concatBytes(first!.raw, second!.raw, couple, ...rest.map((m) => m.raw));
+    const { status, stdout } = await verifyStdin(input, 1 << 16, ['--json']);
+    const report = JSON.parse(stdout);
+    expect(status).toBe(1);
+    expect(report.not_accepted).toContainEqual({
+      said: second!.body.sad.d,
+      sn: 1,
+      ilk: second!.body.sad.t,
+      why: 'dropped',
+    });
+    expect(report.errors.join('\n')).toMatch(/receipt signer .* code 'E'/);
+    const human = await verifyStdin(input, 1 << 16);
+    expect(human.stdout).toMatch(/receipt signer/);
+  });
+
   const streams = ['single_sig', 'witnessed', 'delegated', 'multisig_2of3'].map(
     (name) => new Uint8Array(readFileSync(join(CORPUS, 'cases', name, 'stream.cesr'))),
   );

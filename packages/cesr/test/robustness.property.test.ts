@@ -394,27 +394,24 @@ describe('valid messages after a damaged region are never lost', () => {
     }
   });
 
-  it('example: a binary receipt-couple counter after a text message reads the next body as its items', () => {
+  it('example: a binary receipt-couple counter after a text message cannot read the next body as its items', () => {
     // Found by `npm run fuzz`: '-CAB' in binary, two zero bytes, then an inception in text. The
     // couple's prefix reads as a 33-byte primitive of code A (the zeros and the body's first 31
-    // bytes), its signature from the body's next bytes, so the group takes the inception's start;
-    // the inception is lost, the parser resynchronises, and the message after it is intact.
+    // bytes), which no receipt signer can have: keripy's Verfer refuses it and drops the message,
+    // and so does Kestrel. The parser then resynchronises where the group began, so the inception
+    // it would have eaten and the message after it are intact.
     const [inception, second, third] = messagesOf(
       text.find((stream) => stream.name === 'single_sig')!.bytes,
     );
     const junk = Uint8Array.from([0xf8, 0x20, 0x01, 0x00, 0x00]);
     const input = concatBytes(second!.raw, junk, inception!.raw, third!.raw);
     const { messages, errors } = parseStream(input);
-    const [first, last] = messages;
-    expect(messages).toHaveLength(2);
-    expect(first!.body.raw).toEqual(second!.body.raw);
-    expect(first!.attachments.map((group) => group.counter.code)).toEqual(['-A', '-C']);
-    const taken = first!.raw.length - second!.raw.length - junk.length;
-    expect(taken).toBeGreaterThan(0);
-    expect(first!.raw).toEqual(input.subarray(0, first!.raw.length));
-    expect(errors.length).toBeGreaterThan(0);
-    expect(last!.offset).toBe(second!.raw.length + junk.length + inception!.raw.length);
-    expect(last!.raw).toEqual(third!.raw);
+    expect(messages.map((message) => message.raw)).toEqual([inception!.raw, third!.raw]);
+    expect(messages[0]!.offset).toBe(second!.raw.length + junk.length);
+    expect(errors.map((error) => [error.code, error.offset])).toEqual([
+      ['bad_group', second!.raw.length],
+    ]);
+    expect(errors[0]!.message).toMatch(/receipt signer .* code 'A'/);
   });
 
   it('examples: a body whose version string claims more than the stream holds', () => {

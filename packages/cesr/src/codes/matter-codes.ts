@@ -218,3 +218,22 @@ export const VERIFICATION_KEY_CODES: ReadonlySet<string> = new Set([
   '1AAI',
   '1AAJ',
 ]);
+
+/**
+ * Codes keripy 1.3.6 takes for a verifier (its `Verfer`): Ed25519, secp256k1 and secp256r1 keys,
+ * transferable or not. Ed448 keys have codes but no verifier there.
+ */
+export const VERIFIER_CODES: ReadonlySet<string> = new Set([
+  'B',
+  'D',
+  '1AAA',
+  '1AAB',
+  '1AAI',
+  '1AAJ',
+]);
+
+/** The one code of a sequence number or first-seen ordinal in attachments (keripy `Seqner`). */
+export const SEQUENCE_NUMBER_CODES: ReadonlySet<string> = new Set(['0A']);
+
+/** The one code of a date-time in attachments (keripy `Dater`). */
+export const DATETIME_CODES: ReadonlySet<string> = new Set(['1AAG']);

@@ -20,6 +20,13 @@
  */
 import { decodeBase64Quadlets, encodeBase64Bytes } from '../base64.js';
 import type { CounterCode } from '../codes/counter-codes.js';
+import {
+  DATETIME_CODES,
+  DIGEST_CODES,
+  PREFIX_CODES,
+  SEQUENCE_NUMBER_CODES,
+  VERIFIER_CODES,
+} from '../codes/matter-codes.js';
 import { CesrError } from '../errors.js';
 import {
   type Counter,
@@ -54,6 +61,25 @@ export function isIndexedSignature(item: GroupItem): item is IndexedSignature {
   return 'index' in item;
 }
 
+/**
+ * What a primitive stands for at its place in a group, and the codes it may have there: keripy's
+ * parser builds a `Verfer`, `Seqner`, `Dater`, `Prefixer` or `Saider` from it, each of which
+ * refuses any other code, and the message is then dropped. (A receipt's signature, a `Cigar`,
+ * takes any code: it fails at verification instead.)
+ */
+interface Role {
+  readonly name: string;
+  readonly codes: ReadonlySet<string>;
+}
+
+const ROLES = {
+  verifier: { name: 'receipt signer (non-transferable prefix)', codes: VERIFIER_CODES },
+  prefix: { name: 'prefix', codes: PREFIX_CODES },
+  sequenceNumber: { name: 'sequence number', codes: SEQUENCE_NUMBER_CODES },
+  digest: { name: 'digest', codes: DIGEST_CODES },
+  datetime: { name: 'date-time', codes: DATETIME_CODES },
+} as const satisfies Record<string, Role>;
+
 /** A cursor over a byte region holding attachments in one domain. */
 class Reader {
   constructor(
@@ -81,13 +107,21 @@ class Reader {
     );
   }
 
-  matter(): Matter {
+  /** A primitive; of `role`'s codes when given (see `ROLES`), else of any code. */
+  matter(role?: Role): Matter {
     const view = this.view();
-    return this.advance(
-      this.domain === 'text'
-        ? readMatter(view, this.position)
-        : readMatterBinary(view, this.position),
+    const start = this.position;
+    const item = this.advance(
+      this.domain === 'text' ? readMatter(view, start) : readMatterBinary(view, start),
     );
+    if (role && !role.codes.has(item.code)) {
+      throw new CesrError(
+        'bad_group',
+        `A ${role.name} cannot have code '${item.code}' (${[...role.codes].join(', ')})`,
+        start,
+      );
+    }
+    return item;
   }
 
   signature(): IndexedSignature {
@@ -103,6 +137,15 @@ class Reader {
   quadletBytes(quadlets: number): number {
     return this.domain === 'text' ? quadlets * 4 : quadlets * 3;
   }
+}
+
+/** A prefix, the sequence number of one of its events and that event's digest. */
+function sealSource(reader: Reader): Matter[] {
+  return [
+    reader.matter(ROLES.prefix),
+    reader.matter(ROLES.sequenceNumber),
+    reader.matter(ROLES.digest),
+  ];
 }
 
 function signatures(reader: Reader, expected: CounterCode): AttachmentGroup {
@@ -130,25 +173,25 @@ function readGroupBody(reader: Reader, head: Counter, depth: number): Attachment
       repeat(() => items.push(reader.signature()));
       return { counter: head, items };
     case '-C':
+      repeat(() => items.push(reader.matter(ROLES.verifier), reader.matter()));
+      return { counter: head, items };
     case '-E':
+      repeat(() => items.push(reader.matter(ROLES.sequenceNumber), reader.matter(ROLES.datetime)));
+      return { counter: head, items };
     case '-G':
-      repeat(() => items.push(reader.matter(), reader.matter()));
+      repeat(() => items.push(reader.matter(ROLES.sequenceNumber), reader.matter(ROLES.digest)));
       return { counter: head, items };
     case '-I':
-      repeat(() => items.push(reader.matter(), reader.matter(), reader.matter()));
+      repeat(() => items.push(...sealSource(reader)));
       return { counter: head, items };
     case '-D':
-      repeat(() =>
-        items.push(reader.matter(), reader.matter(), reader.matter(), reader.signature()),
-      );
+      repeat(() => items.push(...sealSource(reader), reader.signature()));
       return { counter: head, items };
     case '-F':
-      repeat(() =>
-        items.push(reader.matter(), reader.matter(), reader.matter(), signatures(reader, '-A')),
-      );
+      repeat(() => items.push(...sealSource(reader), signatures(reader, '-A')));
       return { counter: head, items };
     case '-H':
-      repeat(() => items.push(reader.matter(), signatures(reader, '-A')));
+      repeat(() => items.push(reader.matter(ROLES.prefix), signatures(reader, '-A')));
       return { counter: head, items };
     case '-J': {
       items.push(reader.matter()); // the path

@@ -3,10 +3,10 @@
  * Framing one message at a position of a buffer: a pure function that answers "here is a message",
  * "need more bytes", or "bad bytes here, resume there". The stream parser drives it.
  */
-import { CesrError } from '../errors.js';
+import { CesrError, type ErrorContext } from '../errors.js';
 import { readCounter, readCounterBinary } from '../primitives/counter.js';
 import { Shortage } from '../primitives/shortage.js';
-import { deserialize } from '../serialization/kinds.js';
+import { deserialize, type Sad } from '../serialization/kinds.js';
 import { latin1Text } from '../text.js';
 import { SMELL_SIZE, smell, VERSION_1_SPAN } from '../version.js';
 import { copyBody } from './body-slabs.js';
@@ -118,7 +118,9 @@ export function readMessage(
         // The counter may be junk claiming more than the stream holds: messages can follow it.
         return truncated(position, 'attachment group', position);
       }
-      return { status: 'error', error: relocate(caught, position), resume: position };
+      // The body was read: the error names its event, so a report can say which one was lost.
+      const error = relocate(caught, position, messageHints(sad));
+      return { status: 'error', error, resume: position };
     }
   }
   const message = framedMessage(
@@ -131,6 +133,14 @@ export function readMessage(
   return { status: 'message', message, end: position };
 }
 
+/** Body fields that name an event in an error's context, and their names there. */
+const HINTED_FIELDS = [
+  ['t', 'ilk'],
+  ['d', 'said'],
+  ['i', 'prefix'],
+  ['s', 'sn'],
+] as const;
+
 /**
  * What can still be read of a body that failed to parse (its type, SAID, prefix and sequence
  * number fields, when present), so reports can say which event was lost.
@@ -138,12 +148,7 @@ export function readMessage(
 function bodyHints(bytes: Uint8Array, start: number, end: number): Record<string, string> {
   const text = latin1Text(bytes, start, Math.min(end, start + 4096));
   const hints: Record<string, string> = {};
-  for (const [label, name] of [
-    ['t', 'ilk'],
-    ['d', 'said'],
-    ['i', 'prefix'],
-    ['s', 'sn'],
-  ] as const) {
+  for (const [label, name] of HINTED_FIELDS) {
     const match = new RegExp(`"${label}":"([^"]*)"`).exec(text);
     if (match) hints[name] = match[1]!;
   }
@@ -253,10 +258,20 @@ function rebase(caught: unknown, offset: number): CesrError {
 }
 
 /** The error, reported at the start of the group it was found in. */
-function relocate(caught: unknown, offset: number): CesrError {
+function relocate(caught: unknown, offset: number, hints: ErrorContext = {}): CesrError {
   if (caught instanceof CesrError)
-    return new CesrError(caught.code, caught.message, offset, caught.context);
+    return new CesrError(caught.code, caught.message, offset, { ...hints, ...caught.context });
   throw caught;
+}
+
+/** The fields of a parsed body that `bodyHints` would find in its text. */
+function messageHints(sad: Sad): Record<string, string> {
+  const hints: Record<string, string> = {};
+  for (const [label, name] of HINTED_FIELDS) {
+    const value = sad[label];
+    if (typeof value === 'string') hints[name] = value;
+  }
+  return hints;
 }
 
 /**
