@@ -90,7 +90,11 @@ class VerificationRing {
       lengths: this.lengths.buffer as SharedArrayBuffer,
       data: this.data.buffer as SharedArrayBuffer,
     };
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData, execArgv: workerFlags() });
+    // No inherited flags: the worker needs none, and under `node --input-type=module -e ...` it
+    // would read its CommonJS source as a module, fail on `require`, and leave every check to this
+    // thread. (A list without `--input-type` would not do: Node refuses process-wide flags such as
+    // `--expose-gc` in it.)
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData, execArgv: [] });
     this.worker.unref(); // an unclosed pipeline must not keep the process alive
     this.worker.on('error', () => {
       this.healthy = false;
@@ -203,22 +207,6 @@ class VerificationRing {
     Atomics.notify(this.control, PUBLISHED);
     await this.worker.terminate();
   }
-}
-
-/**
- * The process's Node flags but `--input-type`: under `node --input-type=module -e ...` a worker
- * inheriting it reads its eval'd CommonJS source as a module, fails on `require`, and every check
- * silently falls back to this thread.
- */
-function workerFlags(): string[] {
-  const flags: string[] = [];
-  for (let index = 0; index < process.execArgv.length; index++) {
-    const flag = process.execArgv[index]!;
-    if (flag === '--input-type')
-      index++; // its value follows
-    else if (!flag.startsWith('--input-type=')) flags.push(flag);
-  }
-  return flags;
 }
 
 /**
