@@ -34,6 +34,12 @@ import { type KelOptions, kelMessages } from '@kestrel/testing';
 import { lastSignatureToPublished, proposalsPerSecond } from './multisig.js';
 
 const json = process.argv.includes('--json');
+/**
+ * `--smoke`: every step on tiny inputs and for a few milliseconds, to check that the benchmark runs
+ * and prints what it promises (a test does, in CI); its figures mean nothing.
+ */
+const smoke = process.argv.includes('--smoke');
+const scaled = (full: number, tiny: number) => (smoke ? tiny : full);
 const results: Record<string, unknown> = {};
 const log = (line: string) => {
   if (!json) console.log(line);
@@ -62,7 +68,7 @@ function timed(
 
 /** Runs `body` repeatedly for about `milliseconds`; returns operations per second. */
 function measure(body: () => void, milliseconds = 1000): number {
-  const { count, elapsed } = timed(body, milliseconds);
+  const { count, elapsed } = timed(body, scaled(milliseconds, 20));
   return rate(count, elapsed);
 }
 
@@ -155,13 +161,13 @@ const corpus = join(
 
 function cesrParse(): void {
   const kel = readFileSync(join(corpus, 'long_kel_100', 'stream.cesr'));
-  const copies = Math.ceil((10 * 1024 * 1024) / kel.length);
+  const copies = Math.ceil(scaled(10 * 1024 * 1024, 256 * 1024) / kel.length);
   const stream = new Uint8Array(kel.length * copies);
   for (let i = 0; i < copies; i++) stream.set(kel, i * kel.length);
   // Streaming, as a consumer reads a socket or a file: 1 MiB chunks, each message taken and dropped.
   let best = Number.POSITIVE_INFINITY;
   let messages = 0;
-  for (let run = 0; run < 5; run++) {
+  for (let run = 0; run < scaled(5, 1); run++) {
     const start = performance.now();
     const parser = new StreamParser();
     let count = 0;
@@ -408,7 +414,9 @@ async function validation(
 async function keyDerivations(crypto: Crypto): Promise<void> {
   const salt = saltFromQb64('0AAwMTIzNDU2Nzg5YWJjZGVm');
   const perTier: Record<string, number> = {};
-  const runs: Record<StretchTier, number> = { temp: 2000, low: 6, med: 3, high: 1 };
+  const runs: Record<StretchTier, number> = smoke
+    ? { temp: 10, low: 1, med: 1, high: 0 }
+    : { temp: 2000, low: 6, med: 3, high: 1 };
   for (const tier of ['temp', 'low', 'med', 'high'] as const) {
     const start = performance.now();
     for (let i = 0; i < runs[tier]; i++) deriveSigner(crypto, salt, `bench${i}`, { tier });
@@ -428,7 +436,7 @@ async function localSigning(crypto: Crypto): Promise<void> {
   try {
     const controller = await Controller.init({ base, name: 'bench', crypto, tier: 'temp' });
     await controller.incept('bench', { temp: true });
-    const count = 500;
+    const count = scaled(500, 10);
     const start = performance.now();
     for (let i = 0; i < count; i++)
       await controller.interact('bench', [{ d: controller.state('bench').said }]);
@@ -446,8 +454,8 @@ async function localSigning(crypto: Crypto): Promise<void> {
 
 /** Multisig: last signature to published event, and proposals one agent takes per second. */
 async function multisigGroups(crypto: Crypto): Promise<void> {
-  const latency = await lastSignatureToPublished(crypto);
-  const intake = await proposalsPerSecond(crypto);
+  const latency = await lastSignatureToPublished(crypto, scaled(40, 3));
+  const intake = await proposalsPerSecond(crypto, scaled(400, 16));
   results.multisig = { lastSignatureToPublished: latency, proposals: intake };
   log(
     `Multisig          last needed signature -> event published and accepted by the other member: median ${latency.medianMilliseconds} ms, p95 ${latency.p95Milliseconds} ms (${latency.rounds} interactions of a 2-of-2 group, agents on loopback HTTP)`,
@@ -460,6 +468,8 @@ async function multisigGroups(crypto: Crypto): Promise<void> {
 async function main(): Promise<void> {
   const crypto = await createNodeCrypto();
   log(`Kestrel benchmark — node ${process.version}, ${process.platform}/${process.arch}`);
+  if (smoke) log('Smoke run (--smoke): tiny inputs, figures mean nothing');
+  results.smoke = smoke;
   const verifyRate = ed25519VerifyRate(crypto);
   const repeatedRate = ed25519VerifyRate(crypto, 1000, false);
   results.ed25519VerifiesPerSecond = verifyRate;
@@ -478,31 +488,43 @@ async function main(): Promise<void> {
       nextThreshold: ['1/3', '1/3', '1/3', '1/3', '1/3'],
       signerCount: 3,
     };
-    const warm = await writeInput(crypto, inputs, { label: 'bench-warm', events: 2_000 });
-    const kel1k = await writeInput(crypto, inputs, { label: 'bench-1k', events: 1_000 });
-    const kel100k = await writeInput(crypto, inputs, { label: 'bench-100k', events: 100_000 });
+    const warm = await writeInput(crypto, inputs, {
+      label: 'bench-warm',
+      events: scaled(2_000, 50),
+    });
+    const kel1k = await writeInput(crypto, inputs, {
+      label: 'bench-1k',
+      events: scaled(1_000, 50),
+    });
+    const kel100k = await writeInput(crypto, inputs, {
+      label: 'bench-100k',
+      events: scaled(100_000, 200),
+    });
     const ms10k = await writeInput(crypto, inputs, {
       ...multisig,
       label: 'bench-ms',
-      events: 10_000,
+      events: scaled(10_000, 30),
     });
     // Warm the JIT first, so the 1k figure is not a measure of compilation: V8 is still
     // optimizing the validation path after two thousand events, and the first commits into each of
     // the first few stores opened take several times longer than later ones.
-    for (let run = 0; run < 5; run++)
+    for (let run = 0; run < scaled(5, 1); run++)
       await validation(crypto, 'warm-up', warm, 1, verifyRate, { quiet: true });
     log('Validation into LMDB on disk, durable commits (fresh store, streamed from a file):');
-    await validation(crypto, 'kel-1k', kel1k, 1, verifyRate, { runs: 5 });
+    await validation(crypto, 'kel-1k', kel1k, 1, verifyRate, { runs: scaled(5, 2) });
     await validation(crypto, 'kel-100k', kel100k, 1, verifyRate);
     await validation(crypto, 'multisig-10k', ms10k, 3, verifyRate);
     // Two threads: signatures verified on a worker thread ahead of the processor, which takes over
     // any it gets to first. Still compared with one core's verify rate, so above 100% is possible.
     log('The same with signatures verified on a worker thread too (two threads, two cores):');
     const parallel = createParallelCrypto(crypto);
-    for (let run = 0; run < 2; run++)
+    for (let run = 0; run < scaled(2, 1); run++)
       await validation(parallel, 'warm-up', warm, 1, verifyRate, { quiet: true });
     const oneThread = crypto;
-    await validation(parallel, 'kel-1k-2t', kel1k, 1, verifyRate, { runs: 5, oneThread });
+    await validation(parallel, 'kel-1k-2t', kel1k, 1, verifyRate, {
+      runs: scaled(5, 2),
+      oneThread,
+    });
     await validation(parallel, 'kel-100k-2t', kel100k, 1, verifyRate, { oneThread });
     await validation(parallel, 'multisig-10k-2t', ms10k, 3, verifyRate, { oneThread });
     await parallel.close();
