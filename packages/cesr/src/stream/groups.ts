@@ -73,7 +73,7 @@ interface Role {
 }
 
 const ROLES = {
-  verifier: { name: 'receipt signer (non-transferable prefix)', codes: VERIFIER_CODES },
+  verifier: { name: 'receipt signer key', codes: VERIFIER_CODES },
   prefix: { name: 'prefix', codes: PREFIX_CODES },
   sequenceNumber: { name: 'sequence number', codes: SEQUENCE_NUMBER_CODES },
   digest: { name: 'digest', codes: DIGEST_CODES },
