@@ -208,6 +208,21 @@ export const NUMBER_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Codes of public signing keys, transferable or not, Ed448 included: what an event's `k` may list
+ * as a matter of form. (Which of them keripy 1.3.6 can verify with is `VERIFIER_CODES`.)
+ */
+export const VERIFICATION_KEY_CODES: ReadonlySet<string> = new Set([
+  'B',
+  'D',
+  '1AAA',
+  '1AAB',
+  '1AAC',
+  '1AAD',
+  '1AAI',
+  '1AAJ',
+]);
+
+/**
  * Codes keripy 1.3.6 takes for a verifier (its `Verfer`): Ed25519, secp256k1 and secp256r1 keys,
  * transferable or not. Ed448 keys have codes but no verifier there.
  */

@@ -4,7 +4,7 @@
  * (`incept`, `update`, `rotate`, `deriveBacks`, `valSigsWigsDel`), as a function that returns a
  * decision instead of raising. The processor carries decisions out.
  */
-import { type IndexedSignature, toHex } from '@kestrel/cesr';
+import { type IndexedSignature, qb64Code, toHex, VERIFIER_CODES } from '@kestrel/cesr';
 import { EventError, type KeriError, ValidationError } from '../errors.js';
 import { TRAITS } from '../event/wire.js';
 import { isTransferable, type KeyState, stateAfter } from '../state/key-state.js';
@@ -134,6 +134,26 @@ function checkWitnessThreshold(witnesses: readonly string[], threshold: number):
       'bad_witnesses',
       `Witness threshold ${threshold} is invalid for ${witnesses.length} witnesses`,
     );
+  }
+}
+
+/**
+ * keripy 1.3.6 makes a verifier (`Verfer`) of every signing key and every witness when it checks
+ * an event's signatures against the key state, and has none for Ed448 keys or for what is not a
+ * key: it drops the event there. So does Kestrel, at the same step (an event waiting out of order
+ * is judged on this only when its turn comes, as in keripy).
+ */
+function checkVerifiers(keys: readonly string[], witnesses: readonly string[]): void {
+  for (const key of keys) {
+    if (!VERIFIER_CODES.has(qb64Code(key) ?? ''))
+      throw new EventError('bad_keys', `keripy 1.3.6 cannot verify with the key '${key}'`);
+  }
+  for (const witness of witnesses) {
+    if (!VERIFIER_CODES.has(qb64Code(witness) ?? ''))
+      throw new ValidationError(
+        'bad_witnesses',
+        `Witness '${witness}' is not a key keripy 1.3.6 can verify receipts with`,
+      );
   }
 }
 
@@ -334,6 +354,7 @@ function validateSignatures(
   rules: SignatureRules,
 ): Decision {
   checkKeysCover(rules.signingThreshold, rules.keys);
+  checkVerifiers(rules.keys, rules.witnesses);
   const verified = verifySignatures(context.crypto, event.raw, material.signatures, rules.keys);
   if (verified.indices.length === 0) {
     throw new ValidationError(

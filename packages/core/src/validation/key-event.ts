@@ -16,7 +16,7 @@ import {
   parseHexNumber,
   qb64Code,
   type Sad,
-  VERIFIER_CODES,
+  VERIFICATION_KEY_CODES,
   versify,
 } from '@kestrel/cesr';
 import { EventError } from '../errors.js';
@@ -133,9 +133,9 @@ export function readKeyEvent(body: Body, digest: Digester): KeyEvent {
   const establishment = ilk !== 'ixn';
   const keys = establishment ? list(sad, 'k') : [];
   for (const key of keys) {
-    // keripy 1.3.6 makes a Verfer of each key, which has no Ed448: such an event is dropped there.
-    if (!VERIFIER_CODES.has(codeOf(key, 'key')))
-      throw new EventError('bad_keys', `Not a verification key keripy 1.3.6 can use: '${key}'`);
+    // Ed448 keys pass here: keripy judges them only when it validates against the key state.
+    if (!VERIFICATION_KEY_CODES.has(codeOf(key, 'key')))
+      throw new EventError('bad_keys', `Not a verification key: '${key}'`);
   }
   const nextKeyDigests = establishment ? list(sad, 'n') : [];
   for (const digest of nextKeyDigests) {
