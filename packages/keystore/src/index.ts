@@ -7,6 +7,7 @@ export * from './errors.js';
 export * from './key-manager.js';
 export * from './keystore.js';
 export * from './pkcs11/index.js';
+export * from './private-lmdb.js';
 export * from './progress.js';
 export * from './records.js';
 export * from './signers.js';

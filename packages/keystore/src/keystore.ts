@@ -5,15 +5,7 @@
  * key pair whose public key, the `aeid`, encrypts every secret as a sealed box. Only the aeid is
  * stored: a wrong passcode derives another aeid and is refused before anything changes.
  */
-import {
-  chmodSync,
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readSync,
-} from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Matter, matterFromQb64, matterFromRaw } from '@kestrel/cesr';
 import {
@@ -27,8 +19,9 @@ import {
   type StretchTier,
   saltFromQb64,
 } from '@kestrel/core';
-import { type Database, open, type RootDatabase } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
 import { KeystoreError } from './errors.js';
+import { openPrivateLmdb } from './private-lmdb.js';
 import { type ProgressReporter, withProgress } from './progress.js';
 import type {
   KeyAlgorithm,
@@ -60,15 +53,6 @@ export interface OpenKeystoreOptions {
   readonly progress?: ProgressReporter;
 }
 
-function withPrivateUmask<T>(run: () => T): T {
-  const previous = process.umask(0o077);
-  try {
-    return run();
-  } finally {
-    process.umask(previous);
-  }
-}
-
 export class Keystore {
   private constructor(
     readonly path: string,
@@ -82,26 +66,14 @@ export class Keystore {
   ) {}
 
   private static openDatabase(path: string) {
-    return withPrivateUmask(() => {
-      mkdirSync(path, { recursive: true, mode: 0o700 });
-      chmodSync(path, 0o700);
-      // Overlapping sync off: with it, lmdb-js lost commits when several processes wrote one store
-      // (see `WRITE_OPTIONS` in @kestrel/store-lmdb).
-      const root = open({
-        path,
-        noSubdir: false,
-        maxDbs: 8,
-        commitDelay: 0,
-        overlappingSync: false,
-      });
-      for (const file of readdirSync(path)) chmodSync(join(path, file), 0o600);
-      return {
-        root,
-        meta: root.openDB({ name: 'meta', encoding: 'msgpack' }),
-        sequences: root.openDB({ name: 'sequences', encoding: 'msgpack' }),
-        secrets: root.openDB({ name: 'secrets', encoding: 'msgpack' }),
-      };
-    });
+    const root = openPrivateLmdb(path);
+    chmodSync(path, 0o700); // a directory that existed before too
+    return {
+      root,
+      meta: root.openDB({ name: 'meta', encoding: 'msgpack' }),
+      sequences: root.openDB({ name: 'sequences', encoding: 'msgpack' }),
+      secrets: root.openDB({ name: 'secrets', encoding: 'msgpack' }),
+    };
   }
 
   /** Whether a keystore exists at `path`. */

@@ -5,9 +5,8 @@
  * messages it refused (so `status` can say why). LMDB on disk next to the keystore, files 0600.
  * Nothing secret lives here.
  */
-import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { type Database, open, type RootDatabase } from 'lmdb';
+import { openPrivateLmdb } from '@kestrel/keystore';
+import type { Database, RootDatabase } from 'lmdb';
 import type { EndpointRecord, GroupRecord, ProposalRecord, RejectionRecord } from './records.js';
 
 const MAX_REJECTIONS = 200;
@@ -22,29 +21,14 @@ export class ControllerRecords {
   ) {}
 
   static open(path: string): ControllerRecords {
-    const previous = process.umask(0o077);
-    try {
-      mkdirSync(path, { recursive: true, mode: 0o700 });
-      // Overlapping sync off: with it, lmdb-js lost commits when several processes wrote one store
-      // (see `WRITE_OPTIONS` in @kestrel/store-lmdb).
-      const root = open({
-        path,
-        noSubdir: false,
-        maxDbs: 8,
-        commitDelay: 0,
-        overlappingSync: false,
-      });
-      for (const file of readdirSync(path)) chmodSync(join(path, file), 0o600);
-      return new ControllerRecords(
-        root,
-        root.openDB({ name: 'groups', encoding: 'msgpack' }),
-        root.openDB({ name: 'proposals', encoding: 'msgpack' }),
-        root.openDB({ name: 'endpoints', encoding: 'msgpack' }),
-        root.openDB({ name: 'rejections', encoding: 'msgpack' }),
-      );
-    } finally {
-      process.umask(previous);
-    }
+    const root = openPrivateLmdb(path);
+    return new ControllerRecords(
+      root,
+      root.openDB({ name: 'groups', encoding: 'msgpack' }),
+      root.openDB({ name: 'proposals', encoding: 'msgpack' }),
+      root.openDB({ name: 'endpoints', encoding: 'msgpack' }),
+      root.openDB({ name: 'rejections', encoding: 'msgpack' }),
+    );
   }
 
   group(alias: string): GroupRecord | undefined {
