@@ -139,13 +139,13 @@ class Reader {
   }
 }
 
-/** A prefix, the sequence number of one of its events and that event's digest. */
-function sealSource(reader: Reader): Matter[] {
-  return [
+/** Reads a prefix, the sequence number of one of its events and that event's digest into `items`. */
+function readSealSource(reader: Reader, items: GroupItem[]): void {
+  items.push(
     reader.matter(ROLES.prefix),
     reader.matter(ROLES.sequenceNumber),
     reader.matter(ROLES.digest),
-  ];
+  );
 }
 
 function signatures(reader: Reader, expected: CounterCode): AttachmentGroup {
@@ -182,13 +182,19 @@ function readGroupBody(reader: Reader, head: Counter, depth: number): Attachment
       repeat(() => items.push(reader.matter(ROLES.sequenceNumber), reader.matter(ROLES.digest)));
       return { counter: head, items };
     case '-I':
-      repeat(() => items.push(...sealSource(reader)));
+      repeat(() => readSealSource(reader, items));
       return { counter: head, items };
     case '-D':
-      repeat(() => items.push(...sealSource(reader), reader.signature()));
+      repeat(() => {
+        readSealSource(reader, items);
+        items.push(reader.signature());
+      });
       return { counter: head, items };
     case '-F':
-      repeat(() => items.push(...sealSource(reader), signatures(reader, '-A')));
+      repeat(() => {
+        readSealSource(reader, items);
+        items.push(signatures(reader, '-A'));
+      });
       return { counter: head, items };
     case '-H':
       repeat(() => items.push(reader.matter(ROLES.prefix), signatures(reader, '-A')));
