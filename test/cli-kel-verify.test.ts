@@ -6,7 +6,10 @@ import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { concatBytes, parseStream, textToBytes } from '@kestrel/cesr';
+import { concatBytes, matterFromRaw, parseStream, textToBytes } from '@kestrel/cesr';
+import { rotate } from '@kestrel/core';
+import { createNodeCrypto } from '@kestrel/crypto-node';
+import { TestIdentifier } from '@kestrel/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { main } from '../packages/cli/src/main.js';
@@ -15,6 +18,7 @@ import { propertyRuns } from './support/property-runs.js';
 import { allCases, CORPUS } from './support/vectors.js';
 
 const run = promisify(execFile);
+const crypto = await createNodeCrypto();
 const KERI = join(import.meta.dirname, '..', 'packages', 'cli', 'bin', 'keri.js');
 
 async function keri(args: string[]): Promise<{ stdout: string; code: number }> {
@@ -168,6 +172,36 @@ describe('keri kel verify on damaged input', () => {
     expect(report.errors.join('\n')).toMatch(/receipt signer .* code 'E'/);
     const human = await verifyStdin(input, 1 << 16);
     expect(human.stdout).toMatch(/receipt signer/);
+  });
+
+  it('keeps a rotation with a malformed key waiting out of order, and drops it in its turn, as keripy does', async () => {
+    const identifier = new TestIdentifier(crypto, { label: 'cli malformed rotation' });
+    const inception = identifier.incept();
+    const interaction = identifier.interact();
+    const digest = matterFromRaw('E', crypto.digest('E', crypto.randomBytes(32))).qb64;
+    // sn 2 after the interaction, with a digest where its key should be.
+    const rotation = rotate(crypto.digest, {
+      prefix: identifier.prefix,
+      prior: interaction.event.said,
+      sn: 2,
+      keys: [digest],
+      nextKeyDigests: [digest],
+    });
+    const signed = concatBytes(rotation.raw, textToBytes(`-AABAA${'A'.repeat(86)}`));
+    const entry = { said: rotation.said, sn: 2, ilk: 'rot' };
+
+    const waiting = await verifyStdin(concatBytes(inception.message, signed), 1 << 16, ['--json']);
+    const held = JSON.parse(waiting.stdout);
+    expect(waiting.status).toBe(1);
+    expect(held.not_accepted).toEqual([{ ...entry, why: 'out_of_order' }]);
+    expect(held.escrows).toEqual({ ooes: 1 });
+
+    const input = concatBytes(inception.message, signed, interaction.message);
+    const turn = await verifyStdin(input, 1 << 16, ['--json']);
+    const dropped = JSON.parse(turn.stdout);
+    expect(dropped.not_accepted).toEqual([{ ...entry, why: 'dropped' }]);
+    expect(dropped.escrows).toEqual({});
+    expect(dropped.errors.join('\n')).toMatch(/Not a verification key/);
   });
 
   const streams = ['single_sig', 'witnessed', 'delegated', 'multisig_2of3'].map(

@@ -27,5 +27,5 @@ export { KelStore } from './store/kel-store.js';
 export { MemoryStore } from './store/memory-store.js';
 export * from './store/records.js';
 export * from './threshold/index.js';
-export { type KeyEvent, readKeyEvent } from './validation/key-event.js';
+export { type KeyEvent, readKeyEvent, readReceivedKeyEvent } from './validation/key-event.js';
 export { exposedPriorNextIndices, verifySignatures } from './validation/signatures.js';

@@ -9,6 +9,7 @@ import {
   type MatterCode,
   matterFromRaw,
   parseStream,
+  saidify,
   textToBytes,
 } from '@kestrel/cesr';
 import {
@@ -17,9 +18,11 @@ import {
   MemoryStore,
   type Outcome,
   readKeyEvent,
+  readReceivedKeyEvent,
   rotate,
 } from '@kestrel/core';
 import { createNodeCrypto } from '@kestrel/crypto-node';
+import { TestIdentifier } from '@kestrel/testing';
 import { describe, expect, it } from 'vitest';
 
 const crypto = await createNodeCrypto();
@@ -87,5 +90,100 @@ describe('keys and witnesses keripy 1.3.6 cannot verify with', () => {
       nextKeyDigests: [digestOf()],
     });
     expect(process(built.raw)).toMatchObject({ kind: 'escrowed', escrow: 'out_of_order' });
+  });
+});
+
+/**
+ * keripy reads a rotation's keys, next key digests and thresholds only when it validates the
+ * rotation against the key state: one with a malformed key or digest that arrives out of order
+ * waits in its out-of-order escrow, and is dropped when the event before it arrives.
+ */
+describe('malformed establishment fields are judged when the event is validated', () => {
+  const malformed = {
+    'a digest given as a key': () => ({ keys: [digestOf()], nextKeyDigests: [digestOf()] }),
+    'a key given as a next key digest': () => ({
+      keys: [keyOf('D', 32)],
+      nextKeyDigests: [keyOf('D', 32)],
+    }),
+  };
+
+  for (const [what, fields] of Object.entries(malformed)) {
+    it(`escrows an out-of-order rotation with ${what}, then drops it in its turn`, () => {
+      const identifier = new TestIdentifier(crypto, { label: `deferred ${what}` });
+      const inception = identifier.incept();
+      const interaction = identifier.interact();
+      const rotation = rotate(crypto.digest, {
+        prefix: identifier.prefix,
+        prior: interaction.event.said,
+        sn: 2,
+        ...fields(),
+      });
+      const processor = new EventProcessor({ store: new MemoryStore(), crypto });
+      const feed = (bytes: Uint8Array) =>
+        parseStream(bytes).messages.flatMap((item) => processor.process(item));
+      expect(feed(inception.message)[0]).toMatchObject({ kind: 'accepted' });
+      expect(feed(concatBytes(rotation.raw, SIGNATURE))[0]).toMatchObject({
+        kind: 'escrowed',
+        escrow: 'out_of_order',
+      });
+      expect(processor.listEscrows()).toHaveLength(1);
+      const outcomes = feed(interaction.message);
+      expect(outcomes[0]).toMatchObject({ kind: 'accepted', said: interaction.event.said });
+      expect(outcomes[1]).toMatchObject({
+        kind: 'rejected',
+        said: rotation.said,
+        error: { code: 'bad_keys' },
+      });
+      expect(processor.listEscrows()).toHaveLength(0);
+    });
+  }
+
+  it('drops a malformed rotation that conflicts with an accepted one (it cannot be validly signed)', () => {
+    const identifier = new TestIdentifier(crypto, { label: 'deferred conflict' });
+    const inception = identifier.incept();
+    const rotation = identifier.rotate();
+    const conflicting = rotate(crypto.digest, {
+      prefix: identifier.prefix,
+      prior: inception.event.said,
+      sn: 1,
+      keys: [digestOf()],
+      nextKeyDigests: [digestOf()],
+    });
+    const processor = new EventProcessor({ store: new MemoryStore(), crypto });
+    const feed = (bytes: Uint8Array) =>
+      parseStream(bytes).messages.flatMap((item) => processor.process(item));
+    feed(concatBytes(inception.message, rotation.message));
+    expect(feed(concatBytes(conflicting.raw, SIGNATURE))[0]).toMatchObject({
+      kind: 'rejected',
+      said: conflicting.said,
+      error: { code: 'unsigned_conflict' },
+    });
+    expect(processor.listEscrows()).toHaveLength(0);
+  });
+
+  it('still refuses such an event where it is read without a key state', () => {
+    const built = rotate(crypto.digest, {
+      prefix: digestOf(),
+      prior: digestOf(),
+      sn: 2,
+      keys: [digestOf()],
+      nextKeyDigests: [digestOf()],
+    });
+    expect(() => readKeyEvent(message(built.raw).body, crypto.digest)).toThrow(
+      /Not a verification key/,
+    );
+  });
+
+  it('drops a basic prefix inception with a malformed threshold at once, as keripy does', () => {
+    // keripy's form check of a basic prefix reads its threshold, so this is not deferred.
+    const key = keyOf('D', 32);
+    const built = incept(crypto.digest, { keys: [key], code: 'basic' });
+    const { raw } = saidify(
+      { ...built.sad, kt: 'x' },
+      { labels: { d: 'E', i: 'E' }, kind: 'JSON', protocol: 'KERI' },
+      crypto.digest,
+    );
+    expect(() => readReceivedKeyEvent(message(raw).body, crypto.digest)).toThrow(/threshold/);
+    expect(process(raw)).toMatchObject({ kind: 'rejected', error: { code: 'bad_threshold' } });
   });
 });

@@ -56,6 +56,16 @@ export function judgeConflict(
       error: new ValidationError('unsigned_conflict', 'Conflicting event with no first-seen event'),
     };
   }
+  if (event.deferredError) {
+    // Keys or thresholds that cannot be read cannot have signed it.
+    return {
+      kind: 'reject',
+      error: new ValidationError(
+        'unsigned_conflict',
+        `A different ${event.ilk} at sn ${toHex(event.sn)} of ${event.prefix} has malformed keys or thresholds (${event.deferredError.message}); dropped`,
+      ),
+    };
+  }
   let validlySigned = false;
   let signedBy: DuplicityRecord['signedBy'] = 'current-keys';
   let verified: readonly IndexedSignature[] = [];

@@ -167,6 +167,7 @@ function checkKeysCover(threshold: SigningThreshold, keys: readonly string[]): v
 }
 
 function incept(context: ProcessorContext, event: KeyEvent, material: Material): Decision {
+  if (event.deferredError) throw event.deferredError;
   const signingThreshold = event.signingThreshold!;
   checkKeysCover(signingThreshold, event.keys);
   if (new Set(event.witnesses).size !== event.witnesses.length) {
@@ -283,6 +284,8 @@ function update(
       `Prior ${event.prior} is not the SAID of event ${toHex(state.sn)} (${state.said})`,
     );
   }
+  // Where keripy's `Kever.rotate` first reads the event's keys and thresholds.
+  if (event.deferredError) throw event.deferredError;
   const signingThreshold = event.signingThreshold!;
   checkKeysCover(signingThreshold, event.keys);
   const { witnesses, cuts, adds } = recovery

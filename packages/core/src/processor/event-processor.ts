@@ -16,7 +16,7 @@ import type { KeyValueStore } from '../ports/key-value.js';
 import { firstSeenState } from '../state/key-state.js';
 import { KelStore } from '../store/kel-store.js';
 import type { EscrowKind, EscrowRecord, EventRecord } from '../store/records.js';
-import { type KeyEvent, readKeyEvent } from '../validation/key-event.js';
+import { type KeyEvent, readReceivedKeyEvent } from '../validation/key-event.js';
 import { signaturesFromQb64, verifySignatures } from '../validation/signatures.js';
 import { type MessageAttachments, readAttachments, type SourceSeal } from './attachments.js';
 import { ProcessorContext, type ProcessorOptions } from './context.js';
@@ -149,7 +149,7 @@ export class EventProcessor {
   ): void {
     let event: KeyEvent;
     try {
-      event = readKeyEvent(message.body, this.context.digest);
+      event = readReceivedKeyEvent(message.body, this.context.digest);
     } catch (caught) {
       outcomes.push(rejection(caught, identityGuess(message)));
       return;
@@ -543,7 +543,7 @@ export class EventProcessor {
       if (!record) continue;
       let event: KeyEvent;
       try {
-        event = readKeyEvent(bodyOf(record.raw), this.context.digest);
+        event = readReceivedKeyEvent(bodyOf(record.raw), this.context.digest);
       } catch (caught) {
         this.store.removeEscrow(job.kind, job.prefix, job.sn, job.said);
         outcomes.push(rejection(caught, { prefix: job.prefix, sn: job.sn, said: job.said }));

@@ -3,6 +3,13 @@
  * A key event read from a message body and checked for form as keripy's `SerderKERI` does before
  * any key state is consulted: exact field list, SAIDs, prefix derivation, sequence number, keys,
  * digests and thresholds. A body that fails here is dropped, whatever its signatures.
+ *
+ * keripy reads an establishment event's keys, next key digests, thresholds and witness fields only
+ * when it validates the event against the key state (`Kever.incept`, `Kever.rotate`), so a rotation
+ * with a malformed key that arrives out of order waits in escrow there, and one that conflicts with
+ * an accepted event is parked as likely duplicitous; it is dropped only when its turn comes. The
+ * processor reads events with `readReceivedKeyEvent`, which keeps such a problem on the event
+ * (`deferredError`) for the validation step to raise; `readKeyEvent` raises it at once.
  */
 import {
   BASIC_PREFIX_CODES,
@@ -19,7 +26,7 @@ import {
   VERIFICATION_KEY_CODES,
   versify,
 } from '@kestrel/cesr';
-import { EventError } from '../errors.js';
+import { EventError, KeriError } from '../errors.js';
 import {
   fieldOrderProblem,
   isKeyEventIlk,
@@ -55,7 +62,39 @@ export interface KeyEvent {
   readonly seals: readonly Seal[];
   /** `di` of a delegated inception. */
   readonly delegator: string | undefined;
+  /**
+   * What is wrong with the establishment fields (`k`, `n`, `kt`, `nt`, `bt`, `b`, `br`, `ba`, `c`),
+   * which are then empty: raised when the event is validated against the key state, as keripy
+   * does. Only `readReceivedKeyEvent` returns events that have one.
+   */
+  readonly deferredError?: KeriError | undefined;
 }
+
+/** An establishment event's key and witness fields (empty for interactions). */
+type EstablishmentFields = Pick<
+  KeyEvent,
+  | 'keys'
+  | 'signingThreshold'
+  | 'nextKeyDigests'
+  | 'nextThreshold'
+  | 'witnessThreshold'
+  | 'witnesses'
+  | 'cuts'
+  | 'adds'
+  | 'config'
+>;
+
+const NO_ESTABLISHMENT_FIELDS: EstablishmentFields = {
+  keys: [],
+  signingThreshold: undefined,
+  nextKeyDigests: [],
+  nextThreshold: undefined,
+  witnessThreshold: 0,
+  witnesses: [],
+  cuts: [],
+  adds: [],
+  config: [],
+};
 
 function list(sad: Sad, label: string): readonly string[] {
   const value = sad[label];
@@ -97,6 +136,46 @@ export function wholeNumber(value: unknown, label: string): bigint {
 
 /** Reads and checks a key event from a body; throws `EventError` when it is malformed. */
 export function readKeyEvent(body: Body, digest: Digester): KeyEvent {
+  const event = readReceivedKeyEvent(body, digest);
+  if (event.deferredError) throw event.deferredError;
+  return event;
+}
+
+function readEstablishmentFields(sad: Sad, ilk: KeyEventIlk): EstablishmentFields {
+  if (ilk === 'ixn') return NO_ESTABLISHMENT_FIELDS;
+  const keys = list(sad, 'k');
+  for (const key of keys) {
+    // Ed448 keys pass here: keripy 1.3.6 has no verifier for them, which the validation step checks.
+    if (!VERIFICATION_KEY_CODES.has(codeOf(key, 'key')))
+      throw new EventError('bad_keys', `Not a verification key: '${key}'`);
+  }
+  const nextKeyDigests = list(sad, 'n');
+  for (const digest of nextKeyDigests) {
+    if (!DIGEST_CODES.has(codeOf(digest, 'next key digest'))) {
+      throw new EventError('bad_keys', `Not a digest: '${digest}'`);
+    }
+  }
+  const inception = ilk === 'icp' || ilk === 'dip';
+  return {
+    keys,
+    signingThreshold: parseThreshold(sad.kt),
+    nextKeyDigests,
+    nextThreshold: parseThreshold(sad.nt),
+    witnessThreshold: Number(wholeNumber(sad.bt, 'bt')),
+    witnesses: inception ? list(sad, 'b') : [],
+    cuts: inception ? [] : list(sad, 'br'),
+    adds: inception ? [] : list(sad, 'ba'),
+    config: inception ? list(sad, 'c') : [],
+  };
+}
+
+/**
+ * Reads a key event as the processor receives it: checked for form as keripy's `SerderKERI` checks
+ * it (throws `EventError` otherwise), with a problem in the establishment fields kept on the event
+ * as `deferredError` rather than thrown, except where keripy's form checks read those fields (a
+ * basic prefix's inception, a non-transferable prefix's establishment events).
+ */
+export function readReceivedKeyEvent(body: Body, digest: Digester): KeyEvent {
   const sad = body.sad;
   const ilk = sad.t;
   if (!isKeyEventIlk(ilk))
@@ -130,40 +209,32 @@ export function readKeyEvent(body: Body, digest: Digester): KeyEvent {
     throw new EventError('bad_sequence_number', `Not a whole number: sn ${JSON.stringify(sad.s)}`);
   }
 
-  const establishment = ilk !== 'ixn';
-  const keys = establishment ? list(sad, 'k') : [];
-  for (const key of keys) {
-    // Ed448 keys pass here: keripy judges them only when it validates against the key state.
-    if (!VERIFICATION_KEY_CODES.has(codeOf(key, 'key')))
-      throw new EventError('bad_keys', `Not a verification key: '${key}'`);
-  }
-  const nextKeyDigests = establishment ? list(sad, 'n') : [];
-  for (const digest of nextKeyDigests) {
-    if (!DIGEST_CODES.has(codeOf(digest, 'next key digest'))) {
-      throw new EventError('bad_keys', `Not a digest: '${digest}'`);
-    }
-  }
-  const signingThreshold = establishment ? parseThreshold(sad.kt) : undefined;
-  const nextThreshold = establishment ? parseThreshold(sad.nt) : undefined;
-  const witnessThreshold = establishment ? Number(wholeNumber(sad.bt, 'bt')) : 0;
   const inception = ilk === 'icp' || ilk === 'dip';
-  const witnesses = inception ? list(sad, 'b') : [];
-  const cuts = establishment && !inception ? list(sad, 'br') : [];
-  const adds = establishment && !inception ? list(sad, 'ba') : [];
-  const config = inception ? list(sad, 'c') : [];
+  const basic = inception && BASIC_PREFIX_CODES.has(prefixCode);
+  const nonTransferable = ilk !== 'ixn' && NON_TRANSFERABLE_CODES.has(prefixCode);
+  let fields = NO_ESTABLISHMENT_FIELDS;
+  let deferredError: KeriError | undefined;
+  try {
+    fields = readEstablishmentFields(sad, ilk);
+  } catch (caught) {
+    // keripy's form checks of these two cases read the fields, so a problem there is one of form.
+    if (!(caught instanceof KeriError) || basic || nonTransferable) throw caught;
+    deferredError = caught;
+  }
   const seals = sad.a;
   if (!Array.isArray(seals)) throw new EventError('bad_field', "Field 'a' must be a list");
 
-  if (inception && BASIC_PREFIX_CODES.has(prefixCode)) {
-    if (keys.length !== 1 || prefix !== keys[0]) {
+  if (basic) {
+    if (fields.keys.length !== 1 || prefix !== fields.keys[0]) {
       throw new EventError('bad_prefix', 'A basic prefix must be the single signing key');
     }
-    if (signingThreshold?.kind !== 'numeric' || signingThreshold.value !== 1) {
+    const threshold = fields.signingThreshold;
+    if (threshold?.kind !== 'numeric' || threshold.value !== 1) {
       throw new EventError('bad_prefix', "A basic prefix needs signing threshold '1'");
     }
   }
-  if (establishment && NON_TRANSFERABLE_CODES.has(prefixCode)) {
-    if (nextKeyDigests.length > 0 || witnesses.length > 0 || seals.length > 0) {
+  if (nonTransferable) {
+    if (fields.nextKeyDigests.length > 0 || fields.witnesses.length > 0 || seals.length > 0) {
       throw new EventError(
         'bad_prefix',
         'A non-transferable prefix has no next keys, witnesses or seals',
@@ -190,16 +261,18 @@ export function readKeyEvent(body: Body, digest: Digester): KeyEvent {
     said: text(sad, 'd'),
     sn,
     prior: inception ? undefined : text(sad, 'p'),
-    keys,
-    signingThreshold,
-    nextKeyDigests,
-    nextThreshold,
-    witnessThreshold,
-    witnesses,
-    cuts,
-    adds,
-    config,
+    // Field by field, not spread: one object shape for every event read on the hot path.
+    keys: fields.keys,
+    signingThreshold: fields.signingThreshold,
+    nextKeyDigests: fields.nextKeyDigests,
+    nextThreshold: fields.nextThreshold,
+    witnessThreshold: fields.witnessThreshold,
+    witnesses: fields.witnesses,
+    cuts: fields.cuts,
+    adds: fields.adds,
+    config: fields.config,
     seals: seals as Seal[],
     delegator,
+    deferredError,
   };
 }
