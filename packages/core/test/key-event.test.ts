@@ -13,13 +13,16 @@ import {
   textToBytes,
 } from '@kestrel/cesr';
 import {
+  controllerSignatures,
   EventProcessor,
   incept,
   MemoryStore,
+  messagize,
   type Outcome,
   readKeyEvent,
   readReceivedKeyEvent,
   rotate,
+  signIndexed,
 } from '@kestrel/core';
 import { createNodeCrypto } from '@kestrel/crypto-node';
 import { TestIdentifier } from '@kestrel/testing';
@@ -185,5 +188,68 @@ describe('malformed establishment fields are judged when the event is validated'
     );
     expect(() => readReceivedKeyEvent(message(raw).body, crypto.digest)).toThrow(/threshold/);
     expect(process(raw)).toMatchObject({ kind: 'rejected', error: { code: 'bad_threshold' } });
+  });
+});
+
+/**
+ * keripy 1.3.6 does not check the type of an event's `a` field: it looks in it only for event
+ * seals ({i, s, d} maps) and, for a non-transferable prefix, checks that it is empty. A validly
+ * signed interaction whose `a` is not a list of maps is accepted there, and must be here too
+ * (before, a null among the seals threw a TypeError out of the processor after accepting).
+ */
+describe("an event's seals as keripy reads them", () => {
+  /** An interaction of `identifier` with `a` as given, SAID and signature made afresh. */
+  function interactionWith(identifier: TestIdentifier, anchors: unknown) {
+    const built = identifier.interact();
+    const { sad, raw } = saidify(
+      { ...built.event.sad, a: anchors },
+      { labels: { d: 'E' }, kind: 'JSON', protocol: 'KERI' },
+      crypto.digest,
+    );
+    const signature = signIndexed(crypto, identifier.currentKeys[0]!.seed, raw, 0);
+    identifier.said = sad.d as string;
+    return { said: sad.d as string, message: messagize(raw, [controllerSignatures([signature])]) };
+  }
+
+  const seal = { i: digestOf(), s: '0', d: digestOf() };
+  const cases: Record<string, unknown> = {
+    'values besides maps in its list': [null, 'x', 5, [], seal],
+    'a map instead of a list': { i: seal.i, s: seal.s, d: seal.d },
+    'a string instead of a list': 'not a list',
+  };
+  for (const [what, anchors] of Object.entries(cases)) {
+    it(`accepts a validly signed interaction with ${what}`, () => {
+      const identifier = new TestIdentifier(crypto, { label: `seals ${what}` });
+      const inception = identifier.incept();
+      const interaction = interactionWith(identifier, anchors);
+      const next = identifier.interact([seal]);
+      const processor = new EventProcessor({ store: new MemoryStore(), crypto });
+      const feed = (bytes: Uint8Array) =>
+        parseStream(bytes).messages.flatMap((item) => processor.process(item));
+      const outcomes = feed(concatBytes(inception.message, interaction.message, next.message));
+      expect(outcomes.map((outcome) => outcome.kind)).toEqual(['accepted', 'accepted', 'accepted']);
+      expect(outcomes[1]).toMatchObject({ said: interaction.said });
+    });
+  }
+
+  it("keeps only the maps of a list as the event's seals", () => {
+    const identifier = new TestIdentifier(crypto, { label: 'seals read' });
+    identifier.incept();
+    const { message: bytes } = interactionWith(identifier, [null, seal, 'x']);
+    const event = readKeyEvent(message(bytes).body, crypto.digest);
+    expect(event.seals).toEqual([seal]);
+  });
+
+  it('drops a non-transferable inception whose `a` is not empty, whatever its type', () => {
+    const key = matterFromRaw('B', crypto.randomBytes(32)).qb64;
+    const built = incept(crypto.digest, { keys: [key], code: 'basic' });
+    for (const anchors of ['x', { i: key }, [null]]) {
+      const { raw } = saidify(
+        { ...built.sad, a: anchors },
+        { labels: { d: 'E', i: 'E' }, kind: 'JSON', protocol: 'KERI' },
+        crypto.digest,
+      );
+      expect(process(raw)).toMatchObject({ kind: 'rejected', error: { code: 'bad_prefix' } });
+    }
   });
 });

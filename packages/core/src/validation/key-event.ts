@@ -134,6 +134,28 @@ export function wholeNumber(value: unknown, label: string): bigint {
   );
 }
 
+/**
+ * The seals of an event's `a` field: its maps. keripy 1.3.6 does not check the field's type; it
+ * reads it only to find event seals ({i, s, d} maps) among its items and, for a non-transferable
+ * prefix, to see that it is empty. So an event whose `a` is not a list, or lists other values
+ * besides maps, is valid there and anchors only the maps it lists.
+ */
+function sealsOf(anchors: unknown): readonly Seal[] {
+  if (!Array.isArray(anchors)) return [];
+  return anchors.every(isMap) ? (anchors as Seal[]) : (anchors.filter(isMap) as Seal[]);
+}
+
+function isMap(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Python's truth value of a JSON value, as keripy tests a non-transferable prefix's `a`. */
+function truthy(value: unknown): boolean {
+  if (Array.isArray(value) || typeof value === 'string') return value.length > 0;
+  if (value !== null && typeof value === 'object') return Object.keys(value).length > 0;
+  return Boolean(value);
+}
+
 /** Reads and checks a key event from a body; throws `EventError` when it is malformed. */
 export function readKeyEvent(body: Body, digest: Digester): KeyEvent {
   const event = readReceivedKeyEvent(body, digest);
@@ -221,8 +243,7 @@ export function readReceivedKeyEvent(body: Body, digest: Digester): KeyEvent {
     if (!(caught instanceof KeriError) || basic || nonTransferable) throw caught;
     deferredError = caught;
   }
-  const seals = sad.a;
-  if (!Array.isArray(seals)) throw new EventError('bad_field', "Field 'a' must be a list");
+  const seals = sealsOf(sad.a);
 
   if (basic) {
     if (fields.keys.length !== 1 || prefix !== fields.keys[0]) {
@@ -234,7 +255,7 @@ export function readReceivedKeyEvent(body: Body, digest: Digester): KeyEvent {
     }
   }
   if (nonTransferable) {
-    if (fields.nextKeyDigests.length > 0 || fields.witnesses.length > 0 || seals.length > 0) {
+    if (fields.nextKeyDigests.length > 0 || fields.witnesses.length > 0 || truthy(sad.a)) {
       throw new EventError(
         'bad_prefix',
         'A non-transferable prefix has no next keys, witnesses or seals',
@@ -271,7 +292,7 @@ export function readReceivedKeyEvent(body: Body, digest: Digester): KeyEvent {
     cuts: fields.cuts,
     adds: fields.adds,
     config: fields.config,
-    seals: seals as Seal[],
+    seals,
     delegator,
     deferredError,
   };
