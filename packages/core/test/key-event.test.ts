@@ -40,6 +40,14 @@ function message(raw: Uint8Array) {
   return parseStream(concatBytes(raw, SIGNATURE)).messages[0]!;
 }
 
+/** A processor over a fresh memory store, and a function feeding it a stream's messages. */
+function fedProcessor() {
+  const processor = new EventProcessor({ store: new MemoryStore(), crypto });
+  const feed = (bytes: Uint8Array): Outcome[] =>
+    parseStream(bytes).messages.flatMap((item) => processor.process(item));
+  return { processor, feed };
+}
+
 function process(raw: Uint8Array): Outcome {
   const processor = new EventProcessor({ store: new MemoryStore(), crypto });
   return processor.process(message(raw))[0]!;
@@ -121,9 +129,7 @@ describe('malformed establishment fields are judged when the event is validated'
         sn: 2,
         ...fields(),
       });
-      const processor = new EventProcessor({ store: new MemoryStore(), crypto });
-      const feed = (bytes: Uint8Array) =>
-        parseStream(bytes).messages.flatMap((item) => processor.process(item));
+      const { processor, feed } = fedProcessor();
       expect(feed(inception.message)[0]).toMatchObject({ kind: 'accepted' });
       expect(feed(concatBytes(rotation.raw, SIGNATURE))[0]).toMatchObject({
         kind: 'escrowed',
@@ -152,9 +158,7 @@ describe('malformed establishment fields are judged when the event is validated'
       keys: [digestOf()],
       nextKeyDigests: [digestOf()],
     });
-    const processor = new EventProcessor({ store: new MemoryStore(), crypto });
-    const feed = (bytes: Uint8Array) =>
-      parseStream(bytes).messages.flatMap((item) => processor.process(item));
+    const { processor, feed } = fedProcessor();
     feed(concatBytes(inception.message, rotation.message));
     expect(feed(concatBytes(conflicting.raw, SIGNATURE))[0]).toMatchObject({
       kind: 'rejected',
@@ -223,9 +227,7 @@ describe("an event's seals as keripy reads them", () => {
       const inception = identifier.incept();
       const interaction = interactionWith(identifier, anchors);
       const next = identifier.interact([seal]);
-      const processor = new EventProcessor({ store: new MemoryStore(), crypto });
-      const feed = (bytes: Uint8Array) =>
-        parseStream(bytes).messages.flatMap((item) => processor.process(item));
+      const { feed } = fedProcessor();
       const outcomes = feed(concatBytes(inception.message, interaction.message, next.message));
       expect(outcomes.map((outcome) => outcome.kind)).toEqual(['accepted', 'accepted', 'accepted']);
       expect(outcomes[1]).toMatchObject({ said: interaction.said });

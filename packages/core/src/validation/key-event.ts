@@ -1,8 +1,8 @@
 /**
  * @module validation/key-event
  * A key event read from a message body and checked for form as keripy's `SerderKERI` does before
- * any key state is consulted: exact field list, SAIDs, prefix derivation, sequence number, keys,
- * digests and thresholds. A body that fails here is dropped, whatever its signatures.
+ * any key state is consulted: exact field list, SAIDs, prefix derivation, sequence number. A body
+ * that fails here is dropped, whatever its signatures.
  *
  * keripy reads an establishment event's keys, next key digests, thresholds and witness fields only
  * when it validates the event against the key state (`Kever.incept`, `Kever.rotate`), so a rotation
