@@ -256,3 +256,37 @@ describe('keri kel verify on damaged input', () => {
     );
   });
 });
+
+describe('keri kel verify on an event kept as likely duplicitous', () => {
+  // icp, ixn 1 and ixn 2 accepted; then ixn 2' that follows a recovery rotation (rot 1, which
+  // supersedes ixn 1) not delivered yet. keripy keeps ixn 2' in its likely-duplicitous escrow
+  // (ldes): it conflicts with the accepted ixn 2, its signer is not in force yet, and its prior is
+  // not the accepted event at sn 1. Two identifiers with one label share their keys and inception.
+  const original = new TestIdentifier(crypto, { label: 'cli likely duplicitous' });
+  const inception = original.incept();
+  const kel = [inception, original.interact(), original.interact()].map((e) => e.message);
+  const recovering = new TestIdentifier(crypto, { label: 'cli likely duplicitous' });
+  recovering.incept();
+  const recovery = recovering.rotate();
+  const after = recovering.interact();
+
+  it('reports the waiting event as likely_duplicitous, under escrows ldes', async () => {
+    const input = concatBytes(...kel, after.message);
+    const { status, stdout } = await verifyStdin(input, 1 << 16, ['--json']);
+    const report = JSON.parse(stdout);
+    expect(status).toBe(1);
+    expect(report.not_accepted).toEqual([
+      { said: after.event.said, sn: 2, ilk: 'ixn', why: 'likely_duplicitous' },
+    ]);
+    expect(report.escrows).toEqual({ ldes: 1 });
+  });
+
+  it('accepts it once the recovery rotation arrives', async () => {
+    const input = concatBytes(...kel, after.message, recovery.message);
+    const { status, stdout } = await verifyStdin(input, 1 << 16, ['--json']);
+    const report = JSON.parse(stdout);
+    expect(report.not_accepted).toEqual([]);
+    expect(report.escrows).toEqual({});
+    expect(status).toBe(0);
+  });
+});

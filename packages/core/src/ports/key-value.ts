@@ -15,7 +15,7 @@ export const TABLES = [
   'states', // key state record by prefix
   'escrows', // events waiting for something, by kind + prefix + sn + SAID
   'receipts', // receipts whose event is not accepted yet, by prefix + SAID
-  'anchors', // which event anchors a seal {i, s, d}, by i + s + d
+  'anchors', // which events anchor a seal {i, s, d}, by i + s + d + anchoring prefix + sn
   'duplicity', // duplicity evidence, by prefix + sn + SAID
   'meta', // store format version and the like
 ] as const;

@@ -35,8 +35,13 @@ export interface MessageAttachments {
   readonly controllerSignatures: IndexedSignature[];
   readonly witnessSignatures: IndexedSignature[];
   readonly receiptCouples: AttachedReceiptCouple[];
-  /** -D quadruples and -F groups: signatures of transferable receiptors. */
+  /**
+   * -F groups: signatures of transferable receipters, as receipts (`rct`) carry them (keripy reads
+   * them only there).
+   */
   readonly transferableReceipts: TransferableSignatures[];
+  /** -D quadruples: the same, one signature each, as key events carry them (and only those). */
+  readonly receiptQuadruples: TransferableSignatures[];
   /** -H groups: signatures by a signer's latest establishment event. */
   readonly lastSignatureGroups: { prefix: string; signatures: readonly IndexedSignature[] }[];
   readonly firstSeen: { ordinal: bigint; datetime: string }[];
@@ -60,6 +65,7 @@ export function readAttachments(groups: readonly AttachmentGroup[]): MessageAtta
     witnessSignatures: [],
     receiptCouples: [],
     transferableReceipts: [],
+    receiptQuadruples: [],
     lastSignatureGroups: [],
     firstSeen: [],
     sourceSeals: [],
@@ -89,7 +95,7 @@ export function readAttachments(groups: readonly AttachmentGroup[]): MessageAtta
       case '-D':
         for (let i = 0; i + 3 < items.length; i += 4) {
           const signature = items[i + 3];
-          result.transferableReceipts.push({
+          result.receiptQuadruples.push({
             prefix: matter(items[i]).qb64,
             sn: seqnerValue(matter(items[i + 1])),
             said: matter(items[i + 2]).qb64,

@@ -9,6 +9,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Crypto } from '../ports/crypto.js';
 import { fromKeyStateRecord, type KeyState, toKeyStateRecord } from '../state/key-state.js';
 import type { KelStore } from '../store/kel-store.js';
+import type { EscrowKind } from '../store/records.js';
 
 export interface ProcessorOptions {
   /**
@@ -18,12 +19,7 @@ export interface ProcessorOptions {
    */
   readonly localPrefixes?: ReadonlySet<string>;
   /** Escrow timeouts in seconds, overriding keripy's defaults per kind. */
-  readonly timeouts?: Partial<
-    Record<
-      'out_of_order' | 'partially_signed' | 'partially_witnessed' | 'delegation' | 'receipts',
-      number
-    >
-  >;
+  readonly timeouts?: Partial<Record<EscrowKind | 'receipts', number>>;
 }
 
 export class ProcessorContext {

@@ -1,10 +1,19 @@
 /**
  * @module processor/delegation
  * Validating a delegated event (dip, drt) against its delegator's KEL: the delegator must have
- * anchored the seal {i, s, d} of the event in one of its accepted events, must allow delegation,
- * and a delegated rotation that supersedes another must win by keripy's superseding rules
+ * anchored the seal {i, s, d} of the event in an accepted event that is still the last at its sn
+ * (an anchor in a superseded event approves nothing), must allow delegation, and a delegated
+ * rotation that supersedes another must win by keripy's superseding rules
  * (`Kever.validateDelegation`: later delegating event, or later seal in the same event, or a
- * delegating rotation superseding a delegating interaction; recursively up the chain).
+ * delegating rotation superseding a delegating interaction at the same sn; on any other tie at
+ * the same sn, the same rules one level up the delegation chain).
+ *
+ * Where keripy 1.3.6 differs: it crashes on a typo (`bossn.Ilk`) whenever the superseding
+ * rotation's delegating event is not later than the superseded one's, and so drops every rotation
+ * that only the same-event, rotation-over-interaction or up-the-chain rules accept; we follow the
+ * rules. It also climbs the chain in the first delegator's KEL only; we climb to the delegator's
+ * delegator, where the delegating events of delegating events are. And it searches the
+ * delegator's KEL for an anchor only on an escrow retry; we search at once, with the same result.
  */
 import { toHex } from '@kestrel/cesr';
 import { type KeriError, ValidationError } from '../errors.js';
@@ -83,9 +92,23 @@ function recordedDelegatingEvent(
       BigInt(`0x${record.sourceSeal.sn}`),
     );
   }
-  // No recorded source: look the seal up among the anchors.
-  const anchor = context.store.anchor(prefix, sn, said);
-  return anchor && anchor.prefix === delegator
+  // No recorded source (accepted as our own, without the approval): find it as for a new event.
+  return anchoringEvent(context, delegator, prefix, sn, said);
+}
+
+/**
+ * The delegator's event that anchors the seal {i: prefix, s: sn, d: said}, found without a source
+ * seal: the lowest-sn one still last at its sn (keripy walks the last event at each sn from 0).
+ */
+function anchoringEvent(
+  context: ProcessorContext,
+  delegator: string,
+  prefix: string,
+  sn: bigint,
+  said: string,
+): DelegatingEvent | undefined {
+  const anchor = context.store.anchor(prefix, sn, said, delegator);
+  return anchor
     ? delegatingEventBySaid(context, delegator, anchor.said, BigInt(`0x${anchor.sn}`))
     : undefined;
 }
@@ -118,16 +141,30 @@ export function validateDelegation(
   const snHex = toHex(event.sn);
   let delegating: DelegatingEvent | undefined;
   if (sourceSeal) {
+    if (sourceSeal.sn === 0n) {
+      // Sn 0 of the delegator's KEL is its inception, which can anchor nothing.
+      return {
+        kind: 'reject',
+        error: new ValidationError(
+          'bad_delegation',
+          `The source seal of ${event.ilk} ${snHex} (${event.said}) names sn 0 of delegator ${delegator}: an inception is never a delegating event`,
+        ),
+      };
+    }
     const candidate = delegatingEventAt(context, delegator, sourceSeal.sn);
-    if (candidate?.seals.some((seal) => isEventSeal(seal, event.prefix, snHex, event.said)))
+    if (!candidate) {
+      // The couple may be right and the delegator's KEL behind: wait for that event, keeping the
+      // couple (searching the KEL instead would let an earlier anchor decide for the couple).
+      return {
+        kind: 'escrow',
+        waitingFor: `event ${toHex(sourceSeal.sn)} of delegator ${delegator} (${sourceSeal.said}), the source seal of ${event.ilk} ${snHex} (${event.said})`,
+      };
+    }
+    if (candidate.seals.some((seal) => isEventSeal(seal, event.prefix, snHex, event.said)))
       delegating = candidate;
+    // Otherwise the couple is wrong (or its event superseded): ignore it and search.
   }
-  if (!delegating) {
-    // No (usable) source couple: find the delegator's event that anchors the seal.
-    const anchor = context.store.anchor(event.prefix, event.sn, event.said);
-    if (anchor && anchor.prefix === delegator)
-      delegating = delegatingEventBySaid(context, delegator, anchor.said, BigInt(`0x${anchor.sn}`));
-  }
+  delegating ??= anchoringEvent(context, delegator, event.prefix, event.sn, event.said);
   if (!delegating) {
     return {
       kind: 'escrow',
@@ -145,12 +182,29 @@ export function validateDelegation(
   ) {
     return { kind: 'valid', sourceSeal: found };
   }
+  const doesNotSupersede = (reason: string): DelegationResult => ({
+    kind: 'reject',
+    error: new ValidationError(
+      'bad_delegation',
+      `Delegated rotation ${event.said} does not supersede ${prior.said}: ${reason}`,
+    ),
+  });
+  if (prior.ilk !== 'dip' && prior.ilk !== 'drt') {
+    // Superseding interactions back from the tip: keripy finds no delegation of the tip (an
+    // interaction) to compare with, and drops the rotation.
+    return doesNotSupersede(
+      `the rotation at sn ${snHex} would supersede interactions up to sn ${toHex(prior.sn)}`,
+    );
+  }
 
-  // A delegated rotation superseding the accepted delegated rotation at the same sn.
+  // A delegated rotation superseding the accepted delegated rotation at the same sn. Each round
+  // compares the delegating events of the superseding and of the superseded event, both in the
+  // KEL of `chainDelegator`.
+  let chainDelegator = delegator;
   let originalEvent = { prefix: prior.prefix, sn: prior.sn, said: prior.said };
   let originalBoss = recordedDelegatingEvent(
     context,
-    delegator,
+    chainDelegator,
     prior.prefix,
     prior.said,
     prior.sn,
@@ -161,13 +215,18 @@ export function validateDelegation(
     if (!originalBoss || !newBoss) {
       return {
         kind: 'escrow',
-        waitingFor: `the delegating events of ${delegator} needed to judge a superseding rotation`,
+        waitingFor: `the delegating events of ${chainDelegator} needed to judge a superseding rotation`,
       };
     }
-    if (newBoss.sn > originalBoss.sn || (newBoss.ilk === 'drt' && originalBoss.ilk === 'ixn')) {
-      return { kind: 'valid', sourceSeal: found };
+    // Rule B1: approved later in the delegator's KEL.
+    if (newBoss.sn > originalBoss.sn) return { kind: 'valid', sourceSeal: found };
+    if (newBoss.sn < originalBoss.sn) {
+      return doesNotSupersede(
+        `its delegating event ${toHex(newBoss.sn)} of ${newBoss.prefix} precedes ${toHex(originalBoss.sn)}`,
+      );
     }
     if (newBoss.said === originalBoss.said) {
+      // Rule B2: approved by the same event, by a later seal.
       const newIndex = sealPosition(newBoss, newEvent.prefix, toHex(newEvent.sn), newEvent.said);
       const oldIndex = sealPosition(
         originalBoss,
@@ -176,25 +235,34 @@ export function validateDelegation(
         originalEvent.said,
       );
       if (newIndex > oldIndex) return { kind: 'valid', sourceSeal: found };
-      return {
-        kind: 'reject',
-        error: new ValidationError(
-          'bad_delegation',
-          `Delegated rotation ${event.said} does not supersede ${prior.said}`,
-        ),
-      };
+      return doesNotSupersede(
+        `its seal does not follow the superseded one's in ${newBoss.said} of ${newBoss.prefix}`,
+      );
     }
-    // Walk one level up the delegation chain (keripy rule C).
+    // Rule B3: a tie at the same sn won by a delegating rotation over a delegating interaction
+    // (the delegator recovered: a rot, or a drt when it is delegated itself).
+    if ((newBoss.ilk === 'drt' || newBoss.ilk === 'rot') && originalBoss.ilk === 'ixn')
+      return { kind: 'valid', sourceSeal: found };
+    // Rule C: any other tie (one delegating rotation superseding another) is decided one level
+    // up, by the delegating events of the two delegating events, in the delegator's delegator.
+    const upper = context.state(chainDelegator)?.delegator;
     newEvent = { prefix: newBoss.prefix, sn: newBoss.sn, said: newBoss.said };
-    newBoss = recordedDelegatingEvent(context, delegator, newBoss.prefix, newBoss.said, newBoss.sn);
     originalEvent = { prefix: originalBoss.prefix, sn: originalBoss.sn, said: originalBoss.said };
+    if (upper === undefined) {
+      // No level up (the delegator is not delegated): no rule lets the new rotation win the tie.
+      return doesNotSupersede(
+        `its delegating event ${newBoss.said} of ${newBoss.prefix} does not supersede ${originalBoss.said}`,
+      );
+    }
+    newBoss = recordedDelegatingEvent(context, upper, newEvent.prefix, newEvent.said, newEvent.sn);
     originalBoss = recordedDelegatingEvent(
       context,
-      delegator,
-      originalBoss.prefix,
-      originalBoss.said,
-      originalBoss.sn,
+      upper,
+      originalEvent.prefix,
+      originalEvent.said,
+      originalEvent.sn,
     );
+    chainDelegator = upper;
   }
   return {
     kind: 'reject',

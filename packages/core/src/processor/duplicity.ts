@@ -1,9 +1,10 @@
 /**
  * @module processor/duplicity
  * A different event at an already accepted (prefix, sn): if the keys in force validly signed it,
- * that is duplicity, and we keep both events as evidence anyone can check; otherwise it is noise
- * and is dropped. The first-seen event stays authoritative either way. (keripy 1.3.6 parks such
- * events in its likely-duplicitous escrow without judging their signatures.)
+ * that is duplicity, and we keep both events as evidence anyone can check; otherwise it is not
+ * evidence (the processor drops it, or keeps it in the likely-duplicitous escrow when it follows
+ * an event this KEL does not have). The first-seen event stays authoritative either way. (keripy
+ * 1.3.6 parks every such event in that escrow without judging its signatures.)
  */
 import { type IndexedSignature, isoDateTime, toHex } from '@kestrel/cesr';
 import { ValidationError } from '../errors.js';

@@ -6,9 +6,16 @@
  *
  * `process` is synchronous; `flush` commits the accumulated writes in one atomic batch.
  */
-import { type IndexedSignature, type Message, parseHexNumber, toHex } from '@kestrel/cesr';
+import {
+  type IndexedSignature,
+  type Message,
+  PREFIX_CODES,
+  parseHexNumber,
+  qb64Code,
+  toHex,
+} from '@kestrel/cesr';
 import { EventError, type KeriError, ValidationError } from '../errors.js';
-import { isKeyEventIlk } from '../event/fields.js';
+import { fieldOrderProblem, isKeyEventIlk } from '../event/fields.js';
 import type { Clock } from '../ports/clock.js';
 import { systemClock } from '../ports/clock.js';
 import type { Crypto } from '../ports/crypto.js';
@@ -16,16 +23,21 @@ import type { KeyValueStore } from '../ports/key-value.js';
 import { firstSeenState } from '../state/key-state.js';
 import { KelStore } from '../store/kel-store.js';
 import type { EscrowKind, EscrowRecord, EventRecord } from '../store/records.js';
-import { type KeyEvent, readReceivedKeyEvent } from '../validation/key-event.js';
+import {
+  type KeyEvent,
+  LARGEST_SEQUENCE_NUMBER,
+  readReceivedKeyEvent,
+} from '../validation/key-event.js';
 import { signaturesFromQb64, verifySignatures } from '../validation/signatures.js';
 import { type MessageAttachments, readAttachments, type SourceSeal } from './attachments.js';
 import { ProcessorContext, type ProcessorOptions } from './context.js';
 import { isEventSeal } from './delegation.js';
 import { judgeConflict } from './duplicity.js';
-import { deriveWitnesses, evaluateKeyEvent, type Material } from './evaluate.js';
+import { type Decision, deriveWitnesses, evaluateKeyEvent, type Material } from './evaluate.js';
 import { ESCROW_TIMEOUTS, type EventOutcome, type Outcome, RECEIPT_TIMEOUT } from './outcomes.js';
 import {
   applyReceipts,
+  canReceipt,
   coupleAsWitnessSignature,
   type IncomingReceipts,
   keepPendingReceipts,
@@ -41,6 +53,7 @@ const ESCROW_KINDS: readonly EscrowKind[] = [
   'partially_signed',
   'partially_witnessed',
   'delegation',
+  'likely_duplicitous',
 ];
 
 interface RetryJob {
@@ -165,6 +178,7 @@ export class EventProcessor {
       });
       return;
     }
+    const before = outcomes.length;
     this.handle(
       event,
       {
@@ -177,18 +191,24 @@ export class EventProcessor {
       outcomes,
     );
     const couples = attachments.receiptCouples;
-    const transferable = attachments.transferableReceipts;
-    if (couples.length > 0 || transferable.length > 0) {
+    const transferable = attachments.receiptQuadruples;
+    // Receipts attached to an event count only once the event is in the KEL (accepted now, or
+    // before): keripy applies them after the event is processed and discards them when it is
+    // escrowed or dropped, so they never help an event to its witness threshold.
+    if ((couples.length > 0 || transferable.length > 0) && inKel(outcomes, before, event.said)) {
       const receipts: IncomingReceipts = { witnessSignatures: [], couples, transferable };
       this.receive(event.prefix, event.sn, event.said, receipts, outcomes, false);
     }
   }
 
-  /** The witness list an event would have, to recognise witness receipt couples. */
-  private witnessesFor(event: KeyEvent): readonly string[] {
+  /**
+   * The witness list an event would have, to match receipts that came before it to witnesses;
+   * undefined while the event is out of order (the list depends on the events before it).
+   */
+  private witnessesFor(event: KeyEvent): readonly string[] | undefined {
     if (event.ilk === 'icp' || event.ilk === 'dip') return event.witnesses;
     const state = this.context.state(event.prefix);
-    if (!state) return [];
+    if (!state || event.sn > state.sn + 1n) return undefined;
     if (event.ilk === 'ixn') return state.witnesses;
     try {
       return deriveWitnesses(state.witnesses, event.cuts, event.adds).witnesses;
@@ -197,7 +217,52 @@ export class EventProcessor {
     }
   }
 
-  /** Gathers what is known of an event (escrowed signatures, pending receipts), decides, and carries it out. */
+  /** The event's escrow records, less those that timed out (dropped and reported here). */
+  private liveEscrows(event: KeyEvent, now: number, outcomes: Outcome[]): EscrowRecord[] {
+    const live: EscrowRecord[] = [];
+    for (const kind of ESCROW_KINDS) {
+      const record = this.store.escrow(kind, event.prefix, event.sn, event.said);
+      if (!record) continue;
+      if (this.expired(record, now)) {
+        this.store.removeEscrow(kind, event.prefix, event.sn, event.said);
+        outcomes.push(this.expiredOutcome(record));
+      } else live.push(record);
+    }
+    return live;
+  }
+
+  /**
+   * Witness signatures from receipts that came before the event (unverified): those of listed,
+   * non-transferable witnesses, once the witness list is known. They can only add to the event's
+   * receipts, never make it invalid (keripy keeps them apart and drops a bad one alone).
+   */
+  private pendingWitnessSignatures(
+    event: KeyEvent,
+    pending: IncomingReceipts,
+  ): readonly IndexedSignature[] {
+    if (pending.witnessSignatures.length === 0 && pending.couples.length === 0) return NONE;
+    const witnesses = this.witnessesFor(event);
+    if (witnesses === undefined) return NONE;
+    const signatures: IndexedSignature[] = [];
+    for (const signature of pending.witnessSignatures) {
+      const witness = witnesses[signature.index];
+      if (witness !== undefined && canReceipt(witness)) signatures.push(signature);
+    }
+    for (const couple of pending.couples) {
+      const signature = coupleAsWitnessSignature(couple, witnesses);
+      if (signature) signatures.push(signature);
+    }
+    return signatures;
+  }
+
+  /**
+   * Gathers what is known of an event (escrowed signatures, pending receipts), decides, and
+   * carries it out. A copy that arrives is judged with everything kept for the event, and also on
+   * its own when that does not accept it: keripy judges an arriving copy on its own attachments and
+   * merges what it kept only when it retries the escrow, so a copy enough on its own is accepted,
+   * and a copy that is bad on its own (a signature index beyond the keys) is dropped without
+   * touching what was kept.
+   */
   private handle(
     event: KeyEvent,
     incoming: Material,
@@ -205,56 +270,52 @@ export class EventProcessor {
     outcomes: Outcome[],
   ): void {
     const quiet = this.store.quiet; // nothing escrowed, no receipts pending: skip the lookups
-    const escrowed: readonly EscrowRecord[] = quiet
-      ? NONE
-      : ESCROW_KINDS.map((kind) =>
-          this.store.escrow(kind, event.prefix, event.sn, event.said),
-        ).filter((record): record is EscrowRecord => record !== undefined);
     const now = this.context.clock.now();
-    if (retriedFrom !== undefined) {
-      const record = escrowed.find((r) => r.kind === retriedFrom);
-      if (record && this.expired(record, now)) {
-        this.store.removeEscrow(record.kind, event.prefix, event.sn, event.said);
-        outcomes.push(this.expiredOutcome(record));
-        return;
-      }
-    }
-    const pending = pendingAsIncoming(
-      quiet ? undefined : this.store.pendingReceipts(event.prefix, event.said),
-    );
-    const witnesses = pending.couples.length > 0 ? this.witnessesFor(event) : [];
-    const coupleSignatures = pending.couples
-      .map((couple) => coupleAsWitnessSignature(couple, witnesses))
-      .filter((signature): signature is IndexedSignature => signature !== undefined);
+    const escrowed: readonly EscrowRecord[] = quiet ? NONE : this.liveEscrows(event, now, outcomes);
+    if (retriedFrom !== undefined && !escrowed.some((record) => record.kind === retriedFrom))
+      return;
+    const pendingRecord = quiet ? undefined : this.store.pendingReceipts(event.prefix, event.said);
+    const pending = pendingAsIncoming(pendingRecord);
+    const pendingWitnessSignatures = this.pendingWitnessSignatures(event, pending);
     let sourceSeal: SourceSeal | undefined = incoming.sourceSeal;
     for (const record of escrowed) {
       if (!sourceSeal && record.sourceSeal) {
         sourceSeal = { sn: BigInt(`0x${record.sourceSeal.sn}`), said: record.sourceSeal.said };
       }
     }
-    const material: Material =
-      escrowed.length === 0 &&
-      pending.witnessSignatures.length === 0 &&
-      coupleSignatures.length === 0
-        ? sourceSeal === incoming.sourceSeal
-          ? incoming
-          : { ...incoming, sourceSeal }
-        : {
-            signatures: uniqueSignatures(
-              incoming.signatures,
-              ...escrowed.map((r) => signaturesFromQb64(r.signatures)),
-            ),
-            witnessSignatures: uniqueSignatures(
-              incoming.witnessSignatures,
-              ...escrowed.map((r) => signaturesFromQb64(r.witnessSignatures)),
-              pending.witnessSignatures,
-              coupleSignatures,
-            ),
-            sourceSeal,
-            local: incoming.local,
-          };
+    const own: Material =
+      sourceSeal === incoming.sourceSeal ? incoming : { ...incoming, sourceSeal };
+    const merging = escrowed.length > 0 || pendingWitnessSignatures.length > 0;
+    const material: Material = merging
+      ? {
+          signatures: uniqueSignatures(
+            incoming.signatures,
+            ...escrowed.map((r) => signaturesFromQb64(r.signatures)),
+          ),
+          witnessSignatures: uniqueSignatures(
+            incoming.witnessSignatures,
+            ...escrowed.map((r) => signaturesFromQb64(r.witnessSignatures)),
+            pendingWitnessSignatures,
+          ),
+          sourceSeal,
+          local: incoming.local,
+        }
+      : own;
 
-    const decision = evaluateKeyEvent(this.context, event, material);
+    let decision = evaluateKeyEvent(this.context, event, material);
+    if (
+      merging &&
+      retriedFrom === undefined &&
+      (decision.kind === 'escrow' || decision.kind === 'reject')
+    ) {
+      const alone = evaluateKeyEvent(this.context, event, own);
+      if (alone.kind === 'accept' || (decision.kind === 'reject' && alone.kind !== 'reject')) {
+        decision = alone;
+      } else if (decision.kind === 'reject') {
+        outcomes.push({ kind: 'rejected', ...identityOf(event), error: decision.error });
+        return;
+      }
+    }
     const removeEscrows = (except?: EscrowKind) => {
       for (const record of escrowed) {
         if (record.kind !== except)
@@ -269,27 +330,12 @@ export class EventProcessor {
       }
       case 'escrow': {
         removeEscrows(decision.escrow);
-        const previous = escrowed.find((r) => r.kind === decision.escrow);
-        const seal = decision.sourceSeal;
-        this.store.putEscrow({
-          kind: decision.escrow,
-          prefix: event.prefix,
-          sn: toHex(event.sn),
-          said: event.said,
-          ilk: event.ilk,
-          raw: event.raw,
-          signatures: decision.signatures.map((s) => s.qb64),
-          witnessSignatures: decision.witnessSignatures.map((s) => s.qb64),
-          receipts: [],
-          ...(seal ? { sourceSeal: { sn: toHex(seal.sn), said: seal.said } } : {}),
-          escrowedAt: previous?.escrowedAt ?? now,
-          waitingFor: decision.waitingFor,
-        });
-        outcomes.push({
-          kind: 'escrowed',
-          ...identityOf(event),
-          escrow: decision.escrow,
-          waitingFor: decision.waitingFor,
+        this.keep(event, decision, {
+          escrowed,
+          pendingSince: pendingRecord?.receivedAt,
+          local: incoming.local,
+          now,
+          outcomes,
         });
         return;
       }
@@ -315,6 +361,27 @@ export class EventProcessor {
         if (judgement.kind === 'duplicitous') {
           this.store.putDuplicity(judgement.record);
           outcomes.push({ kind: 'duplicitous', ...identityOf(event), evidence: judgement.record });
+        } else if (this.continuesAnotherBranch(event)) {
+          // Not signed by the keys in force here, but it follows an event this KEL does not have:
+          // it may belong after a recovery rotation still on its way (keripy's likely-duplicitous
+          // escrow). It waits for that, and is retried when the event before it changes.
+          this.keep(
+            event,
+            {
+              escrow: 'likely_duplicitous',
+              waitingFor: `its prior event ${event.prior}, which this KEL does not have at sn ${toHex(event.sn - 1n)} (${judgement.error.message})`,
+              signatures: material.signatures,
+              witnessSignatures: material.witnessSignatures,
+              sourceSeal: material.sourceSeal,
+            },
+            {
+              escrowed,
+              pendingSince: pendingRecord?.receivedAt,
+              local: incoming.local,
+              now,
+              outcomes,
+            },
+          );
         } else {
           outcomes.push({ kind: 'rejected', ...identityOf(event), error: judgement.error });
         }
@@ -325,6 +392,54 @@ export class EventProcessor {
         outcomes.push({ kind: 'rejected', ...identityOf(event), error: decision.error });
         return;
     }
+  }
+
+  /** Keeps an event in an escrow, with one time for the event (from when anything of it was first kept). */
+  private keep(
+    event: KeyEvent,
+    decision: Pick<
+      Extract<Decision, { kind: 'escrow' }>,
+      'escrow' | 'waitingFor' | 'signatures' | 'witnessSignatures' | 'sourceSeal'
+    >,
+    context: {
+      escrowed: readonly EscrowRecord[];
+      pendingSince: number | undefined;
+      local: boolean;
+      now: number;
+      outcomes: Outcome[];
+    },
+  ): void {
+    let firstKept = Math.min(context.pendingSince ?? context.now, context.now);
+    for (const record of context.escrowed) firstKept = Math.min(firstKept, record.escrowedAt);
+    const local = context.local || context.escrowed.some((record) => record.local === true);
+    const seal = decision.sourceSeal;
+    this.store.putEscrow({
+      kind: decision.escrow,
+      prefix: event.prefix,
+      sn: toHex(event.sn),
+      said: event.said,
+      ilk: event.ilk,
+      raw: event.raw,
+      signatures: decision.signatures.map((s) => s.qb64),
+      witnessSignatures: decision.witnessSignatures.map((s) => s.qb64),
+      receipts: [],
+      ...(seal ? { sourceSeal: { sn: toHex(seal.sn), said: seal.said } } : {}),
+      escrowedAt: firstKept,
+      waitingFor: decision.waitingFor,
+      ...(local ? { local } : {}),
+    });
+    context.outcomes.push({
+      kind: 'escrowed',
+      ...identityOf(event),
+      escrow: decision.escrow,
+      waitingFor: decision.waitingFor,
+    });
+  }
+
+  /** A non-inception event whose prior is not the accepted event before it (read well enough to judge). */
+  private continuesAnotherBranch(event: KeyEvent): boolean {
+    if (event.prior === undefined || event.deferredError !== undefined) return false;
+    return this.store.lastSaidAt(event.prefix, event.sn - 1n) !== event.prior;
   }
 
   private accept(
@@ -352,12 +467,13 @@ export class EventProcessor {
       datetime,
       ...(seal ? { sourceSeal: { sn: toHex(seal.sn), said: seal.said } } : {}),
     };
-    if (pending.couples.length > 0 || pending.transferable.length > 0) {
-      record = applyReceipts(this.context, record, {
-        witnessSignatures: [],
-        couples: pending.couples,
-        transferable: pending.transferable,
-      }).record;
+    if (
+      pending.witnessSignatures.length > 0 ||
+      pending.couples.length > 0 ||
+      pending.transferable.length > 0
+    ) {
+      // Those the decision counted are already on the record and are not verified again.
+      record = applyReceipts(this.context, record, pending, true).record;
     }
     this.store.removePendingReceipts(event.prefix, event.said);
     this.store.putEvent(record);
@@ -387,6 +503,9 @@ export class EventProcessor {
       } catch {
         continue;
       }
+      // A delegated event's seal carries its sn as canonical hex (keripy compares the strings):
+      // "00" or "0x0" names no event, so it approves nothing and is not indexed.
+      if (s !== toHex(sealSn)) continue;
       this.store.putAnchor(i, sealSn, d, {
         prefix: event.prefix,
         sn: toHex(event.sn),
@@ -395,14 +514,10 @@ export class EventProcessor {
       if (this.store.escrow('delegation', i, sealSn, d))
         this.queue.push({ kind: 'delegation', prefix: i, sn: sealSn, said: d });
     }
-    if (this.store.hasOutOfOrderAt(event.prefix, event.sn + 1n)) {
-      for (const waiting of this.store.escrows('out_of_order', event.prefix, event.sn + 1n)) {
-        this.queue.push({
-          kind: 'out_of_order',
-          prefix: waiting.prefix,
-          sn: event.sn + 1n,
-          said: waiting.said,
-        });
+    for (const kind of ['out_of_order', 'likely_duplicitous'] as const) {
+      if (!this.store.hasEscrowAt(kind, event.prefix, event.sn + 1n)) continue;
+      for (const waiting of this.store.escrows(kind, event.prefix, event.sn + 1n)) {
+        this.queue.push({ kind, prefix: waiting.prefix, sn: event.sn + 1n, said: waiting.said });
       }
     }
   }
@@ -422,8 +537,12 @@ export class EventProcessor {
         }
       }
     }
+    // A copy with a signature index beyond the keys or the witnesses adds nothing (keripy's
+    // verification of the copy fails before it logs anything).
+    if (material.witnessSignatures.some((signature) => signature.index >= record.witnesses.length))
+      return 0;
     const known = new Set(record.signatures);
-    let fresh: IndexedSignature[] = [];
+    let fresh: IndexedSignature[];
     try {
       fresh = verifySignatures(
         this.context.crypto,
@@ -432,13 +551,10 @@ export class EventProcessor {
         keys,
       ).signatures.filter((signature) => !known.has(signature.qb64));
     } catch {
-      fresh = [];
+      return 0;
     }
-    const inRange = material.witnessSignatures.filter(
-      (signature) => signature.index < record.witnesses.length,
-    );
     const applied = applyReceipts(this.context, record, {
-      witnessSignatures: inRange,
+      witnessSignatures: material.witnessSignatures,
       couples: [],
       transferable: [],
     });
@@ -458,11 +574,38 @@ export class EventProcessor {
     outcomes: Outcome[],
   ): void {
     const sad = message.body.sad;
+    // keripy reads a receipt's body as strictly as a key event's: exactly its five fields, in
+    // order, and a valid identifier prefix.
+    const order = fieldOrderProblem('rct', Object.keys(sad));
     const prefix = typeof sad.i === 'string' ? sad.i : '';
     const said = typeof sad.d === 'string' ? sad.d : '';
+    if (
+      order !== undefined ||
+      typeof sad.d !== 'string' ||
+      !PREFIX_CODES.has(qb64Code(prefix) ?? '')
+    ) {
+      outcomes.push({
+        kind: 'rejected',
+        error:
+          order !== undefined
+            ? new EventError('missing_field', order)
+            : typeof sad.d !== 'string'
+              ? new EventError(
+                  'bad_field',
+                  `Receipt of a SAID that is not a string: ${JSON.stringify(sad.d)}`,
+                )
+              : new EventError(
+                  'bad_prefix',
+                  `Receipt with an invalid identifier prefix ${JSON.stringify(sad.i)}`,
+                ),
+      });
+      return;
+    }
     let sn: bigint;
     try {
-      sn = parseHexNumber(String(sad.s));
+      if (typeof sad.s !== 'string') throw new TypeError('not a string');
+      sn = parseHexNumber(sad.s);
+      if (sn > LARGEST_SEQUENCE_NUMBER) throw new RangeError('too large');
     } catch {
       outcomes.push({
         kind: 'rejected',
@@ -521,7 +664,7 @@ export class EventProcessor {
         return;
       }
       const record = this.store.event(prefix, said, sn)!;
-      const { record: updated, added } = applyReceipts(this.context, record, incoming);
+      const { record: updated, added } = applyReceipts(this.context, record, incoming, true);
       if (added > 0) this.store.updateEvent(updated);
       if (report)
         outcomes.push({ kind: 'receipt', prefix, sn, said, result: 'applied', count: added });
@@ -555,7 +698,7 @@ export class EventProcessor {
           signatures: signaturesFromQb64(record.signatures),
           witnessSignatures: signaturesFromQb64(record.witnessSignatures),
           sourceSeal: undefined,
-          local: false,
+          local: record.local === true,
         },
         job.kind,
         outcomes,
@@ -596,6 +739,16 @@ export class EventProcessor {
       ),
     };
   }
+}
+
+/** Whether the outcomes since `from` say the event is in the KEL (accepted now, or already). */
+function inKel(outcomes: readonly Outcome[], from: number, said: string): boolean {
+  for (let at = from; at < outcomes.length; at++) {
+    const outcome = outcomes[at]!;
+    if ((outcome.kind === 'accepted' || outcome.kind === 'duplicate') && outcome.said === said)
+      return true;
+  }
+  return false;
 }
 
 function identityOf(event: KeyEvent) {

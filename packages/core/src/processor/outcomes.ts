@@ -56,6 +56,7 @@ export const ESCROW_TIMEOUTS: Record<EscrowKind, number> = {
   partially_signed: 3600,
   partially_witnessed: 3600,
   delegation: 3600,
+  likely_duplicitous: 3600,
 };
 
 /** Pending receipts wait as long as keripy's unverified-receipt escrows. */

@@ -14,6 +14,7 @@ import {
   indexerFromQb64,
   type Matter,
   matterFromQb64,
+  qb64Code,
 } from '@kestrel/cesr';
 import { ValidationError } from '../errors.js';
 import type {
@@ -33,24 +34,55 @@ export interface IncomingReceipts {
   readonly transferable: readonly TransferableSignatures[];
 }
 
-/** A receipt couple from a witness, as that witness's indexed signature. */
+/**
+ * The indexed-signature scheme of a witness's receipt, by the code of its non-transferable key.
+ * Transferable keys never receipt (keripy skips their couples), and keripy 1.3.6 has no verifier
+ * for Ed448, so neither appears.
+ */
+const RECEIPTER_SCHEMES: Readonly<Record<string, 'Ed25519' | 'ECDSA_256k1' | 'ECDSA_256r1'>> = {
+  B: 'Ed25519',
+  '1AAA': 'ECDSA_256k1',
+  '1AAI': 'ECDSA_256r1',
+};
+
+/** Signatures of the three schemes are 64 bytes. */
+const RECEIPT_SIGNATURE_SIZE = 64;
+
+/** Whether a receipter (a couple's key, or a witness) is a non-transferable key that can receipt. */
+export function canReceipt(prefix: string): boolean {
+  return RECEIPTER_SCHEMES[qb64Code(prefix) ?? ''] !== undefined;
+}
+
+/**
+ * A receipt couple from a witness, as that witness's indexed signature. The couple's own signature
+ * code is not trusted: keripy verifies a couple with the receipter's key, whatever its code says,
+ * so the signature is indexed under the scheme of the witness's key.
+ */
 export function coupleAsWitnessSignature(
   couple: { prefix: string; signature: Matter | string },
   witnesses: readonly string[],
 ): IndexedSignature | undefined {
   const index = witnesses.indexOf(couple.prefix);
   if (index < 0) return undefined;
+  const scheme = RECEIPTER_SCHEMES[qb64Code(couple.prefix) ?? ''];
+  if (scheme === undefined) return undefined;
   const signature =
     typeof couple.signature === 'string' ? matterFromQb64(couple.signature) : couple.signature;
-  if (signature.code !== '0B') return undefined;
-  return indexedSignatureFor('Ed25519', signature.raw, index);
+  if (signature.raw.length !== RECEIPT_SIGNATURE_SIZE) return undefined;
+  return indexedSignatureFor(scheme, signature.raw, index);
 }
 
-/** Adds verified receipts to an accepted event; returns the updated record and how many were new. */
+/**
+ * Adds verified receipts to an accepted event; returns the updated record and how many were new.
+ * `fromReceipts`: the witness signatures came in receipts (`rct`), where keripy skips those of
+ * witnesses listed with transferable keys; signatures attached to the event itself count for any
+ * listed witness.
+ */
 export function applyReceipts(
   context: ProcessorContext,
   record: EventRecord,
   incoming: IncomingReceipts,
+  fromReceipts = false,
 ): { record: EventRecord; added: number } {
   const wigs = new Set(record.witnessSignatures);
   const couples = new Map(record.receipts.map((couple) => [couple.prefix, couple]));
@@ -64,15 +96,21 @@ export function applyReceipts(
       candidates.push(asWitness);
       continue;
     }
-    if (couples.has(couple.prefix)) continue;
+    if (couples.has(couple.prefix) || !canReceipt(couple.prefix)) continue;
     const key = safeKey(couple.prefix);
-    if (key?.code !== 'B') continue; // only non-transferable receiptors sign couples
+    if (!key || couple.signature.raw.length !== RECEIPT_SIGNATURE_SIZE) continue;
     if (context.crypto.verify(key.code, key.raw, couple.signature.raw, record.raw)) {
       couples.set(couple.prefix, { prefix: couple.prefix, signature: couple.signature.qb64 });
       added++;
     }
   }
-  const inRange = candidates.filter((signature) => signature.index < record.witnesses.length);
+  // Only new signatures of listed witnesses are verified (a known one is not verified again).
+  const inRange = candidates.filter((signature) => {
+    const witness = record.witnesses[signature.index];
+    return (
+      witness !== undefined && !wigs.has(signature.qb64) && (!fromReceipts || canReceipt(witness))
+    );
+  });
   for (const signature of verifySignatures(context.crypto, record.raw, inRange, record.witnesses)
     .signatures) {
     if (!wigs.has(signature.qb64)) {

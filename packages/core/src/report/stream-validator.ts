@@ -78,6 +78,7 @@ const ESCROW_FATES: Record<EscrowKind, Fate> = {
   partially_signed: 'partially_signed',
   partially_witnessed: 'partially_witnessed',
   delegation: 'delegation',
+  likely_duplicitous: 'likely_duplicitous',
 };
 
 export interface StreamValidatorOptions {

@@ -36,6 +36,9 @@ interface Run {
   readonly writer: FirstSeenRunWriter;
 }
 
+/** Escrows whose events wait for the event before them: indexed by (kind, prefix, sn) too. */
+const WAITING_AT_SN: readonly EscrowKind[] = ['out_of_order', 'likely_duplicitous'];
+
 export class KelStore {
   private readonly overlay: WriteOverlay;
   /** The first-seen run of each prefix in the current batch (appended to until the next flush). */
@@ -208,8 +211,9 @@ export class KelStore {
       this.escrowIndex = new Set();
       for (const [key] of this.scan('escrows', '')) this.escrowIndex.add(key);
       for (const [key] of this.scan('receipts', '')) this.escrowIndex.add(`receipts.${key}`);
-      for (const [key] of this.scan('escrows', 'out_of_order.'))
-        this.escrowIndex.add(key.split('.').slice(0, 3).join('.'));
+      for (const kind of WAITING_AT_SN)
+        for (const [key] of this.scan('escrows', `${kind}.`))
+          this.escrowIndex.add(key.split('.').slice(0, 3).join('.'));
     }
     return this.escrowIndex;
   }
@@ -227,7 +231,7 @@ export class KelStore {
   putEscrow(record: EscrowRecord): void {
     const key = this.escrowKey(record.kind, record.prefix, BigInt(`0x${record.sn}`), record.said);
     this.index().add(key);
-    if (record.kind === 'out_of_order') this.index().add(key.split('.').slice(0, 3).join('.'));
+    if (WAITING_AT_SN.includes(record.kind)) this.index().add(key.split('.').slice(0, 3).join('.'));
     this.put('escrows', key, record);
   }
 
@@ -237,12 +241,15 @@ export class KelStore {
     this.remove('escrows', key);
   }
 
-  /** Whether any out-of-order event waits at (prefix, sn) (an index lookup, no store read). */
-  hasOutOfOrderAt(prefix: string, sn: bigint): boolean {
+  /**
+   * Whether an event of an escrow that waits for the event before it (out of order, likely
+   * duplicitous) is at (prefix, sn): an index lookup, no store read.
+   */
+  hasEscrowAt(kind: (typeof WAITING_AT_SN)[number], prefix: string, sn: bigint): boolean {
     if (this.quiet) return false;
-    const key = joinKey('out_of_order', prefix, snKey(sn));
+    const key = joinKey(kind, prefix, snKey(sn));
     if (!this.index().has(key)) return false;
-    for (const _ of this.escrows('out_of_order', prefix, sn)) return true;
+    for (const _ of this.escrows(kind, prefix, sn)) return true;
     this.index().delete(key); // every event there has left the escrow
     return false;
   }
@@ -281,13 +288,50 @@ export class KelStore {
     for (const [, record] of this.scan<PendingReceiptsRecord>('receipts', '')) yield record;
   }
 
-  /** The event that anchors the seal {i: prefix, s: sn, d: said}, if one was accepted. */
-  anchor(prefix: string, sn: bigint, said: string): AnchorRecord | undefined {
-    return this.get<AnchorRecord>('anchors', joinKey(prefix, snKey(sn), said));
+  /**
+   * The accepted events of `anchoringPrefix` that anchor the seal {i: sealPrefix, s: sealSn,
+   * d: sealSaid}, lowest sn first. Superseded events are among them (a superseding event that
+   * anchors the seal too replaces the record at its sn): callers that need an authoritative
+   * anchor keep only those still last at their sn.
+   */
+  *anchoringEvents(
+    sealPrefix: string,
+    sealSn: bigint,
+    sealSaid: string,
+    anchoringPrefix: string,
+  ): Iterable<AnchorRecord> {
+    const keyPrefix = joinKey(sealPrefix, snKey(sealSn), sealSaid, anchoringPrefix) + SEPARATOR;
+    for (const [, anchor] of this.scan<AnchorRecord>('anchors', keyPrefix)) yield anchor;
   }
 
+  /**
+   * The delegating event of the delegated event {i: prefix, s: sn, d: said} as found without a
+   * source seal (keripy `fetchLastSealingEventByEventSeal`): the lowest-sn event of `delegator`
+   * (by default the delegator in the prefix's key state) that anchors the seal and is still the
+   * last event at its sn, so that an anchor in a superseded event authorises nothing.
+   */
+  anchor(
+    prefix: string,
+    sn: bigint,
+    said: string,
+    delegator: string | undefined = this.state(prefix)?.di,
+  ): AnchorRecord | undefined {
+    if (!delegator) return undefined;
+    for (const anchor of this.anchoringEvents(prefix, sn, said, delegator))
+      if (this.lastSaidAt(delegator, BigInt(`0x${anchor.sn}`)) === anchor.said) return anchor;
+    return undefined;
+  }
+
+  /**
+   * Records that `anchor` (an accepted event) anchors the seal {i: sealPrefix, s: sealSn,
+   * d: sealSaid}. Keyed by the seal and then by the anchoring prefix and sn, so that every KEL
+   * anchoring a seal keeps its own records (another KEL anchoring it cannot hide the delegator's)
+   * and a KEL's records sort by sn. Stores written before this layout keyed a seal's single
+   * record by the seal alone; such keys end where these continue, so no scan here reads them.
+   */
   putAnchor(sealPrefix: string, sealSn: bigint, sealSaid: string, anchor: AnchorRecord): void {
-    this.put('anchors', joinKey(sealPrefix, snKey(sealSn), sealSaid), anchor);
+    const key = joinKey(sealPrefix, snKey(sealSn), sealSaid, anchor.prefix, hexSnKey(anchor.sn));
+    this.put('anchors', key, anchor);
   }
 
   putDuplicity(record: DuplicityRecord): void {

@@ -62,7 +62,13 @@ export interface FirstSeenRunRecord {
   readonly events: readonly FirstSeenEntry[];
 }
 
-export type EscrowKind = 'out_of_order' | 'partially_signed' | 'partially_witnessed' | 'delegation';
+export type EscrowKind =
+  | 'out_of_order'
+  | 'partially_signed'
+  | 'partially_witnessed'
+  | 'delegation'
+  /** Conflicts with the accepted event at its sn and continues another branch (see processor). */
+  | 'likely_duplicitous';
 
 /** keripy's database names of the escrows, as the corpus reports them. */
 export const KERIPY_ESCROW_NAMES: Record<EscrowKind | 'duplicitous', string> = {
@@ -70,6 +76,7 @@ export const KERIPY_ESCROW_NAMES: Record<EscrowKind | 'duplicitous', string> = {
   partially_signed: 'pses',
   partially_witnessed: 'pwes',
   delegation: 'pdes',
+  likely_duplicitous: 'ldes',
   duplicitous: 'ldes',
 };
 
@@ -85,8 +92,14 @@ export interface EscrowRecord {
   readonly witnessSignatures: readonly string[];
   readonly receipts: readonly ReceiptCoupleRecord[];
   readonly sourceSeal?: SourceSealRecord;
-  /** When the event was first escrowed (milliseconds since the epoch, from the injected clock). */
+  /**
+   * When anything of this event was first kept (milliseconds since the epoch, from the injected
+   * clock): the first escrow of any kind, or the first receipt that arrived before it. keripy keeps
+   * one such time per event, and every escrow's timeout counts from it.
+   */
   readonly escrowedAt: number;
+  /** A copy arrived as this node's own (`process(message, { local: true })`); retries keep that. */
+  readonly local?: boolean;
   /** What it waits for, in words a person can act on. */
   readonly waitingFor: string;
 }

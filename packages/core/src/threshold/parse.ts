@@ -18,9 +18,10 @@
  * JavaScript orders the keys "0" and "1" first in a parsed object, where Python keeps the text
  * order; only the map-as-list shape above can observe that difference.
  *
- * Also differing: a JSON number such as `2.0` is an int to us (JSON.parse cannot tell) but a
- * float that keripy refuses; hex values above 2^53 - 1 are refused here (keripy allows up to
- * 2^136 - 1, far more keys than any event can list).
+ * Also differing: a JSON number such as `2.0` is an int here (JSON.parse cannot tell) but a float
+ * that keripy refuses (the event reader refuses a float `kt` or `nt` from the body's text); hex
+ * values above 2^53 - 1 are refused here (keripy allows up to 2^136 - 1, far more keys than any
+ * event can list).
  */
 import { parseHexNumber } from '@kestrel/cesr';
 import { ThresholdError } from '../errors.js';

@@ -26,7 +26,7 @@ import {
   VERIFICATION_KEY_CODES,
   versify,
 } from '@kestrel/cesr';
-import { EventError, KeriError } from '../errors.js';
+import { EventError, KeriError, ThresholdError } from '../errors.js';
 import {
   fieldOrderProblem,
   isKeyEventIlk,
@@ -117,6 +117,12 @@ function codeOf(qb64: string, what: string): string {
   return code;
 }
 
+/**
+ * The largest sequence number keripy can encode (its `Number` primitive holds 17 bytes); it drops
+ * an event with a larger one rather than waiting for the events before it.
+ */
+export const LARGEST_SEQUENCE_NUMBER = 256n ** 17n - 1n;
+
 /** A number field as keripy's `Number(num=...)` reads it: an integer or a hex string. */
 export function wholeNumber(value: unknown, label: string): bigint {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
@@ -163,8 +169,39 @@ export function readKeyEvent(body: Body, digest: Digester): KeyEvent {
   return event;
 }
 
-function readEstablishmentFields(sad: Sad, ilk: KeyEventIlk): EstablishmentFields {
+/**
+ * Whether a top-level number field is written as a float in a JSON body (`2.0`, `2e0`), which
+ * JSON.parse reads as the integer 2. keripy refuses a float threshold. Only asked when the field
+ * is a number, which thresholds almost never are. The first `"label":` in the text is the
+ * top-level field: thresholds come before any nested map in the field order, and a quote inside a
+ * string is escaped.
+ */
+function writtenAsFloat(raw: Uint8Array, kind: string, label: string): boolean {
+  if (kind !== 'JSON') return false;
+  const text = new TextDecoder().decode(raw);
+  let at = text.indexOf(`"${label}":`);
+  if (at < 0) return false;
+  for (at += label.length + 3; at < text.length; at++) {
+    const character = text[at]!;
+    if (character === '.' || character === 'e' || character === 'E') return true;
+    if (character === ',' || character === '}') return false;
+  }
+  return false;
+}
+
+function readEstablishmentFields(
+  sad: Sad,
+  ilk: KeyEventIlk,
+  raw: Uint8Array,
+  kind: string,
+): EstablishmentFields {
   if (ilk === 'ixn') return NO_ESTABLISHMENT_FIELDS;
+  if (typeof sad.kt === 'number' || typeof sad.nt === 'number') {
+    for (const label of ['kt', 'nt']) {
+      if (typeof sad[label] === 'number' && writtenAsFloat(raw, kind, label))
+        throw new ThresholdError(`Invalid threshold '${label}': a float`, { label });
+    }
+  }
   const keys = list(sad, 'k');
   for (const key of keys) {
     // Ed448 keys pass here: keripy 1.3.6 has no verifier for them, which the validation step checks.
@@ -230,6 +267,8 @@ export function readReceivedKeyEvent(body: Body, digest: Digester): KeyEvent {
   } catch {
     throw new EventError('bad_sequence_number', `Not a whole number: sn ${JSON.stringify(sad.s)}`);
   }
+  if (sn > LARGEST_SEQUENCE_NUMBER)
+    throw new EventError('bad_sequence_number', `Sequence number too large: ${sad.s}`);
 
   const inception = ilk === 'icp' || ilk === 'dip';
   const basic = inception && BASIC_PREFIX_CODES.has(prefixCode);
@@ -237,7 +276,7 @@ export function readReceivedKeyEvent(body: Body, digest: Digester): KeyEvent {
   let fields = NO_ESTABLISHMENT_FIELDS;
   let deferredError: KeriError | undefined;
   try {
-    fields = readEstablishmentFields(sad, ilk);
+    fields = readEstablishmentFields(sad, ilk, body.raw, body.version.kind);
   } catch (caught) {
     // keripy's form checks of these two cases read the fields, so a problem there is one of form.
     if (!(caught instanceof KeriError) || basic || nonTransferable) throw caught;

@@ -6,7 +6,6 @@
 import {
   type IndexedSignature,
   indexerFromQb64,
-  indexerSizes,
   type MatterCode,
   matterFromQb64,
 } from '@kestrel/cesr';
@@ -40,14 +39,19 @@ export function decodeKey(qb64: string): { code: MatterCode; raw: Uint8Array } {
   return key;
 }
 
-/** Whether a signature's scheme can be made by a key of this code. */
-function schemeMatches(signature: IndexedSignature, keyCode: MatterCode): boolean {
-  const scheme = indexerSizes(signature.code).scheme;
-  if (scheme === 'Ed25519') return keyCode === 'B' || keyCode === 'D';
-  if (scheme === 'ECDSA_256k1') return keyCode === '1AAA' || keyCode === '1AAB';
-  if (scheme === 'ECDSA_256r1') return keyCode === '1AAI' || keyCode === '1AAJ';
-  return keyCode === '1AAC' || keyCode === '1AAD';
+/**
+ * Whether a signature has the size of the key's signatures. keripy verifies an indexed signature
+ * with the algorithm of the key at its index, whatever the signature's code says (an Ed25519
+ * signature labelled as secp256k1 still counts); only a signature of another size cannot verify.
+ */
+function sizeMatches(signature: IndexedSignature, keyCode: MatterCode): boolean {
+  const ed448 = keyCode === '1AAC' || keyCode === '1AAD';
+  return signature.raw.length === (ed448 ? ED448_SIGNATURE_SIZE : SIGNATURE_SIZE);
 }
+
+/** Ed25519, secp256k1 and secp256r1 signatures are 64 bytes; Ed448 signatures 114. */
+const SIGNATURE_SIZE = 64;
+const ED448_SIGNATURE_SIZE = 114;
 
 /**
  * The verification of `signature` over `message` by the key `keyQb64`, as `verifySignatures` will
@@ -59,7 +63,7 @@ export function signatureCheck(
   message: Uint8Array,
 ): SignatureCheck | undefined {
   const key = decodeKey(keyQb64);
-  if (!schemeMatches(signature, key.code)) return undefined;
+  if (!sizeMatches(signature, key.code)) return undefined;
   return { keyCode: key.code, publicKey: key.raw, signature: signature.raw, message };
 }
 
@@ -89,7 +93,7 @@ export function verifySignatures(
       );
     }
     const decoded = decodeKey(key);
-    if (!schemeMatches(signature, decoded.code)) continue;
+    if (!sizeMatches(signature, decoded.code)) continue;
     if (crypto.verify(decoded.code, decoded.raw, signature.raw, raw)) {
       verified.push(signature);
       indices.push(signature.index);

@@ -1,0 +1,334 @@
+/**
+ * Escrows and signatures as keripy 1.3.6 handles them, from a review of Kestrel against keripy:
+ * what a copy of an escrowed event may and may not do to what is kept for it, when escrows time
+ * out, the likely-duplicitous escrow, and what keripy's readers refuse (float thresholds, sequence
+ * numbers beyond its `Number`) or accept (a signature under another scheme's indexer code).
+ */
+import {
+  type IndexedSignature,
+  indexedSignature,
+  matterFromRaw,
+  parseStream,
+  textToBytes,
+} from '@kestrel/cesr';
+import {
+  type BuiltMessage,
+  controllerSignatures,
+  EventProcessor,
+  type EventProcessorConfig,
+  incept,
+  interact,
+  ManualClock,
+  MemoryStore,
+  messagize,
+  type Outcome,
+  rotate,
+  signIndexed,
+  ThresholdError,
+} from '@kestrel/core';
+import { createNodeCrypto } from '@kestrel/crypto-node';
+import { TestIdentifier, type TestKey, testKey } from '@kestrel/testing';
+import { describe, expect, it } from 'vitest';
+
+const crypto = await createNodeCrypto();
+const digest = (code: Parameters<typeof crypto.digest>[0], data: Uint8Array) =>
+  crypto.digest(code, data);
+
+function newProcessor(config: Partial<EventProcessorConfig> = {}): EventProcessor {
+  return new EventProcessor({ store: new MemoryStore(), crypto, ...config });
+}
+
+function feed(processor: EventProcessor, bytes: Uint8Array, local = false): Outcome[] {
+  return parseStream(bytes).messages.flatMap((message) => processor.process(message, { local }));
+}
+
+const key = (label: string): TestKey => testKey(crypto, label);
+const sign = (signer: TestKey, event: BuiltMessage, index: number): IndexedSignature =>
+  signIndexed(crypto, signer.seed, event.raw, index);
+const signed = (event: BuiltMessage, signatures: readonly IndexedSignature[]): Uint8Array =>
+  messagize(event.raw, [controllerSignatures(signatures)]);
+
+/** An inception with three keys and the given signing threshold (and its keys). */
+function threeKeyInception(label: string, signingThreshold: string | string[] = '2') {
+  const keys = [0, 1, 2].map((i) => key(`${label}/0/${i}`));
+  const next = [0, 1, 2].map((i) => key(`${label}/1/${i}`));
+  const event = incept(digest, {
+    keys: keys.map((k) => k.publicKey),
+    nextKeyDigests: next.map((k) => k.nextDigest),
+    signingThreshold,
+    nextThreshold: '2',
+    code: 'E',
+  });
+  return { event, keys };
+}
+
+const accepted = (outcomes: readonly Outcome[], said: string) =>
+  outcomes.some((outcome) => outcome.kind === 'accepted' && outcome.said === said);
+
+function errorCodes(outcomes: readonly Outcome[]): string[] {
+  return outcomes.flatMap((outcome) => (outcome.kind === 'rejected' ? [outcome.error.code] : []));
+}
+
+describe('a copy of a partially signed event', () => {
+  it('with a signature index beyond the keys is rejected without evicting the escrow', () => {
+    // keripy verifies an arriving copy on its own attachments: a signature index beyond the keys
+    // raises before anything is escrowed or removed, so the partially-signed escrow keeps the
+    // signature it had, and the later legitimate signature completes the threshold.
+    const { event, keys } = threeKeyInception('review/f1');
+    const processor = newProcessor();
+    expect(feed(processor, signed(event, [sign(keys[0]!, event, 0)]))).toMatchObject([
+      { kind: 'escrowed', escrow: 'partially_signed' },
+    ]);
+
+    const attack = feed(processor, signed(event, [sign(keys[1]!, event, 5)]));
+    expect(errorCodes(attack)).toEqual(['bad_keys']);
+    expect(processor.listEscrows().map((r) => [r.kind, r.signatures.length])).toEqual([
+      ['partially_signed', 1],
+    ]);
+
+    const last = feed(processor, signed(event, [sign(keys[1]!, event, 1)]));
+    expect(accepted(last, event.said)).toBe(true);
+    expect(processor.context.state(event.said)?.sn).toBe(0n);
+  });
+
+  it('that satisfies a weighted threshold on its own is accepted though the merge would not', () => {
+    // kt ["1/2","1/2"] over three keys: the third key carries no weight (keripy allows more keys
+    // than weights). keripy judges the second copy (signatures 0 and 1) on its own and accepts
+    // it; it would only merge the escrowed signature 2 when retrying the escrow.
+    const { event, keys } = threeKeyInception('review/f9', ['1/2', '1/2']);
+    const processor = newProcessor();
+    expect(feed(processor, signed(event, [sign(keys[2]!, event, 2)]))).toMatchObject([
+      { kind: 'escrowed', escrow: 'partially_signed' },
+    ]);
+    const second = feed(
+      processor,
+      signed(event, [sign(keys[0]!, event, 0), sign(keys[1]!, event, 1)]),
+    );
+    expect(accepted(second, event.said)).toBe(true);
+    expect(processor.context.state(event.said)?.sn).toBe(0n);
+    expect(processor.listEscrows()).toEqual([]);
+  });
+});
+
+describe('escrow timeouts', () => {
+  const HOUR = 3600 * 1000;
+
+  it('does not merge the signatures of an escrow that timed out', () => {
+    // keripy's partially-signed escrow times out after 3600 s; an escrow nobody swept yet is still
+    // stale, and its signatures are removed rather than merged with a copy arriving afterwards.
+    const clock = new ManualClock();
+    const { event, keys } = threeKeyInception('review/f6b');
+    const processor = newProcessor({ clock });
+    feed(processor, signed(event, [sign(keys[0]!, event, 0)]));
+    clock.advance(2 * HOUR);
+    const late = feed(processor, signed(event, [sign(keys[1]!, event, 1)]));
+    expect(errorCodes(late)).toContain('expired');
+    expect(accepted(late, event.said)).toBe(false);
+    expect(processor.context.state(event.said)).toBeUndefined();
+  });
+
+  it('counts from the first escrow of the event, not from its move to another escrow', () => {
+    // keripy stamps one datetime per event (putDts, no overwrite) when it is first escrowed: an
+    // interaction kept out of order at t=0 and moved to the partially-signed escrow at t=1000 s
+    // times out at t=3600 s.
+    const clock = new ManualClock();
+    const start = clock.now();
+    const { event: icp, keys } = threeKeyInception('review/f6');
+    const ixn = interact(digest, { prefix: icp.said, prior: icp.said, sn: 1n, data: [] });
+    const processor = newProcessor({ clock });
+    expect(feed(processor, signed(ixn, [sign(keys[0]!, ixn, 0)]))).toMatchObject([
+      { kind: 'escrowed', escrow: 'out_of_order' },
+    ]);
+    clock.advance(1000 * 1000);
+    feed(processor, signed(icp, [sign(keys[0]!, icp, 0), sign(keys[1]!, icp, 1)]));
+    expect(processor.listEscrows().map((r) => [r.kind, r.escrowedAt])).toEqual([
+      ['partially_signed', start],
+    ]);
+    clock.advance(2700 * 1000);
+    expect(errorCodes(processor.expireEscrows())).toEqual(['expired']);
+    const late = feed(processor, signed(ixn, [sign(keys[1]!, ixn, 1)]));
+    expect(accepted(late, ixn.said)).toBe(false);
+    expect(processor.context.state(icp.said)?.sn).toBe(0n);
+  });
+
+  it('counts from the first receipt that came before the event', () => {
+    // keripy's unverified receipt escrow stamps the event's datetime key first, so the event's
+    // partially-witnessed escrow times out one hour after that receipt, not after the event.
+    const clock = new ManualClock();
+    const id = new TestIdentifier(crypto, {
+      label: 'review/j',
+      witnessCount: 3,
+      witnessThreshold: 2,
+    });
+    const icp = id.incept({ receipts: 0 });
+    const processor = newProcessor({ clock });
+    feed(processor, id.receiptMessage(icp.event, [0]));
+    clock.advance(50 * 60 * 1000);
+    expect(feed(processor, icp.message)).toMatchObject([
+      { kind: 'escrowed', escrow: 'partially_witnessed' },
+    ]);
+    clock.advance(11 * 60 * 1000);
+    expect(errorCodes(processor.expireEscrows())).toEqual(['expired']);
+    const late = feed(processor, id.receiptMessage(icp.event, [1]));
+    expect(accepted(late, icp.event.said)).toBe(false);
+    expect(processor.context.state(id.prefix)).toBeUndefined();
+  });
+});
+
+describe('escrow retries', () => {
+  it('keep an escrowed local event local', () => {
+    // An own event is accepted before it is witnessed (keripy's `local` path). An own interaction
+    // processed out of order keeps being the node's own when its escrow is retried.
+    const id = new TestIdentifier(crypto, {
+      label: 'review/f10',
+      witnessCount: 1,
+      witnessThreshold: 1,
+    });
+    const icp = id.incept({ receipts: 0 });
+    const ixn1 = id.interact([], { receipts: 0 });
+    const ixn2 = id.interact([], { receipts: 0 });
+    const processor = newProcessor({ options: { localPrefixes: new Set([id.prefix]) } });
+    feed(processor, icp.message, true);
+    expect(feed(processor, ixn2.message, true)).toMatchObject([
+      { kind: 'escrowed', escrow: 'out_of_order' },
+    ]);
+    const outcomes = feed(processor, ixn1.message, true);
+    expect(accepted(outcomes, ixn2.event.said)).toBe(true);
+    expect(processor.context.state(id.prefix)?.sn).toBe(2n);
+  });
+});
+
+describe('the likely-duplicitous escrow', () => {
+  /** icp, ixn 1 and ixn 2 accepted; a recovery rot 1 superseding ixn 1 and an ixn 2' after it. */
+  function recovery() {
+    const k0 = key('review/f8/0'); // in force at the inception
+    const k1 = key('review/f8/1'); // rotated in by the recovery rotation
+    const k2 = key('review/f8/2');
+    const icp = incept(digest, {
+      keys: [k0.publicKey],
+      nextKeyDigests: [k1.nextDigest],
+      code: 'E',
+    });
+    const prefix = icp.said;
+    const ixn1 = interact(digest, { prefix, prior: icp.said, sn: 1n, data: [] });
+    const ixn2 = interact(digest, { prefix, prior: ixn1.said, sn: 2n, data: [] });
+    const rot1 = rotate(digest, {
+      prefix,
+      prior: icp.said,
+      sn: 1n,
+      keys: [k1.publicKey],
+      nextKeyDigests: [k2.nextDigest],
+    });
+    const after = interact(digest, { prefix, prior: rot1.said, sn: 2n, data: [] });
+    const processor = newProcessor();
+    for (const event of [icp, ixn1, ixn2]) feed(processor, signed(event, [sign(k0, event, 0)]));
+    return { processor, prefix, k1, ixn1, rot1, after };
+  }
+
+  it('keeps an event that follows a recovery arriving before it, and accepts it after', () => {
+    // ixn 2' conflicts with the accepted ixn 2, is not signed by the keys in force and its prior
+    // (rot 1) is not the accepted event at sn 1: keripy keeps it in its likely-duplicitous escrow
+    // (ldes) and accepts it once the recovery rotation has made its signer the key in force.
+    const { processor, prefix, k1, rot1, after } = recovery();
+    expect(feed(processor, signed(after, [sign(k1, after, 0)]))).toMatchObject([
+      { kind: 'escrowed', escrow: 'likely_duplicitous', said: after.said },
+    ]);
+    const outcomes = feed(processor, signed(rot1, [sign(k1, rot1, 0)]));
+    expect(accepted(outcomes, rot1.said)).toBe(true);
+    expect(accepted(outcomes, after.said)).toBe(true);
+    expect(processor.context.state(prefix)).toMatchObject({ sn: 2n, said: after.said });
+    expect(processor.listEscrows()).toEqual([]);
+  });
+
+  it('still drops a badly signed conflicting event with the same prior as the accepted one', () => {
+    // Its prior is the accepted ixn 1: it continues no other branch, so keripy drops it.
+    const { processor, prefix, k1, ixn1 } = recovery();
+    const conflicting = interact(digest, {
+      prefix,
+      prior: ixn1.said,
+      sn: 2n,
+      data: [{ i: prefix, s: '0', d: prefix }],
+    });
+    const outcomes = feed(processor, signed(conflicting, [sign(k1, conflicting, 0)]));
+    expect(outcomes).toMatchObject([{ kind: 'rejected', said: conflicting.said }]);
+    expect(processor.listEscrows()).toEqual([]);
+  });
+});
+
+describe('signatures and fields as keripy reads them', () => {
+  it('counts an Ed25519 signature attached under a secp256k1 or secp256r1 indexer code', () => {
+    // keripy verifies an indexed signature with the algorithm of the key at its index (the
+    // Verfer's), whatever the Siger's code says; the 64 bytes are an Ed25519 signature.
+    const signer = key('review/f7/0');
+    const icp = incept(digest, {
+      keys: [signer.publicKey],
+      nextKeyDigests: [key('review/f7/1').nextDigest],
+      code: 'E',
+    });
+    const ed25519 = sign(signer, icp, 0);
+    for (const code of ['C', 'E'] as const) {
+      const relabelled = indexedSignature(code, ed25519.raw, 0, 0);
+      const processor = newProcessor();
+      expect(accepted(feed(processor, signed(icp, [relabelled])), icp.said)).toBe(true);
+    }
+  });
+
+  /**
+   * A KERI 1.0 JSON event from its text, '#D#' standing for its SAID (d and i), so that a field
+   * can be written as JSON.stringify never would (a float).
+   */
+  function eventFromText(template: string): BuiltMessage {
+    const placeholder = '#'.repeat(44);
+    let text = template.replaceAll('#D#', placeholder);
+    const size = textToBytes(text).length.toString(16).padStart(6, '0');
+    text = text.replace('KERI10JSON000000_', `KERI10JSON${size}_`);
+    const said = matterFromRaw('E', crypto.digest('E', textToBytes(text))).qb64;
+    const raw = textToBytes(text.replaceAll(placeholder, said));
+    return { raw, said } as BuiltMessage;
+  }
+
+  it('rejects kt written as the JSON float 2.0, and accepts "2" and the integer 2', () => {
+    // keripy refuses a float threshold (Tholder raises on a float sith); JSON.parse reads 2.0 as
+    // the integer 2, so the text decides.
+    const keys = [0, 1].map((i) => key(`review/f11/0/${i}`));
+    const next = [0, 1].map((i) => key(`review/f11/1/${i}`));
+    const outcomeOf = (kt: string) => {
+      const icp = eventFromText(
+        `{"v":"KERI10JSON000000_","t":"icp","d":"#D#","i":"#D#","s":"0","kt":${kt},` +
+          `"k":["${keys[0]!.publicKey}","${keys[1]!.publicKey}"],"nt":"1",` +
+          `"n":["${next[0]!.nextDigest}","${next[1]!.nextDigest}"],"bt":"0","b":[],"c":[],"a":[]}`,
+      );
+      const processor = newProcessor();
+      return feed(processor, signed(icp, [sign(keys[0]!, icp, 0), sign(keys[1]!, icp, 1)]));
+    };
+    const float = outcomeOf('2.0');
+    expect(float).toMatchObject([{ kind: 'rejected' }]);
+    const error = float[0]!.kind === 'rejected' ? float[0]!.error : undefined;
+    expect(error).toBeInstanceOf(ThresholdError);
+    expect(error?.code).toBe('bad_threshold');
+    expect(outcomeOf('"2"')).toMatchObject([{ kind: 'accepted' }]);
+    expect(outcomeOf('2')).toMatchObject([{ kind: 'accepted' }]);
+  });
+
+  it('rejects an sn of 256**17 or more, and keeps ffff... (34 hex digits) out of order', () => {
+    // keripy's Number primitive holds 17 bytes: a larger sn cannot be read and the event is
+    // dropped; the largest it can hold is a valid sn and waits for the events before it.
+    const id = new TestIdentifier(crypto, { label: 'review/f5' });
+    const icp = id.incept();
+    const processor = newProcessor();
+    feed(processor, icp.message);
+    const interactionAt = (sn: bigint) => {
+      const ixn = interact(digest, { prefix: id.prefix, prior: icp.event.said, sn, data: [] });
+      return feed(processor, signed(ixn, [sign(id.currentKeys[0]!, ixn, 0)]));
+    };
+    expect(interactionAt(256n ** 17n - 1n)).toMatchObject([
+      { kind: 'escrowed', escrow: 'out_of_order' },
+    ]);
+    for (const sn of [256n ** 17n, 1n << 200n]) {
+      const outcomes = interactionAt(sn);
+      expect(outcomes).toMatchObject([{ kind: 'rejected' }]);
+      expect(errorCodes(outcomes)).toEqual(['bad_sequence_number']);
+    }
+    expect(processor.listEscrows().map((r) => r.sn)).toEqual(['f'.repeat(34)]);
+  });
+});
