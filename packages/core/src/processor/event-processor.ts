@@ -6,16 +6,9 @@
  *
  * `process` is synchronous; `flush` commits the accumulated writes in one atomic batch.
  */
-import {
-  type IndexedSignature,
-  type Message,
-  PREFIX_CODES,
-  parseHexNumber,
-  qb64Code,
-  toHex,
-} from '@kestrel/cesr';
+import { type IndexedSignature, type Message, parseHexNumber, toHex } from '@kestrel/cesr';
 import { EventError, type KeriError, ValidationError } from '../errors.js';
-import { fieldOrderProblem, isKeyEventIlk } from '../event/fields.js';
+import { isKeyEventIlk } from '../event/fields.js';
 import type { Clock } from '../ports/clock.js';
 import { systemClock } from '../ports/clock.js';
 import type { Crypto } from '../ports/crypto.js';
@@ -23,18 +16,22 @@ import type { KeyValueStore } from '../ports/key-value.js';
 import { firstSeenState } from '../state/key-state.js';
 import { KelStore } from '../store/kel-store.js';
 import type { EscrowKind, EscrowRecord, EventRecord } from '../store/records.js';
-import {
-  type KeyEvent,
-  LARGEST_SEQUENCE_NUMBER,
-  readReceivedKeyEvent,
-} from '../validation/key-event.js';
+import { type KeyEvent, readReceivedKeyEvent } from '../validation/key-event.js';
 import { signaturesFromQb64, verifySignatures } from '../validation/signatures.js';
 import { type MessageAttachments, readAttachments, type SourceSeal } from './attachments.js';
 import { ProcessorContext, type ProcessorOptions } from './context.js';
 import { isEventSeal } from './delegation.js';
 import { judgeConflict } from './duplicity.js';
-import { type Decision, deriveWitnesses, evaluateKeyEvent, type Material } from './evaluate.js';
-import { ESCROW_TIMEOUTS, type EventOutcome, type Outcome, RECEIPT_TIMEOUT } from './outcomes.js';
+import {
+  ESCROW_KINDS,
+  expired,
+  expiredOutcome,
+  keepInEscrow,
+  liveEscrows,
+} from './escrow-records.js';
+import { deriveWitnesses, evaluateKeyEvent, type Material } from './evaluate.js';
+import { type EventOutcome, type Outcome, RECEIPT_TIMEOUT } from './outcomes.js';
+import { readReceiptBody } from './receipt-body.js';
 import {
   applyReceipts,
   canReceipt,
@@ -47,14 +44,6 @@ import {
 import { bodyOf, readStoredEvent } from './stored-events.js';
 
 const NONE: readonly never[] = Object.freeze([]);
-
-const ESCROW_KINDS: readonly EscrowKind[] = [
-  'out_of_order',
-  'partially_signed',
-  'partially_witnessed',
-  'delegation',
-  'likely_duplicitous',
-];
 
 interface RetryJob {
   readonly kind: EscrowKind;
@@ -133,9 +122,9 @@ export class EventProcessor {
     const now = this.context.clock.now();
     for (const kind of ESCROW_KINDS) {
       for (const record of [...this.store.escrows(kind)]) {
-        if (this.expired(record, now)) {
+        if (expired(this.context, record, now)) {
           this.store.removeEscrow(kind, record.prefix, BigInt(`0x${record.sn}`), record.said);
-          outcomes.push(this.expiredOutcome(record));
+          outcomes.push(expiredOutcome(record));
         }
       }
     }
@@ -217,20 +206,6 @@ export class EventProcessor {
     }
   }
 
-  /** The event's escrow records, less those that timed out (dropped and reported here). */
-  private liveEscrows(event: KeyEvent, now: number, outcomes: Outcome[]): EscrowRecord[] {
-    const live: EscrowRecord[] = [];
-    for (const kind of ESCROW_KINDS) {
-      const record = this.store.escrow(kind, event.prefix, event.sn, event.said);
-      if (!record) continue;
-      if (this.expired(record, now)) {
-        this.store.removeEscrow(kind, event.prefix, event.sn, event.said);
-        outcomes.push(this.expiredOutcome(record));
-      } else live.push(record);
-    }
-    return live;
-  }
-
   /**
    * Witness signatures from receipts that came before the event (unverified): those of listed,
    * non-transferable witnesses, once the witness list is known. They can only add to the event's
@@ -271,7 +246,9 @@ export class EventProcessor {
   ): void {
     const quiet = this.store.quiet; // nothing escrowed, no receipts pending: skip the lookups
     const now = this.context.clock.now();
-    const escrowed: readonly EscrowRecord[] = quiet ? NONE : this.liveEscrows(event, now, outcomes);
+    const escrowed: readonly EscrowRecord[] = quiet
+      ? NONE
+      : liveEscrows(this.context, event, now, outcomes);
     if (retriedFrom !== undefined && !escrowed.some((record) => record.kind === retriedFrom))
       return;
     const pendingRecord = quiet ? undefined : this.store.pendingReceipts(event.prefix, event.said);
@@ -330,7 +307,7 @@ export class EventProcessor {
       }
       case 'escrow': {
         removeEscrows(decision.escrow);
-        this.keep(event, decision, {
+        keepInEscrow(this.context, event, decision, {
           escrowed,
           pendingSince: pendingRecord?.receivedAt,
           local: incoming.local,
@@ -365,7 +342,8 @@ export class EventProcessor {
           // Not signed by the keys in force here, but it follows an event this KEL does not have:
           // it may belong after a recovery rotation still on its way (keripy's likely-duplicitous
           // escrow). It waits for that, and is retried when the event before it changes.
-          this.keep(
+          keepInEscrow(
+            this.context,
             event,
             {
               escrow: 'likely_duplicitous',
@@ -392,48 +370,6 @@ export class EventProcessor {
         outcomes.push({ kind: 'rejected', ...identityOf(event), error: decision.error });
         return;
     }
-  }
-
-  /** Keeps an event in an escrow, with one time for the event (from when anything of it was first kept). */
-  private keep(
-    event: KeyEvent,
-    decision: Pick<
-      Extract<Decision, { kind: 'escrow' }>,
-      'escrow' | 'waitingFor' | 'signatures' | 'witnessSignatures' | 'sourceSeal'
-    >,
-    context: {
-      escrowed: readonly EscrowRecord[];
-      pendingSince: number | undefined;
-      local: boolean;
-      now: number;
-      outcomes: Outcome[];
-    },
-  ): void {
-    let firstKept = Math.min(context.pendingSince ?? context.now, context.now);
-    for (const record of context.escrowed) firstKept = Math.min(firstKept, record.escrowedAt);
-    const local = context.local || context.escrowed.some((record) => record.local === true);
-    const seal = decision.sourceSeal;
-    this.store.putEscrow({
-      kind: decision.escrow,
-      prefix: event.prefix,
-      sn: toHex(event.sn),
-      said: event.said,
-      ilk: event.ilk,
-      raw: event.raw,
-      signatures: decision.signatures.map((s) => s.qb64),
-      witnessSignatures: decision.witnessSignatures.map((s) => s.qb64),
-      receipts: [],
-      ...(seal ? { sourceSeal: { sn: toHex(seal.sn), said: seal.said } } : {}),
-      escrowedAt: firstKept,
-      waitingFor: decision.waitingFor,
-      ...(local ? { local } : {}),
-    });
-    context.outcomes.push({
-      kind: 'escrowed',
-      ...identityOf(event),
-      escrow: decision.escrow,
-      waitingFor: decision.waitingFor,
-    });
   }
 
   /** A non-inception event whose prior is not the accepted event before it (read well enough to judge). */
@@ -573,49 +509,12 @@ export class EventProcessor {
     attachments: MessageAttachments,
     outcomes: Outcome[],
   ): void {
-    const sad = message.body.sad;
-    // keripy reads a receipt's body as strictly as a key event's: exactly its five fields, in
-    // order, and a valid identifier prefix.
-    const order = fieldOrderProblem('rct', Object.keys(sad));
-    const prefix = typeof sad.i === 'string' ? sad.i : '';
-    const said = typeof sad.d === 'string' ? sad.d : '';
-    if (
-      order !== undefined ||
-      typeof sad.d !== 'string' ||
-      !PREFIX_CODES.has(qb64Code(prefix) ?? '')
-    ) {
-      outcomes.push({
-        kind: 'rejected',
-        error:
-          order !== undefined
-            ? new EventError('missing_field', order)
-            : typeof sad.d !== 'string'
-              ? new EventError(
-                  'bad_field',
-                  `Receipt of a SAID that is not a string: ${JSON.stringify(sad.d)}`,
-                )
-              : new EventError(
-                  'bad_prefix',
-                  `Receipt with an invalid identifier prefix ${JSON.stringify(sad.i)}`,
-                ),
-      });
+    const body = readReceiptBody(message.body.sad);
+    if (body instanceof EventError) {
+      outcomes.push({ kind: 'rejected', error: body });
       return;
     }
-    let sn: bigint;
-    try {
-      if (typeof sad.s !== 'string') throw new TypeError('not a string');
-      sn = parseHexNumber(sad.s);
-      if (sn > LARGEST_SEQUENCE_NUMBER) throw new RangeError('too large');
-    } catch {
-      outcomes.push({
-        kind: 'rejected',
-        error: new EventError(
-          'bad_sequence_number',
-          `Receipt with invalid sn ${JSON.stringify(sad.s)}`,
-        ),
-      });
-      return;
-    }
+    const { prefix, sn, said } = body;
     const incoming: IncomingReceipts = {
       witnessSignatures: attachments.witnessSignatures,
       couples: attachments.receiptCouples,
@@ -719,25 +618,6 @@ export class EventProcessor {
     }
     this.drainQueue(outcomes);
     return outcomes;
-  }
-
-  private expired(record: EscrowRecord, now: number): boolean {
-    const seconds = this.context.options.timeouts?.[record.kind] ?? ESCROW_TIMEOUTS[record.kind];
-    return now - record.escrowedAt > seconds * 1000;
-  }
-
-  private expiredOutcome(record: EscrowRecord): EventOutcome {
-    return {
-      kind: 'rejected',
-      prefix: record.prefix,
-      sn: BigInt(`0x${record.sn}`),
-      said: record.said,
-      ilk: record.ilk,
-      error: new ValidationError(
-        'expired',
-        `Escrow timed out while waiting for ${record.waitingFor}`,
-      ),
-    };
   }
 }
 

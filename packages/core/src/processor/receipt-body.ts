@@ -1,0 +1,43 @@
+/**
+ * @module processor/receipt-body
+ * Reading the body of a receipt (`rct`) as strictly as keripy's `SerderKERI` reads it: exactly the
+ * fields v, t, d, i, s in that order, a valid identifier prefix, the receipted SAID as a string and
+ * a sequence number its `Number` primitive can hold (17 bytes). A body that fails is dropped.
+ */
+import { PREFIX_CODES, parseHexNumber, qb64Code, type Sad } from '@kestrel/cesr';
+import { EventError } from '../errors.js';
+import { fieldOrderProblem } from '../event/fields.js';
+import { LARGEST_SEQUENCE_NUMBER } from '../validation/key-event.js';
+
+export interface ReceiptBody {
+  readonly prefix: string;
+  readonly sn: bigint;
+  /** The SAID of the receipted event. */
+  readonly said: string;
+}
+
+/** The receipted event's identity, or the error that drops the receipt. */
+export function readReceiptBody(sad: Sad): ReceiptBody | EventError {
+  const order = fieldOrderProblem('rct', Object.keys(sad));
+  if (order !== undefined) return new EventError('missing_field', order);
+  const { i: prefix, d: said, s } = sad;
+  if (typeof prefix !== 'string' || !PREFIX_CODES.has(qb64Code(prefix) ?? ''))
+    return new EventError(
+      'bad_prefix',
+      `Receipt with an invalid identifier prefix ${JSON.stringify(prefix)}`,
+    );
+  if (typeof said !== 'string')
+    return new EventError(
+      'bad_field',
+      `Receipt of a SAID that is not a string: ${JSON.stringify(said)}`,
+    );
+  let sn: bigint | undefined;
+  try {
+    if (typeof s === 'string') sn = parseHexNumber(s);
+  } catch {
+    sn = undefined;
+  }
+  if (sn === undefined || sn > LARGEST_SEQUENCE_NUMBER)
+    return new EventError('bad_sequence_number', `Receipt with invalid sn ${JSON.stringify(s)}`);
+  return { prefix, sn, said };
+}
