@@ -54,6 +54,7 @@ export type ValidationErrorCode =
   | 'delegated_rotation_required'
   | 'bad_recovery'
   | 'bad_witnesses'
+  | 'bad_threshold'
   | 'do_not_delegate'
   | 'bad_delegation'
   | 'unsigned_conflict'

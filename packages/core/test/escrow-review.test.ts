@@ -310,6 +310,45 @@ describe('signatures and fields as keripy reads them', () => {
     expect(outcomeOf('2')).toMatchObject([{ kind: 'accepted' }]);
   });
 
+  it('rejects bt written as the JSON float 0.0, and accepts the integer 0', () => {
+    // keripy reads bt with its Number primitive, which refuses a float.
+    const signer = key('review/bt-float/0');
+    const next = key('review/bt-float/1');
+    const outcomeOf = (bt: string) => {
+      const icp = eventFromText(
+        `{"v":"KERI10JSON000000_","t":"icp","d":"#D#","i":"#D#","s":"0","kt":"1",` +
+          `"k":["${signer.publicKey}"],"nt":"1","n":["${next.nextDigest}"],"bt":${bt},` +
+          `"b":[],"c":[],"a":[]}`,
+      );
+      return feed(newProcessor(), signed(icp, [sign(signer, icp, 0)]));
+    };
+    const float = outcomeOf('0.0');
+    expect(float).toMatchObject([{ kind: 'rejected' }]);
+    expect(errorCodes(float)).toEqual(['bad_field']);
+    expect(outcomeOf('0')).toMatchObject([{ kind: 'accepted' }]);
+  });
+
+  it('refuses an inception whose next threshold needs more next keys than it commits to', () => {
+    // keripy accepts such an inception but fails to write its key state (its state() checks the
+    // size), so the KEL never starts there.
+    const signer = key('review/nt-size/0');
+    const next = key('review/nt-size/1');
+    // Built from text: the builders refuse such an event.
+    const inception = (nextThreshold: string) =>
+      eventFromText(
+        `{"v":"KERI10JSON000000_","t":"icp","d":"#D#","i":"#D#","s":"0","kt":"1",` +
+          `"k":["${signer.publicKey}"],"nt":"${nextThreshold}","n":["${next.nextDigest}"],` +
+          `"bt":"0","b":[],"c":[],"a":[]}`,
+      );
+    const tooMany = inception('2');
+    const outcomes = feed(newProcessor(), signed(tooMany, [sign(signer, tooMany, 0)]));
+    expect(errorCodes(outcomes)).toEqual(['bad_threshold']);
+    const fits = inception('1');
+    expect(feed(newProcessor(), signed(fits, [sign(signer, fits, 0)]))).toMatchObject([
+      { kind: 'accepted' },
+    ]);
+  });
+
   it('rejects an sn of 256**17 or more, and keeps ffff... (34 hex digits) out of order', () => {
     // keripy's Number primitive holds 17 bytes: a larger sn cannot be read and the event is
     // dropped; the largest it can hold is a valid sn and waits for the events before it.
@@ -330,5 +369,33 @@ describe('signatures and fields as keripy reads them', () => {
       expect(errorCodes(outcomes)).toEqual(['bad_sequence_number']);
     }
     expect(processor.listEscrows().map((r) => r.sn)).toEqual(['f'.repeat(34)]);
+  });
+});
+
+describe('events waiting at one sequence number', () => {
+  it('are retried in the order they arrived, not by SAID', () => {
+    // Two different, validly signed interactions at sn 2 arrive before sn 1: keripy keeps its
+    // out-of-order escrow in arrival order, so the first to arrive becomes first-seen and the other
+    // conflicts with it.
+    const id = new TestIdentifier(crypto, { label: 'review/arrival' });
+    const icp = id.incept();
+    const ixn1 = id.interact([]);
+    const fork = (data: string) => {
+      const event = interact(digest, {
+        prefix: id.prefix,
+        prior: ixn1.event.said,
+        sn: 2n,
+        data: [{ d: data }],
+      });
+      return { event, message: signed(event, [sign(id.currentKeys[0]!, event, 0)]) };
+    };
+    const forks = [fork(`E${'A'.repeat(43)}`), fork(`E${'B'.repeat(43)}`)];
+    // The first to arrive has the larger SAID, so SAID order would pick the other.
+    forks.sort((a, b) => (a.event.said < b.event.said ? 1 : -1));
+    const processor = newProcessor();
+    feed(processor, icp.message);
+    for (const { message } of forks) feed(processor, message);
+    feed(processor, ixn1.message);
+    expect(processor.store.lastSaidAt(id.prefix, 2n)).toBe(forks[0]!.event.said);
   });
 });

@@ -76,6 +76,15 @@ export interface KeptSoFar {
   readonly outcomes: Outcome[];
 }
 
+/** Counts records kept by this process (see `EscrowRecord.arrival`). */
+let arrivals = 0;
+
+/** Records in the order their events first came: by first-kept time, then arrival. */
+export function inArrivalOrder(records: EscrowRecord[]): EscrowRecord[] {
+  if (records.length < 2) return records;
+  return records.sort((a, b) => a.escrowedAt - b.escrowedAt || (a.arrival ?? 0) - (b.arrival ?? 0));
+}
+
 /** Keeps an event in an escrow, timed from when anything of it was first kept; reports it. */
 export function keepInEscrow(
   context: ProcessorContext,
@@ -84,7 +93,12 @@ export function keepInEscrow(
   kept: KeptSoFar,
 ): void {
   let firstKept = Math.min(kept.pendingSince ?? kept.now, kept.now);
-  for (const record of kept.escrowed) firstKept = Math.min(firstKept, record.escrowedAt);
+  let arrival = Number.POSITIVE_INFINITY;
+  for (const record of kept.escrowed) {
+    firstKept = Math.min(firstKept, record.escrowedAt);
+    arrival = Math.min(arrival, record.arrival ?? Number.POSITIVE_INFINITY);
+  }
+  if (arrival === Number.POSITIVE_INFINITY) arrival = ++arrivals;
   const local = kept.local || kept.escrowed.some((record) => record.local === true);
   const seal = entry.sourceSeal;
   context.store.putEscrow({
@@ -99,6 +113,7 @@ export function keepInEscrow(
     receipts: [],
     ...(seal ? { sourceSeal: { sn: toHex(seal.sn), said: seal.said } } : {}),
     escrowedAt: firstKept,
+    arrival,
     waitingFor: entry.waitingFor,
     ...(local ? { local } : {}),
   });

@@ -195,7 +195,7 @@ function incept(context: ProcessorContext, event: KeyEvent, material: Material):
     doNotDelegate: event.config.includes(TRAITS.DoNotDelegate),
     delegator: event.delegator,
   };
-  return validateSignatures(context, event, material, {
+  const decision = validateSignatures(context, event, material, {
     keys: event.keys,
     signingThreshold,
     witnesses: event.witnesses,
@@ -205,6 +205,19 @@ function incept(context: ProcessorContext, event: KeyEvent, material: Material):
     newState: state,
     recovery: false,
   });
+  // keripy checks this only when it writes the new key state, after accepting the inception; the
+  // check fails there and its KEL never starts. (A rotation's failing check leaves its state
+  // unwritten, but the rotation in force: not refused here either.)
+  if (
+    decision.kind === 'accept' &&
+    thresholdSize(state.nextThreshold) > state.nextKeyDigests.length
+  ) {
+    throw new ValidationError(
+      'bad_threshold',
+      `Next threshold needs ${thresholdSize(state.nextThreshold)} next keys, the event commits to ${state.nextKeyDigests.length}`,
+    );
+  }
+  return decision;
 }
 
 function update(

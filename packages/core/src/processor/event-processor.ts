@@ -26,6 +26,7 @@ import {
   ESCROW_KINDS,
   expired,
   expiredOutcome,
+  inArrivalOrder,
   keepInEscrow,
   liveEscrows,
 } from './escrow-records.js';
@@ -198,7 +199,8 @@ export class EventProcessor {
     if (event.ilk === 'icp' || event.ilk === 'dip') return event.witnesses;
     const state = this.context.state(event.prefix);
     if (!state || event.sn > state.sn + 1n) return undefined;
-    if (event.ilk === 'ixn') return state.witnesses;
+    // An interaction, and a recovery rotation (keripy keeps the witnesses in force there).
+    if (event.ilk === 'ixn' || event.sn <= state.sn) return state.witnesses;
     try {
       return deriveWitnesses(state.witnesses, event.cuts, event.adds).witnesses;
     } catch {
@@ -452,8 +454,9 @@ export class EventProcessor {
     }
     for (const kind of ['out_of_order', 'likely_duplicitous'] as const) {
       if (!this.store.hasEscrowAt(kind, event.prefix, event.sn + 1n)) continue;
-      for (const waiting of this.store.escrows(kind, event.prefix, event.sn + 1n)) {
-        this.queue.push({ kind, prefix: waiting.prefix, sn: event.sn + 1n, said: waiting.said });
+      const waiting = inArrivalOrder([...this.store.escrows(kind, event.prefix, event.sn + 1n)]);
+      for (const record of waiting) {
+        this.queue.push({ kind, prefix: record.prefix, sn: event.sn + 1n, said: record.said });
       }
     }
   }

@@ -98,6 +98,11 @@ export interface EscrowRecord {
    * one such time per event, and every escrow's timeout counts from it.
    */
   readonly escrowedAt: number;
+  /**
+   * Arrival order among records kept in the same millisecond (a process-wide counter), so that
+   * events waiting at one (prefix, sn) are retried in the order they came, as keripy retries them.
+   */
+  readonly arrival?: number;
   /** A copy arrived as this node's own (`process(message, { local: true })`); retries keep that. */
   readonly local?: boolean;
   /** What it waits for, in words a person can act on. */

@@ -4,9 +4,11 @@
  * of verified signatures into the key list: `k` for the current threshold, the prior `n` for the
  * prior next threshold of a rotation.
  *
- * Two deliberate departures from keripy, both about indices keripy's callers never pass:
- * - a numeric threshold counts distinct indices (keripy counts the list it is given, relying on
- *   `verifySigs` to have removed duplicate signatures);
+ * Two deliberate departures from keripy, both about unusual index lists:
+ * - a numeric threshold counts distinct indices. keripy counts the list it is given, and its
+ *   callers do pass repeats: `verifySigs` removes duplicate signatures by their text only, so one
+ *   key signing under two codes, or one pre-rotated key listed twice in `k` and exposed through
+ *   the same ondex, counts twice there;
  * - a weighted threshold ignores indices outside [0, size) (keripy's lookup fails on a too-large
  *   index, making the whole test false, and Python reads a negative one from the end).
  * Indices that are not whole numbers >= 0 are ignored for both kinds.

@@ -173,8 +173,8 @@ export function readKeyEvent(body: Body, digest: Digester): KeyEvent {
  * Whether a top-level number field is written as a float in a JSON body (`2.0`, `2e0`), which
  * JSON.parse reads as the integer 2. keripy refuses a float threshold. Only asked when the field
  * is a number, which thresholds almost never are. The first `"label":` in the text is the
- * top-level field: thresholds come before any nested map in the field order, and a quote inside a
- * string is escaped.
+ * top-level field: `kt`, `nt` and `bt` come before any nested map in the field order, and a quote
+ * inside a string is escaped.
  */
 function writtenAsFloat(raw: Uint8Array, kind: string, label: string): boolean {
   if (kind !== 'JSON') return false;
@@ -196,11 +196,15 @@ function readEstablishmentFields(
   kind: string,
 ): EstablishmentFields {
   if (ilk === 'ixn') return NO_ESTABLISHMENT_FIELDS;
-  if (typeof sad.kt === 'number' || typeof sad.nt === 'number') {
+  if (typeof sad.kt === 'number' || typeof sad.nt === 'number' || typeof sad.bt === 'number') {
     for (const label of ['kt', 'nt']) {
       if (typeof sad[label] === 'number' && writtenAsFloat(raw, kind, label))
         throw new ThresholdError(`Invalid threshold '${label}': a float`, { label });
     }
+    if (typeof sad.bt === 'number' && writtenAsFloat(raw, kind, 'bt'))
+      throw new EventError('bad_field', "Field 'bt' is not a whole number: a float", {
+        label: 'bt',
+      });
   }
   const keys = list(sad, 'k');
   for (const key of keys) {
