@@ -160,7 +160,10 @@ export class Controller {
       store: new KelStore(kelBackend),
       crypto,
       clock,
-      options: { localPrefixes: this.localPrefixes },
+      options: {
+        localPrefixes: this.localPrefixes,
+        exclusivelyControlled: (prefix) => this.exclusivelyControlled(prefix),
+      },
     });
     this.manager = new KeyManager(crypto, keystore, hardware);
   }
@@ -590,6 +593,21 @@ export class Controller {
       );
     }
     return this.interact(alias, [{ i: sad.i, s: sad.s, d: sad.d }]);
+  }
+
+  /**
+   * Whether this controller alone controls an identifier: one of ours, not a group, with its
+   * current keys and its next keys held here. A custodian (next keys elsewhere) or an owner whose
+   * current keys a custodian holds share the identifier's events with the other party.
+   */
+  private exclusivelyControlled(prefix: string): boolean {
+    if (!this.localPrefixes.has(prefix) || this.records.groupByPrefix(prefix)) return false;
+    for (const alias of this.keystore.aliases()) {
+      const sequence = this.keystore.sequence(alias);
+      if (sequence?.prefix !== prefix) continue;
+      return sequence.next.custody === 'here' && (sequence.current?.publicKeys.length ?? 0) > 0;
+    }
+    return false;
   }
 
   /** Gives a prefix (a group we joined) the owner's treatment in our KEL store. */

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { concatBytes, digestQb64, indexerFromQb64, textToBytes } from '@kestrel/cesr';
+import { concatBytes, digestQb64, indexerFromQb64, parseStream, textToBytes } from '@kestrel/cesr';
 import { Controller, ControllerError } from '@kestrel/controller';
 import {
   controllerSignatures,
@@ -16,6 +16,7 @@ import {
   nextKeyDigest,
   rotate,
   StreamValidator,
+  signIndexed,
   type VerifyReport,
 } from '@kestrel/core';
 import { createNodeCrypto } from '@kestrel/crypto-node';
@@ -177,6 +178,33 @@ describe('rotation plans', () => {
     await custodian.importKel(concatBytes(...owner.exportKel('ward')));
     await expect(custodian.interact('ward')).rejects.toThrow(ControllerError);
     for (const c of [owner, custodian, newCustodian]) await c.close();
+  });
+
+  it('misfit: an event of an identifier only we control, arriving from elsewhere, is refused', async () => {
+    // A thief of the current key signs an interaction and gets it to us in a KEL to import (an
+    // OOBI, a mailbox). keripy parks such an event in its misfit escrow; it never enters our KEL.
+    const c = await controller();
+    const { prefix } = await c.incept('own', { temp: true });
+    const before = c.state('own');
+    const forged = interact(crypto.digest, {
+      prefix,
+      prior: before.said,
+      sn: 1n,
+      data: [{ d: 'EAttackerAttackerAttackerAttackerAttackerAtt' }],
+    });
+    const stolen = c.keystore.seed(before.keys[0]!);
+    const message = messagize(forged.raw, [
+      controllerSignatures([signIndexed(crypto, stolen, forged.raw, 0)]),
+    ]);
+    const report = await c.importKel(concatBytes(...c.exportKel('own'), message));
+    expect(report.not_accepted).toEqual([{ said: forged.said, sn: 1, ilk: 'ixn', why: 'dropped' }]);
+    expect(report.errors.join('\n')).toContain('did not come from this node');
+    expect(c.state('own').sn).toBe(0n);
+    // The same event, sent by this node itself, is ours to accept.
+    expect(c.processor.process(parseStream(message).messages[0]!, { local: true })).toMatchObject([
+      { kind: 'accepted' },
+    ]);
+    await c.close();
   });
 
   it('recovery: a rotation by the pre-rotated keys supersedes the attacker interactions', async () => {

@@ -55,6 +55,7 @@ export type ValidationErrorCode =
   | 'bad_recovery'
   | 'bad_witnesses'
   | 'bad_threshold'
+  | 'misfit_source'
   | 'do_not_delegate'
   | 'bad_delegation'
   | 'unsigned_conflict'

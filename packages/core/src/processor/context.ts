@@ -18,6 +18,13 @@ export interface ProcessorOptions {
    * witnesses accept first, then gather receipts).
    */
   readonly localPrefixes?: ReadonlySet<string>;
+  /**
+   * Whether this node alone controls a prefix (holds its current and its next keys). A new event
+   * of such a prefix that does not come from this node is refused: keripy's misfit check, so that
+   * a thief of the current keys cannot write into the node's own KEL through an OOBI or a mailbox.
+   * Prefixes shared with others (multisig groups, custodial arrangements) answer false.
+   */
+  readonly exclusivelyControlled?: (prefix: string) => boolean;
   /** Escrow timeouts in seconds, overriding keripy's defaults per kind. */
   readonly timeouts?: Partial<Record<EscrowKind | 'receipts', number>>;
 }
@@ -74,6 +81,15 @@ export class ProcessorContext {
   private evictClean(): void {
     for (const prefix of this.states.keys())
       if (!this.dirty.has(prefix)) this.states.delete(prefix);
+  }
+
+  /**
+   * Whether a new event of `prefix` that did not come from this node must be refused (see
+   * `exclusivelyControlled`). keripy also refuses, from elsewhere, events its local prefixes
+   * witness or delegate; here those arrive through the paths that receive them.
+   */
+  isMisfit(prefix: string, local: boolean): boolean {
+    return !local && this.options.exclusivelyControlled?.(prefix) === true;
   }
 
   /** Whether events of `prefix` (or witnessed by a local prefix) get local treatment. */

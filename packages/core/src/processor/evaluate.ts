@@ -379,6 +379,14 @@ function validateSignatures(
       'No attached signature verifies against the signing keys',
     );
   }
+  if (context.isMisfit(event.prefix, material.local)) {
+    return reject(
+      new ValidationError(
+        'misfit_source',
+        `Event ${event.said} of ${event.prefix}, an identifier only this node controls, did not come from this node`,
+      ),
+    );
+  }
   const witnessed = verifySignatures(
     context.crypto,
     event.raw,
