@@ -277,11 +277,11 @@ describe('signatures and fields as keripy reads them', () => {
    * A KERI 1.0 JSON event from its text, '#D#' standing for its SAID (d and i), so that a field
    * can be written as JSON.stringify never would (a float).
    */
-  function eventFromText(template: string): BuiltMessage {
+  function eventFromText(template: string, version = '10'): BuiltMessage {
     const placeholder = '#'.repeat(44);
     let text = template.replaceAll('#D#', placeholder);
     const size = textToBytes(text).length.toString(16).padStart(6, '0');
-    text = text.replace('KERI10JSON000000_', `KERI10JSON${size}_`);
+    text = text.replace('KERI10JSON000000_', `KERI${version}JSON${size}_`);
     const said = matterFromRaw('E', crypto.digest('E', textToBytes(text))).qb64;
     const raw = textToBytes(text.replaceAll(placeholder, said));
     return { raw, said } as BuiltMessage;
@@ -308,6 +308,27 @@ describe('signatures and fields as keripy reads them', () => {
     expect(error?.code).toBe('bad_threshold');
     expect(outcomeOf('"2"')).toMatchObject([{ kind: 'accepted' }]);
     expect(outcomeOf('2')).toMatchObject([{ kind: 'accepted' }]);
+  });
+
+  it('refuses an event whose version string says another version than 1.0', () => {
+    // keripy 1.3.6 knows the fields of versions 1.0 and 2.0 only; a body saying 1.1 does not read.
+    const signer = key('review/version/0');
+    const next = key('review/version/1');
+    const outcomeOf = (version: string) => {
+      const icp = eventFromText(
+        `{"v":"KERI10JSON000000_","t":"icp","d":"#D#","i":"#D#","s":"0","kt":"1",` +
+          `"k":["${signer.publicKey}"],"nt":"1","n":["${next.nextDigest}"],"bt":"0",` +
+          `"b":[],"c":[],"a":[]}`,
+        version,
+      );
+      return feed(newProcessor(), signed(icp, [sign(signer, icp, 0)]));
+    };
+    expect(outcomeOf('10')).toMatchObject([{ kind: 'accepted' }]);
+    for (const version of ['11', '00', '1f']) {
+      const outcomes = outcomeOf(version);
+      expect(outcomes).toMatchObject([{ kind: 'rejected' }]);
+      expect(errorCodes(outcomes)).toEqual(['bad_field']);
+    }
   });
 
   it('rejects bt written as the JSON float 0.0, and accepts the integer 0', () => {

@@ -13,10 +13,15 @@
  * | -G   | sn + digest (seal source couple)              |
  * | -H   | prefix + -A signatures                        |
  * | -I   | prefix + sn + digest (seal source triple)     |
- * | -J   | one path, then count nested signature groups  |
+ * | -J   | a path, then count × (-J, subpath, -F/-A/-C)  |
  * | -V   | nested groups, counted in quadlets            |
- * | -L -W| opaque material, counted in quadlets          |
+ * | -L -0L| opaque material, counted in quadlets         |
  * | -Z   | variable-size texts (ESSR payload)            |
+ *
+ * These are the groups keripy 1.3.6's parser reads after a message; it drops a message with any
+ * other counter among its attachments (`-W`, `-0W`, `-0Z`, `-0V`, the genus codes...), and so
+ * does this reader. A `-V` frame holds the message's attachments when it is their first group (see
+ * `readMessage`); never inside another group.
  */
 import { decodeBase64Quadlets, encodeBase64Bytes } from '../base64.js';
 import type { CounterCode } from '../codes/counter-codes.js';
@@ -78,7 +83,16 @@ const ROLES = {
   sequenceNumber: { name: 'sequence number', codes: SEQUENCE_NUMBER_CODES },
   digest: { name: 'digest', codes: DIGEST_CODES },
   datetime: { name: 'date-time', codes: DATETIME_CODES },
+  path: { name: 'path (Base64 text)', codes: new Set(['4A', '5A', '6A', '7AAA', '8AAA', '9AAA']) },
+  text: { name: 'text (bytes)', codes: new Set(['4B', '5B', '6B', '7AAB', '8AAB', '9AAB']) },
 } as const satisfies Record<string, Role>;
+
+/** The input ends inside a group counted in quadlets, which ends at `end` (a position in the input). */
+export class GroupShortage extends Shortage {
+  constructor(readonly end: number) {
+    super(end);
+  }
+}
 
 /** A cursor over a byte region holding attachments in one domain. */
 class Reader {
@@ -200,30 +214,36 @@ function readGroupBody(reader: Reader, head: Counter, depth: number): Attachment
       repeat(() => items.push(reader.matter(ROLES.prefix), signatures(reader, '-A')));
       return { counter: head, items };
     case '-J': {
-      items.push(reader.matter()); // the path
-      repeat(() => items.push(readGroup(reader, depth + 1)));
+      // keripy `_sadPathSigGroup`: after the root path, each item is a -J counter (its count is
+      // not used), a subpath, and one group of signatures: -F, -A or -C.
+      items.push(reader.matter(ROLES.path));
+      repeat(() => items.push(readPathedSignatures(reader)));
       return { counter: head, items };
     }
     case '-Z':
-    case '-0Z':
-      repeat(() => items.push(reader.matter()));
+      repeat(() => items.push(reader.matter(ROLES.text)));
       return { counter: head, items };
-    case '-V':
-    case '-0V': {
+    case '-V': {
+      if (depth > 0) throw new CesrError('unexpected_counter', "A '-V' group inside another group");
       const size = reader.quadletBytes(head.count);
       const end = reader.position + size;
-      if (reader.end < end) throw new Shortage(end);
+      if (reader.end < end) throw new GroupShortage(end);
       const inner = new Reader(reader.bytes, reader.position, end, reader.domain);
-      while (inner.position < end) items.push(readGroup(inner, depth + 1));
+      // The frame holds what it declares: a group reaching past its end is malformed, not short.
+      try {
+        do items.push(readGroup(inner, depth + 1));
+        while (inner.position < end);
+      } catch (caught) {
+        if (!(caught instanceof Shortage)) throw caught;
+        throw new CesrError('bad_group', `A group reaches past the end of its '-V' frame`);
+      }
       reader.position = end;
       return { counter: head, items };
     }
     case '-L':
-    case '-0L':
-    case '-W':
-    case '-0W': {
+    case '-0L': {
       const size = reader.quadletBytes(head.count);
-      if (reader.end - reader.position < size) throw new Shortage(reader.position + size);
+      if (reader.end - reader.position < size) throw new GroupShortage(reader.position + size);
       const region = reader.bytes.subarray(reader.position, reader.position + size);
       const opaque =
         reader.domain === 'text'
@@ -232,12 +252,26 @@ function readGroupBody(reader: Reader, head: Counter, depth: number): Attachment
       reader.position += size;
       return { counter: head, items, opaque };
     }
-    case '--AAA':
-    case '-_AAA':
-      return { counter: head, items };
     default:
       throw new CesrError('unexpected_counter', `Unsupported attachment group '${head.code}'`);
   }
+}
+
+/** One item of a -J group: a -J counter, a subpath and a group of signatures (-F, -A or -C). */
+function readPathedSignatures(reader: Reader): AttachmentGroup {
+  const head = reader.counter();
+  if (head.code !== '-J') {
+    throw new CesrError('bad_group', `Expected a '-J' counter, found '${head.code}'`);
+  }
+  const subpath = reader.matter(ROLES.path);
+  const inner = reader.counter();
+  if (inner.code !== '-F' && inner.code !== '-A' && inner.code !== '-C') {
+    throw new CesrError(
+      'bad_group',
+      `A pathed signature group holds -F, -A or -C, not '${inner.code}'`,
+    );
+  }
+  return { counter: head, items: [subpath, readGroupBody(reader, inner, 1)] };
 }
 
 /** Deeper nesting than any real attachment has (-V > -J > -A is 3); bounds the recursion. */

@@ -14,24 +14,34 @@ export type ParseItem =
   | { readonly type: 'error'; readonly error: CesrError };
 
 export class StreamParser {
-  private buffer: Uint8Array = new Uint8Array(0);
-  /** Position in `buffer` of the first unconsumed byte. */
+  /** Backing bytes: `[0, length)` are the bytes held; an array of our own may have room after. */
+  private store: Uint8Array = new Uint8Array(0);
+  private length = 0;
+  /** Whether `store` is an array of our own (the caller's chunks are never written to). */
+  private owned = false;
+  /** Position in the held bytes of the first unconsumed byte. */
   private position = 0;
-  /** Absolute stream offset of `buffer[0]`. */
+  /** Absolute stream offset of the held bytes' first byte. */
   private base = 0;
+  /**
+   * How many bytes must be held before framing is worth trying again: a message waiting for a
+   * large body or group is not re-read on every chunk (which cost time in the square of its size).
+   */
+  private waitUntil = 0;
   /** Skipping bad bytes until the next message start (the error was already reported). */
   private resyncing = false;
   private ended = false;
 
   /** Bytes received but not yet turned into messages or errors. */
   get pending(): number {
-    return this.buffer.length - this.position;
+    return this.length - this.position;
   }
 
   /** Adds a chunk and yields every message and error it completes. */
   *push(chunk: Uint8Array): Generator<ParseItem> {
     if (this.ended) throw new Error('StreamParser: push after end');
     this.append(chunk);
+    if (this.length < this.waitUntil) return;
     yield* this.drain(false);
   }
 
@@ -39,7 +49,8 @@ export class StreamParser {
   *end(): Generator<ParseItem> {
     this.ended = true;
     yield* this.drain(true);
-    this.buffer = new Uint8Array(0);
+    this.store = new Uint8Array(0);
+    this.length = 0;
     this.position = 0;
   }
 
@@ -49,37 +60,55 @@ export class StreamParser {
       input.constructor === Uint8Array
         ? input
         : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-    if (this.position === this.buffer.length) {
-      this.base += this.buffer.length;
-      this.buffer = chunk;
+    if (this.position === this.length) {
+      this.base += this.length;
+      this.waitUntil = Math.max(0, this.waitUntil - this.length);
+      this.store = chunk;
+      this.length = chunk.length;
+      this.owned = false;
       this.position = 0;
       return;
     }
-    const rest = this.buffer.subarray(this.position);
-    const joined = new Uint8Array(rest.length + chunk.length);
-    joined.set(rest, 0);
-    joined.set(chunk, rest.length);
+    if (this.owned && this.length + chunk.length <= this.store.length) {
+      // Room after the held bytes (nothing parsed refers to bytes there).
+      this.store.set(chunk, this.length);
+      this.length += chunk.length;
+      return;
+    }
+    // A new array, at least twice what is pending, so a long message is copied a few times only.
+    const rest = this.length - this.position;
+    const next = new Uint8Array(Math.max(rest + chunk.length, 2 * rest));
+    next.set(this.store.subarray(this.position, this.length), 0);
+    next.set(chunk, rest);
     this.base += this.position;
-    this.buffer = joined;
+    this.waitUntil = Math.max(0, this.waitUntil - this.position);
+    this.store = next;
+    this.length = rest + chunk.length;
+    this.owned = true;
     this.position = 0;
   }
 
   private *drain(final: boolean): Generator<ParseItem> {
+    const bytes =
+      this.length === this.store.length ? this.store : this.store.subarray(0, this.length);
+    this.waitUntil = 0;
     for (;;) {
       if (this.resyncing) {
-        const found = findMessageStart(this.buffer, this.position, final);
+        const found = findMessageStart(bytes, this.position, final);
         if (found.position < 0) {
-          this.position = this.buffer.length;
+          this.position = bytes.length;
           return;
         }
         this.position = found.position;
         if (!found.decided) return;
         this.resyncing = false;
       }
-      const result = readMessage(this.buffer, this.position, final, this.base);
+      const result = readMessage(bytes, this.position, final, this.base);
       switch (result.status) {
         case 'empty':
+          return;
         case 'shortage':
+          this.waitUntil = result.until ?? 0;
           return;
         case 'skip':
           this.position = result.end;

@@ -15,6 +15,7 @@ import {
   type Domain,
   encodeGroupsBinary,
   encodeGroupsText,
+  GroupShortage,
   readAttachmentGroup,
 } from './groups.js';
 import type { Message } from './message.js';
@@ -25,8 +26,11 @@ export type ReadResult =
   | { readonly status: 'message'; readonly message: Message; readonly end: number }
   /** Bytes that carry no message (genus/version code, whitespace): resume at `end`. */
   | { readonly status: 'skip'; readonly end: number }
-  /** The input ends before the message does (only when the input is not final). */
-  | { readonly status: 'shortage' }
+  /**
+   * The input ends before the message does (only when the input is not final); `until`, when
+   * known, is how long the input must be before reading again can succeed.
+   */
+  | { readonly status: 'shortage'; readonly until?: number }
   /** Malformed bytes at `error.offset`; look for the next message from `resume`. */
   | { readonly status: 'error'; readonly error: CesrError; readonly resume: number }
   /** Nothing left. */
@@ -65,7 +69,7 @@ export function readMessage(
   }
   const bodyEnd = offset + version.size;
   if (bodyEnd > bytes.length) {
-    if (!final) return { status: 'shortage' };
+    if (!final) return { status: 'shortage', until: bodyEnd };
     const error = new CesrError(
       'truncated',
       `Stream ends inside a body of ${version.size} bytes`,
@@ -108,13 +112,24 @@ export function readMessage(
     if (!startsCounter(bytes, position, groupDomain, final)) break;
     try {
       const read = readAttachmentGroup(bytes, position, groupDomain);
+      const framed = read.group.counter.code === '-V';
+      // keripy takes a -V frame as the message's attachments only as their first group, and then
+      // as all of them: what follows the frame is not the message's.
+      if (framed && attachments.length > 0) {
+        throw new CesrError('unexpected_counter', "A '-V' group after other attachment groups");
+      }
       attachments.push(read.group);
       if (domain !== undefined && domain !== groupDomain) mixedDomains = true;
       domain ??= groupDomain;
       position = read.end;
+      if (framed) break;
     } catch (caught) {
       if (caught instanceof Shortage) {
-        if (!final) return { status: 'shortage' };
+        if (!final)
+          return {
+            status: 'shortage',
+            ...(caught instanceof GroupShortage ? { until: caught.end } : {}),
+          };
         // The counter may be junk claiming more than the stream holds: messages can follow it.
         return truncated(position, 'attachment group', position);
       }

@@ -512,7 +512,7 @@ export class EventProcessor {
     attachments: MessageAttachments,
     outcomes: Outcome[],
   ): void {
-    const body = readReceiptBody(message.body.sad);
+    const body = readReceiptBody(message.body);
     if (body instanceof EventError) {
       outcomes.push({ kind: 'rejected', error: body });
       return;

@@ -1,10 +1,11 @@
 /**
  * @module processor/receipt-body
- * Reading the body of a receipt (`rct`) as strictly as keripy's `SerderKERI` reads it: exactly the
- * fields v, t, d, i, s in that order, a valid identifier prefix, the receipted SAID as a string and
- * a sequence number its `Number` primitive can hold (17 bytes). A body that fails is dropped.
+ * Reading the body of a receipt (`rct`) as strictly as keripy's `SerderKERI` reads it: version
+ * 1.0, exactly the fields v, t, d, i, s in that order, a valid identifier prefix, the receipted
+ * SAID as a string and a sequence number its `Number` primitive can hold (17 bytes). A body that
+ * fails is dropped.
  */
-import { PREFIX_CODES, parseHexNumber, qb64Code, type Sad } from '@kestrel/cesr';
+import { type Body, PREFIX_CODES, parseHexNumber, qb64Code } from '@kestrel/cesr';
 import { EventError } from '../errors.js';
 import { fieldOrderProblem } from '../event/fields.js';
 import { LARGEST_SEQUENCE_NUMBER } from '../validation/key-event.js';
@@ -17,7 +18,10 @@ export interface ReceiptBody {
 }
 
 /** The receipted event's identity, or the error that drops the receipt. */
-export function readReceiptBody(sad: Sad): ReceiptBody | EventError {
+export function readReceiptBody(body: Body): ReceiptBody | EventError {
+  const { sad, version } = body;
+  if (version.major !== 1 || version.minor !== 0)
+    return new EventError('bad_field', `Version ${version.major}.${version.minor} is not KERI 1.0`);
   const order = fieldOrderProblem('rct', Object.keys(sad));
   if (order !== undefined) return new EventError('missing_field', order);
   const { i: prefix, d: said, s } = sad;

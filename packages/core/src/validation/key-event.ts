@@ -245,6 +245,12 @@ export function readReceivedKeyEvent(body: Body, digest: Digester): KeyEvent {
     throw new EventError('bad_field', `Not a key event type: ${JSON.stringify(ilk)}`);
   if (body.version.protocol !== 'KERI')
     throw new EventError('bad_field', `Protocol ${body.version.protocol} is not KERI`);
+  // keripy knows the fields of versions 1.0 and 2.0 only, and reads 1.0 events here.
+  if (body.version.major !== 1 || body.version.minor !== 0)
+    throw new EventError(
+      'bad_field',
+      `Version ${body.version.major}.${body.version.minor} is not KERI 1.0`,
+    );
   const order = fieldOrderProblem(ilk, Object.keys(sad));
   if (order) throw new EventError('missing_field', order);
   if (sad.v !== versify(body.version))
