@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { concatBytes, matterFromRaw, parseStream, textToBytes } from '@kestrel/cesr';
 import { rotate } from '@kestrel/core';
 import { createNodeCrypto } from '@kestrel/crypto-node';
-import { TestIdentifier } from '@kestrel/testing';
+import { kelStream, TestIdentifier } from '@kestrel/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { main } from '../packages/cli/src/main.js';
@@ -287,6 +287,103 @@ describe('keri kel verify on an event kept as likely duplicitous', () => {
     const report = JSON.parse(stdout);
     expect(report.not_accepted).toEqual([]);
     expect(report.escrows).toEqual({});
+    expect(status).toBe(0);
+  });
+});
+
+describe('keri kel verify on what it cannot use', () => {
+  const corpusStream = (name: string) => join(CORPUS, 'cases', name, 'stream.cesr');
+
+  it('refuses a --store whose data file is not LMDB, with a message and exit status 3', async () => {
+    // LMDB itself crashes the process (SIGSEGV) on such a file.
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const directory = mkdtempSync(join(tmpdir(), 'kestrel-junk-store-'));
+    try {
+      writeFileSync(join(directory, 'data.mdb'), 'junk, not a database\n'.repeat(10));
+      let stderr = '';
+      const status = await main(
+        ['kel', 'verify', corpusStream('single_sig'), '--store', directory],
+        {
+          stdout: { write: () => true },
+          stderr: { write: (text: string) => (stderr += text) },
+          readStdin: () => Promise.resolve(new Uint8Array()),
+          env: {},
+        },
+      );
+      expect(status).toBe(3);
+      expect(stderr).toMatch(/is not an LMDB store \[not_a_store\]/);
+      expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('takes one FILE: more is a usage error, not a silently ignored file', async () => {
+    const { code } = await keri([
+      'kel',
+      'verify',
+      corpusStream('single_sig'),
+      corpusStream('neg_bad_signature'),
+    ]);
+    expect(code).toBe(2);
+  });
+
+  it('says when the input holds no key event', async () => {
+    const { status, stdout } = await verifyStdin(new Uint8Array(), 64);
+    expect(status).toBe(1);
+    expect(stdout).toContain('No key events found in the input.');
+  });
+
+  it('lists at most 1,000 errors, then how many more there were', async () => {
+    // Memory must not grow with hostile input: each line is a framing error.
+    const junk = textToBytes('{"v":"KERI10JSON000000_"}\n'.repeat(1500));
+    const { stdout } = await verifyStdin(junk, 64 * 1024, ['--json']);
+    const report = JSON.parse(stdout);
+    expect(report.errors).toHaveLength(1001);
+    expect(report.errors.at(-1)).toBe('... and 500 more errors');
+  });
+
+  it("reports only this stream's escrows from a --store kept across runs", async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const directory = mkdtempSync(join(tmpdir(), 'kestrel-kept-store-'));
+    try {
+      const first = await keri([
+        'kel',
+        'verify',
+        corpusStream('neg_sn_gap'),
+        '--json',
+        '--store',
+        directory,
+      ]);
+      expect(Object.keys(JSON.parse(first.stdout).escrows)).not.toEqual([]);
+      const second = await keri([
+        'kel',
+        'verify',
+        corpusStream('witnessed'),
+        '--json',
+        '--store',
+        directory,
+      ]);
+      expect(JSON.parse(second.stdout).escrows).toEqual({});
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('ends quietly, with its own status, when the reader closes the pipe early', async () => {
+    // 3,000 events: the report (their KEL) is far larger than a pipe holds.
+    const stream = kelStream(crypto, { label: 'epipe', events: 3000 });
+    const child = spawn(process.execPath, [KERI, 'kel', 'verify', '-', '--json'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    child.stdin.end(stream);
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
     expect(status).toBe(0);
   });
 });

@@ -68,11 +68,12 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
       io.stderr.write(`keri ${command.path.join(' ')}: ${caught.message} [${caught.code}]\n`);
       return 3;
     }
+    // Anything else (a file or store that cannot be used, a failed write) is reported in one
+    // line, not a stack trace; KESTREL_DEBUG=1 shows the stack, for a bug report.
     const error = caught as NodeJS.ErrnoException;
-    if (error?.code === 'ENOENT' || error?.code === 'EACCES' || error?.code === 'EISDIR') {
-      io.stderr.write(`keri ${command.path.join(' ')}: ${error.message}\n`);
-      return 3;
-    }
-    throw caught;
+    const path = error?.path ? ` (${error.path})` : '';
+    io.stderr.write(`keri ${command.path.join(' ')}: ${error?.message ?? String(caught)}${path}\n`);
+    if (io.env.KESTREL_DEBUG && error?.stack) io.stderr.write(`${error.stack}\n`);
+    return 3;
   }
 }

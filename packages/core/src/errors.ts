@@ -72,10 +72,15 @@ export class ValidationError extends KeriError {
   }
 }
 
-/** A stored value that cannot be read back (a damaged or foreign store). */
+export type StoreErrorCode = 'corrupt_record' | 'not_a_store' | 'cannot_open';
+
+/**
+ * A store that cannot be used: a stored value that cannot be read back (a damaged or foreign
+ * store), or a store that cannot be opened (not a store, no permission).
+ */
 export class StoreError extends KeriError {
-  declare readonly code: 'corrupt_record';
-  constructor(code: 'corrupt_record', message: string, context: ErrorContext = {}) {
+  declare readonly code: StoreErrorCode;
+  constructor(code: StoreErrorCode, message: string, context: ErrorContext = {}) {
     super(code, message, context);
   }
 }

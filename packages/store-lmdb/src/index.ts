@@ -5,12 +5,14 @@
  * `commit` writes a batch in one LMDB write transaction, which is atomic (LMDB's copy-on-write
  * B-tree never exposes a half-written transaction) and, once the promise resolves, flushed to disk.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
 import { Slabs } from '@kestrel/cesr';
 import {
   type KeyValueStore,
   type ScanOptions,
   type StoredValue,
+  StoreError,
   TABLES,
   type TableName,
   type Write,
@@ -102,6 +104,38 @@ function storedBytes(value: Uint8Array): ReturnType<typeof asBinary> {
 }
 
 /**
+ * LMDB's first (meta) page holds its magic number right after the page header, whose size differs
+ * between LMDB versions (16 bytes in 0.9, 24 in the version lmdb-js builds): looked for in the
+ * first 64 bytes, in the byte order of the machine that wrote it (LMDB files are not portable
+ * across byte orders anyway).
+ */
+const LMDB_MAGIC = 0xbeefc0de;
+const HEADER_BYTES = 64;
+
+/** Refuses a data file that is not an LMDB environment: opening one would crash the process. */
+function checkLmdbFile(file: string): void {
+  let header: Buffer;
+  try {
+    const descriptor = openSync(file, 'r');
+    try {
+      header = Buffer.alloc(HEADER_BYTES);
+      header = header.subarray(0, readSync(descriptor, header, 0, HEADER_BYTES, 0));
+    } finally {
+      closeSync(descriptor);
+    }
+  } catch (caught) {
+    if ((caught as NodeJS.ErrnoException).code === 'ENOENT') return; // a new store
+    throw new StoreError('cannot_open', `Cannot read ${file}: ${(caught as Error).message}`, {
+      path: file,
+    });
+  }
+  if (header.length === 0) return; // created, and nothing written yet
+  for (let offset = 0; offset + 4 <= header.length; offset += 4)
+    if (header.readUInt32LE(offset) === LMDB_MAGIC) return;
+  throw new StoreError('not_a_store', `${file} is not an LMDB store`, { path: file });
+}
+
+/**
  * What ends a prefix range: the highest code point. lmdb-js orders string keys by their UTF-8
  * bytes, where U+FFFF (EF BF BF) sorts below every character outside the BMP (F0-F4 ...).
  */
@@ -130,9 +164,22 @@ export class LmdbStore implements KeyValueStore {
     }
   }
 
-  /** Opens (creating if needed) a store in directory `path`. */
+  /**
+   * Opens (creating if needed) a store in directory `path`. Throws `StoreError` when the directory
+   * holds something that is not an LMDB environment (LMDB would crash the process on it) or
+   * cannot be opened (permissions, a file in the way).
+   */
   static open(path: string, options: LmdbStoreOptions = {}): LmdbStore {
-    return new LmdbStore(path, options);
+    checkLmdbFile(join(path, 'data.mdb'));
+    try {
+      return new LmdbStore(path, options);
+    } catch (caught) {
+      throw new StoreError(
+        'cannot_open',
+        `Cannot open the LMDB store in ${path}: ${(caught as Error).message}`,
+        { path },
+      );
+    }
   }
 
   private db(table: TableName): Database {

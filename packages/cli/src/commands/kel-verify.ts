@@ -31,7 +31,7 @@ async function* chunksOf(io: CommandIo, file: string | undefined): AsyncIterable
 export const kelVerify: Command = {
   path: ['kel', 'verify'],
   summary: 'validate a CESR stream of KELs as a remote validator and report what was accepted',
-  usage: `Usage: keri kel verify [FILE|-] [--json] [--store DIR | --memory]
+  usage: `Usage: keri kel verify [FILE|-] [--json] [--store DIR | --memory] [--threads N]
 
 Validates every key event in FILE (or standard input) as a fresh, promiscuous remote validator:
 signatures, thresholds, pre-rotation, witnesses, delegation, first-seen and recovery rules, with
@@ -43,7 +43,8 @@ escrows for events that arrive early. Then retries escrows until nothing changes
   --threads N   1: verify signatures on this thread; 2: also on a worker thread (two cores).
                 Default: 2 for files over 4 MiB on a machine with two cores or more, else 1.
                 The report is the same either way.
-Exit status: 0 when every event was accepted, 1 otherwise.`,
+Exit status: 0 when every event was accepted; 1 otherwise (also when the input holds no key
+event); 2 for a usage error; 3 when the input or the store cannot be used.`,
   examples: [
     'keri kel verify kel.cesr',
     'curl -s http://witness:5631/query?typ=kel\\&pre=E... | keri kel verify - --json',
@@ -58,6 +59,8 @@ Exit status: 0 when every event was accepted, 1 otherwise.`,
     const storeDir = stringOption(args, 'store');
     if (storeDir !== undefined && flag(args, 'memory'))
       throw new UsageError('--store and --memory exclude each other');
+    if (args.positionals.length > 1)
+      throw new UsageError('one FILE at a time (concatenate streams to verify them together)');
     const file = args.positionals[0];
     const threads = threadsFor(args, io, file);
     const base = await createNodeCrypto();
@@ -66,10 +69,22 @@ Exit status: 0 when every event was accepted, 1 otherwise.`,
     let temporary: string | undefined;
     let store: KeyValueStore;
     if (flag(args, 'memory')) store = new MemoryStore();
-    else if (storeDir !== undefined) store = LmdbStore.open(storeDir);
+    else if (storeDir !== undefined) store = LmdbStore.open(resolvePath(io, storeDir));
     else {
       temporary = mkdtempSync(join(tmpdir(), 'keri-verify-'));
       store = LmdbStore.open(temporary);
+    }
+    // Interrupted, the temporary store is removed all the same (it can be large).
+    const removeTemporary = () => {
+      if (temporary) rmSync(temporary, { recursive: true, force: true });
+    };
+    const interrupted = (signal: NodeJS.Signals) => {
+      removeTemporary();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    if (temporary) {
+      process.once('SIGINT', interrupted);
+      process.once('SIGTERM', interrupted);
     }
     try {
       const processor = new EventProcessor({ store, crypto });
@@ -80,9 +95,11 @@ Exit status: 0 when every event was accepted, 1 otherwise.`,
       else io.stdout.write(humanReport(report, validator));
       return report.verdict === 'accepted' ? 0 : 1;
     } finally {
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
       await parallel?.close();
       await store.close();
-      if (temporary) rmSync(temporary, { recursive: true, force: true });
+      removeTemporary();
     }
   },
 };
@@ -141,6 +158,7 @@ function humanReport(report: VerifyReport, validator: StreamValidator): string {
     if (report.errors.length > 50) lines.push(`  ... and ${report.errors.length - 50} more`);
   }
   const { events, seconds, eventsPerSecond } = report.stats;
+  if (events === 0) lines.push('', 'No key events found in the input.');
   lines.push(
     '',
     `${report.verdict.toUpperCase()}: ${events} event(s) in ${seconds.toFixed(3)} s (${eventsPerSecond} events/s)`,

@@ -99,6 +99,9 @@ export interface StreamValidatorOptions {
   readonly minimumBatchSize?: number;
 }
 
+/** The most errors a report lists (the rest are counted in a last entry). */
+const MAX_ERRORS = 1000;
+
 /**
  * Feeds chunks of a stream through a parser and an event processor, and reports. Memory stays
  * flat however long the stream: accepted events live only in the store; only events that are not
@@ -111,6 +114,10 @@ export class StreamValidator {
   /** Prefixes with accepted events in this stream. */
   private readonly prefixes = new Set<string>();
   private readonly errors: string[] = [];
+  /** Errors beyond `MAX_ERRORS`, counted only: hostile input must not grow memory without end. */
+  private errorsLeftOut = 0;
+  /** Prefixes of every key event and receipt in this stream: its report counts only their escrows. */
+  private readonly streamPrefixes = new Set<string>();
   private sinceFlush = 0;
   private events = 0;
   /** The batch being committed, if any; settled batches leave it undefined. */
@@ -190,6 +197,7 @@ export class StreamValidator {
     let sn = keyEvent ? snOf(sad.s) : null;
     // Before processing: an unreadable sn is inferred from the prior event as stored until now.
     if (keyEvent && sn === null) sn = this.snAfter(typeof sad.i === 'string' ? sad.i : '', sad.p);
+    if (typeof sad.i === 'string') this.streamPrefixes.add(sad.i);
     const outcomes = this.processor.process(message);
     this.note(outcomes);
     if (keyEvent) {
@@ -261,8 +269,13 @@ export class StreamValidator {
     return event ? BigInt(`0x${event.sn}`) + 1n : null;
   }
 
+  private addError(text: string): void {
+    if (this.errors.length < MAX_ERRORS) this.errors.push(text);
+    else this.errorsLeftOut++;
+  }
+
   private failedFrame(error: CesrError): void {
-    this.errors.push(`@${error.offset} ${error.code}: ${error.message}`);
+    this.addError(`@${error.offset} ${error.code}: ${error.message}`);
     const { ilk, said, prefix, sn } = error.context;
     if (typeof ilk === 'string' && isKeyEventIlk(ilk) && typeof said === 'string') {
       this.events++;
@@ -286,14 +299,14 @@ export class StreamValidator {
         if (this.open.size > 0) this.open.delete(`${outcome.prefix}.${outcome.said}`);
       } else if (outcome.kind === 'rejected') {
         const where = outcome.said ? ` ${outcome.ilk ?? 'event'} ${outcome.said}` : '';
-        this.errors.push(`rejected${where}: ${outcome.error.message}`);
+        this.addError(`rejected${where}: ${outcome.error.message}`);
         const seen =
           outcome.said && outcome.prefix !== undefined
             ? this.open.get(`${outcome.prefix}.${outcome.said}`)
             : undefined;
         if (seen) seen.failure = outcome.error.message;
       } else if (outcome.kind === 'receipt' && outcome.result === 'rejected' && outcome.error) {
-        this.errors.push(`receipt rejected: ${outcome.error.message}`);
+        this.addError(`receipt rejected: ${outcome.error.message}`);
       }
     }
   }
@@ -368,7 +381,9 @@ export class StreamValidator {
     const count = (name: string, n = 1) => {
       escrows[name] = (escrows[name] ?? 0) + n;
     };
-    for (const record of this.processor.listEscrows()) count(KERIPY_ESCROW_NAMES[record.kind]);
+    // A store kept across runs (`--store`) may hold escrows of other streams: not this one's.
+    for (const record of this.processor.listEscrows())
+      if (this.streamPrefixes.has(record.prefix)) count(KERIPY_ESCROW_NAMES[record.kind]);
     const duplicity: DuplicitySummary[] = [];
     for (const prefix of new Set([...prefixes, ...[...this.open.values()].map((s) => s.prefix)])) {
       for (const record of store.duplicities(prefix)) {
@@ -385,6 +400,7 @@ export class StreamValidator {
       }
     }
     for (const pending of store.allPendingReceipts()) {
+      if (!this.streamPrefixes.has(pending.prefix)) continue;
       if (pending.witnessSignatures.length) count('uwes', pending.witnessSignatures.length);
       if (pending.receipts.length) count('ures', pending.receipts.length);
       if (pending.transferableReceipts.length) count('vres', pending.transferableReceipts.length);
@@ -404,7 +420,10 @@ export class StreamValidator {
       accepted,
       not_accepted: notAccepted,
       escrows,
-      errors: this.errors,
+      errors:
+        this.errorsLeftOut === 0
+          ? this.errors
+          : [...this.errors, `... and ${this.errorsLeftOut} more errors`],
       duplicity,
       stats: this.stats(),
     };
