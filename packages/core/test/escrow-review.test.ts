@@ -4,43 +4,22 @@
  * out, the likely-duplicitous escrow, and what keripy's readers refuse (float thresholds, sequence
  * numbers beyond its `Number`) or accept (a signature under another scheme's indexer code).
  */
-import {
-  type IndexedSignature,
-  indexedSignature,
-  matterFromRaw,
-  parseStream,
-  textToBytes,
-} from '@kestrel/cesr';
+import { type IndexedSignature, indexedSignature, matterFromRaw, textToBytes } from '@kestrel/cesr';
 import {
   type BuiltMessage,
   controllerSignatures,
-  EventProcessor,
-  type EventProcessorConfig,
   incept,
   interact,
   ManualClock,
-  MemoryStore,
   messagize,
   type Outcome,
   rotate,
   signIndexed,
   ThresholdError,
 } from '@kestrel/core';
-import { createNodeCrypto } from '@kestrel/crypto-node';
 import { TestIdentifier, type TestKey, testKey } from '@kestrel/testing';
 import { describe, expect, it } from 'vitest';
-
-const crypto = await createNodeCrypto();
-const digest = (code: Parameters<typeof crypto.digest>[0], data: Uint8Array) =>
-  crypto.digest(code, data);
-
-function newProcessor(config: Partial<EventProcessorConfig> = {}): EventProcessor {
-  return new EventProcessor({ store: new MemoryStore(), crypto, ...config });
-}
-
-function feed(processor: EventProcessor, bytes: Uint8Array, local = false): Outcome[] {
-  return parseStream(bytes).messages.flatMap((message) => processor.process(message, { local }));
-}
+import { accepted, crypto, digest, feed, feedLocal, newProcessor } from './support/processor.js';
 
 const key = (label: string): TestKey => testKey(crypto, label);
 const sign = (signer: TestKey, event: BuiltMessage, index: number): IndexedSignature =>
@@ -61,9 +40,6 @@ function threeKeyInception(label: string, signingThreshold: string | string[] = 
   });
   return { event, keys };
 }
-
-const accepted = (outcomes: readonly Outcome[], said: string) =>
-  outcomes.some((outcome) => outcome.kind === 'accepted' && outcome.said === said);
 
 function errorCodes(outcomes: readonly Outcome[]): string[] {
   return outcomes.flatMap((outcome) => (outcome.kind === 'rejected' ? [outcome.error.code] : []));
@@ -188,11 +164,11 @@ describe('escrow retries', () => {
     const ixn1 = id.interact([], { receipts: 0 });
     const ixn2 = id.interact([], { receipts: 0 });
     const processor = newProcessor({ options: { localPrefixes: new Set([id.prefix]) } });
-    feed(processor, icp.message, true);
-    expect(feed(processor, ixn2.message, true)).toMatchObject([
+    feedLocal(processor, icp.message);
+    expect(feedLocal(processor, ixn2.message)).toMatchObject([
       { kind: 'escrowed', escrow: 'out_of_order' },
     ]);
-    const outcomes = feed(processor, ixn1.message, true);
+    const outcomes = feedLocal(processor, ixn1.message);
     expect(accepted(outcomes, ixn2.event.said)).toBe(true);
     expect(processor.context.state(id.prefix)?.sn).toBe(2n);
   });
@@ -310,19 +286,29 @@ describe('signatures and fields as keripy reads them', () => {
     expect(outcomeOf('2')).toMatchObject([{ kind: 'accepted' }]);
   });
 
+  /**
+   * A signed inception with one key and one next key, its `nt` and `bt` written as given (JSON
+   * text, so a float stays a float) in a body of the given version: the outcomes of processing it.
+   * Built from text, since the builders refuse such events.
+   */
+  function singleKeyInception(
+    label: string,
+    { nt = '"1"', bt = '"0"', version = '10' }: { nt?: string; bt?: string; version?: string },
+  ): Outcome[] {
+    const signer = key(`${label}/0`);
+    const next = key(`${label}/1`);
+    const icp = eventFromText(
+      `{"v":"KERI10JSON000000_","t":"icp","d":"#D#","i":"#D#","s":"0","kt":"1",` +
+        `"k":["${signer.publicKey}"],"nt":${nt},"n":["${next.nextDigest}"],"bt":${bt},` +
+        `"b":[],"c":[],"a":[]}`,
+      version,
+    );
+    return feed(newProcessor(), signed(icp, [sign(signer, icp, 0)]));
+  }
+
   it('refuses an event whose version string says another version than 1.0', () => {
     // keripy 1.3.6 knows the fields of versions 1.0 and 2.0 only; a body saying 1.1 does not read.
-    const signer = key('review/version/0');
-    const next = key('review/version/1');
-    const outcomeOf = (version: string) => {
-      const icp = eventFromText(
-        `{"v":"KERI10JSON000000_","t":"icp","d":"#D#","i":"#D#","s":"0","kt":"1",` +
-          `"k":["${signer.publicKey}"],"nt":"1","n":["${next.nextDigest}"],"bt":"0",` +
-          `"b":[],"c":[],"a":[]}`,
-        version,
-      );
-      return feed(newProcessor(), signed(icp, [sign(signer, icp, 0)]));
-    };
+    const outcomeOf = (version: string) => singleKeyInception('review/version', { version });
     expect(outcomeOf('10')).toMatchObject([{ kind: 'accepted' }]);
     for (const version of ['11', '00', '1f']) {
       const outcomes = outcomeOf(version);
@@ -333,16 +319,7 @@ describe('signatures and fields as keripy reads them', () => {
 
   it('rejects bt written as the JSON float 0.0, and accepts the integer 0', () => {
     // keripy reads bt with its Number primitive, which refuses a float.
-    const signer = key('review/bt-float/0');
-    const next = key('review/bt-float/1');
-    const outcomeOf = (bt: string) => {
-      const icp = eventFromText(
-        `{"v":"KERI10JSON000000_","t":"icp","d":"#D#","i":"#D#","s":"0","kt":"1",` +
-          `"k":["${signer.publicKey}"],"nt":"1","n":["${next.nextDigest}"],"bt":${bt},` +
-          `"b":[],"c":[],"a":[]}`,
-      );
-      return feed(newProcessor(), signed(icp, [sign(signer, icp, 0)]));
-    };
+    const outcomeOf = (bt: string) => singleKeyInception('review/bt-float', { bt });
     const float = outcomeOf('0.0');
     expect(float).toMatchObject([{ kind: 'rejected' }]);
     expect(errorCodes(float)).toEqual(['bad_field']);
@@ -352,20 +329,9 @@ describe('signatures and fields as keripy reads them', () => {
   it('refuses an inception whose next threshold needs more next keys than it commits to', () => {
     // keripy accepts such an inception but fails to write its key state (its state() checks the
     // size), so the KEL never starts there.
-    const signer = key('review/nt-size/0');
-    const next = key('review/nt-size/1');
-    // Built from text: the builders refuse such an event.
-    const inception = (nextThreshold: string) =>
-      eventFromText(
-        `{"v":"KERI10JSON000000_","t":"icp","d":"#D#","i":"#D#","s":"0","kt":"1",` +
-          `"k":["${signer.publicKey}"],"nt":"${nextThreshold}","n":["${next.nextDigest}"],` +
-          `"bt":"0","b":[],"c":[],"a":[]}`,
-      );
-    const tooMany = inception('2');
-    const outcomes = feed(newProcessor(), signed(tooMany, [sign(signer, tooMany, 0)]));
+    const outcomes = singleKeyInception('review/nt-size', { nt: '"2"' });
     expect(errorCodes(outcomes)).toEqual(['bad_threshold']);
-    const fits = inception('1');
-    expect(feed(newProcessor(), signed(fits, [sign(signer, fits, 0)]))).toMatchObject([
+    expect(singleKeyInception('review/nt-size', { nt: '"1"' })).toMatchObject([
       { kind: 'accepted' },
     ]);
   });

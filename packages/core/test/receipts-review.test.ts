@@ -4,14 +4,12 @@
  * escrowed event, from transferable witnesses), receipts that do (secp256k1 witnesses, any 64-byte
  * signature code), the strict reading of an `rct` body, and what a re-sent event may add.
  */
-import { type IndexedSignature, matterFromRaw, parseStream, textToBytes } from '@kestrel/cesr';
+import { type IndexedSignature, matterFromRaw, textToBytes } from '@kestrel/cesr';
 import {
   type BuiltMessage,
   controllerSignatures,
   EventError,
-  EventProcessor,
   incept,
-  MemoryStore,
   messagize,
   type Outcome,
   receipt,
@@ -24,27 +22,10 @@ import {
   transferableSignatureGroups,
   witnessSignatures,
 } from '@kestrel/core';
-import { createNodeCrypto } from '@kestrel/crypto-node';
 import { TestIdentifier, type TestKey, testKey } from '@kestrel/testing';
 import { describe, expect, it } from 'vitest';
+import { accepted, crypto, digest, feed, newProcessor } from './support/processor.js';
 
-const crypto = await createNodeCrypto();
-const digest = (code: Parameters<typeof crypto.digest>[0], data: Uint8Array) =>
-  crypto.digest(code, data);
-
-function newProcessor(): EventProcessor {
-  return new EventProcessor({ store: new MemoryStore(), crypto });
-}
-
-/** Feeds each stream to the processor in turn; returns every outcome. */
-function feed(processor: EventProcessor, ...streams: Uint8Array[]): Outcome[] {
-  return streams.flatMap((bytes) =>
-    parseStream(bytes).messages.flatMap((message) => processor.process(message)),
-  );
-}
-
-const accepted = (outcomes: readonly Outcome[], said: string) =>
-  outcomes.some((outcome) => outcome.kind === 'accepted' && outcome.said === said);
 const rejected = (outcomes: readonly Outcome[]) =>
   outcomes.filter((outcome) => outcome.kind === 'rejected');
 

@@ -14,7 +14,7 @@ import { systemClock } from '../ports/clock.js';
 import type { Crypto } from '../ports/crypto.js';
 import type { KeyValueStore } from '../ports/key-value.js';
 import { firstSeenState } from '../state/key-state.js';
-import { KelStore } from '../store/kel-store.js';
+import { KelStore, WAITING_AT_SN } from '../store/kel-store.js';
 import type { EscrowKind, EscrowRecord, EventRecord } from '../store/records.js';
 import { type KeyEvent, readReceivedKeyEvent } from '../validation/key-event.js';
 import { signaturesFromQb64, verifySignatures } from '../validation/signatures.js';
@@ -35,12 +35,11 @@ import { type EventOutcome, type Outcome, RECEIPT_TIMEOUT } from './outcomes.js'
 import { readReceiptBody } from './receipt-body.js';
 import {
   applyReceipts,
-  canReceipt,
-  coupleAsWitnessSignature,
   type IncomingReceipts,
   keepPendingReceipts,
   pendingAsIncoming,
   staleReceipt,
+  witnessSignaturesOf,
 } from './receipts.js';
 import { bodyOf, readStoredEvent } from './stored-events.js';
 
@@ -219,17 +218,7 @@ export class EventProcessor {
   ): readonly IndexedSignature[] {
     if (pending.witnessSignatures.length === 0 && pending.couples.length === 0) return NONE;
     const witnesses = this.witnessesFor(event);
-    if (witnesses === undefined) return NONE;
-    const signatures: IndexedSignature[] = [];
-    for (const signature of pending.witnessSignatures) {
-      const witness = witnesses[signature.index];
-      if (witness !== undefined && canReceipt(witness)) signatures.push(signature);
-    }
-    for (const couple of pending.couples) {
-      const signature = coupleAsWitnessSignature(couple, witnesses);
-      if (signature) signatures.push(signature);
-    }
-    return signatures;
+    return witnesses === undefined ? NONE : witnessSignaturesOf(pending, witnesses, true);
   }
 
   /**
@@ -452,7 +441,7 @@ export class EventProcessor {
       if (this.store.escrow('delegation', i, sealSn, d))
         this.queue.push({ kind: 'delegation', prefix: i, sn: sealSn, said: d });
     }
-    for (const kind of ['out_of_order', 'likely_duplicitous'] as const) {
+    for (const kind of WAITING_AT_SN) {
       if (!this.store.hasEscrowAt(kind, event.prefix, event.sn + 1n)) continue;
       const waiting = inArrivalOrder([...this.store.escrows(kind, event.prefix, event.sn + 1n)]);
       for (const record of waiting) {

@@ -73,6 +73,29 @@ export function coupleAsWitnessSignature(
 }
 
 /**
+ * The witness signatures receipts carry, unverified, for an event whose witnesses are
+ * `witnesses`: indexed signatures of listed witnesses (from receipts, `fromReceipts`, only of
+ * witnesses that can receipt: keripy skips transferable ones there), and the couples of listed
+ * witnesses as their indexed signatures. Others are left out, never an error.
+ */
+export function witnessSignaturesOf(
+  incoming: Pick<IncomingReceipts, 'witnessSignatures' | 'couples'>,
+  witnesses: readonly string[],
+  fromReceipts: boolean,
+): IndexedSignature[] {
+  const signatures: IndexedSignature[] = [];
+  for (const signature of incoming.witnessSignatures) {
+    const witness = witnesses[signature.index];
+    if (witness !== undefined && (!fromReceipts || canReceipt(witness))) signatures.push(signature);
+  }
+  for (const couple of incoming.couples) {
+    const signature = coupleAsWitnessSignature(couple, witnesses);
+    if (signature) signatures.push(signature);
+  }
+  return signatures;
+}
+
+/**
  * Adds verified receipts to an accepted event; returns the updated record and how many were new.
  * `fromReceipts`: the witness signatures came in receipts (`rct`), where keripy skips those of
  * witnesses listed with transferable keys; signatures attached to the event itself count for any
@@ -89,13 +112,9 @@ export function applyReceipts(
   const transferable = [...record.transferableReceipts];
   let added = 0;
 
-  const candidates = [...incoming.witnessSignatures];
   for (const couple of incoming.couples) {
-    const asWitness = coupleAsWitnessSignature(couple, record.witnesses);
-    if (asWitness) {
-      candidates.push(asWitness);
-      continue;
-    }
+    // Couples of listed witnesses count as their indexed signatures (below).
+    if (record.witnesses.includes(couple.prefix)) continue;
     if (couples.has(couple.prefix) || !canReceipt(couple.prefix)) continue;
     const key = safeKey(couple.prefix);
     if (!key || couple.signature.raw.length !== RECEIPT_SIGNATURE_SIZE) continue;
@@ -104,14 +123,11 @@ export function applyReceipts(
       added++;
     }
   }
-  // Only new signatures of listed witnesses are verified (a known one is not verified again).
-  const inRange = candidates.filter((signature) => {
-    const witness = record.witnesses[signature.index];
-    return (
-      witness !== undefined && !wigs.has(signature.qb64) && (!fromReceipts || canReceipt(witness))
-    );
-  });
-  for (const signature of verifySignatures(context.crypto, record.raw, inRange, record.witnesses)
+  // Only new signatures are verified (a known one is not verified again).
+  const candidates = witnessSignaturesOf(incoming, record.witnesses, fromReceipts).filter(
+    (signature) => !wigs.has(signature.qb64),
+  );
+  for (const signature of verifySignatures(context.crypto, record.raw, candidates, record.witnesses)
     .signatures) {
     if (!wigs.has(signature.qb64)) {
       wigs.add(signature.qb64);

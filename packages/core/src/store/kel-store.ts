@@ -37,7 +37,10 @@ interface Run {
 }
 
 /** Escrows whose events wait for the event before them: indexed by (kind, prefix, sn) too. */
-const WAITING_AT_SN: readonly EscrowKind[] = ['out_of_order', 'likely_duplicitous'];
+export const WAITING_AT_SN = [
+  'out_of_order',
+  'likely_duplicitous',
+] as const satisfies readonly EscrowKind[];
 
 export class KelStore {
   private readonly overlay: WriteOverlay;
@@ -231,7 +234,8 @@ export class KelStore {
   putEscrow(record: EscrowRecord): void {
     const key = this.escrowKey(record.kind, record.prefix, BigInt(`0x${record.sn}`), record.said);
     this.index().add(key);
-    if (WAITING_AT_SN.includes(record.kind)) this.index().add(key.split('.').slice(0, 3).join('.'));
+    if ((WAITING_AT_SN as readonly EscrowKind[]).includes(record.kind))
+      this.index().add(key.split('.').slice(0, 3).join('.'));
     this.put('escrows', key, record);
   }
 

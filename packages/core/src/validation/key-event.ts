@@ -169,6 +169,9 @@ export function readKeyEvent(body: Body, digest: Digester): KeyEvent {
   return event;
 }
 
+/** Establishment fields that may be written as JSON numbers (keripy refuses a float in each). */
+const NUMBER_FIELDS = ['kt', 'nt', 'bt'] as const;
+
 /**
  * Whether a top-level number field is written as a float in a JSON body (`2.0`, `2e0`), which
  * JSON.parse reads as the integer 2. keripy refuses a float threshold. Only asked when the field
@@ -196,15 +199,11 @@ function readEstablishmentFields(
   kind: string,
 ): EstablishmentFields {
   if (ilk === 'ixn') return NO_ESTABLISHMENT_FIELDS;
-  if (typeof sad.kt === 'number' || typeof sad.nt === 'number' || typeof sad.bt === 'number') {
-    for (const label of ['kt', 'nt']) {
-      if (typeof sad[label] === 'number' && writtenAsFloat(raw, kind, label))
-        throw new ThresholdError(`Invalid threshold '${label}': a float`, { label });
-    }
-    if (typeof sad.bt === 'number' && writtenAsFloat(raw, kind, 'bt'))
-      throw new EventError('bad_field', "Field 'bt' is not a whole number: a float", {
-        label: 'bt',
-      });
+  for (const label of NUMBER_FIELDS) {
+    if (typeof sad[label] !== 'number' || !writtenAsFloat(raw, kind, label)) continue;
+    if (label === 'bt')
+      throw new EventError('bad_field', "Field 'bt' is not a whole number: a float", { label });
+    throw new ThresholdError(`Invalid threshold '${label}': a float`, { label });
   }
   const keys = list(sad, 'k');
   for (const key of keys) {
