@@ -387,3 +387,27 @@ describe('keri kel verify on what it cannot use', () => {
     expect(status).toBe(0);
   });
 });
+
+describe('keri kel verify, human output', () => {
+  // Twelve events, then a conflicting sn 11: sequence numbers from 10 on read differently in hex.
+  const original = new TestIdentifier(crypto, { label: 'cli human sn' });
+  const inception = original.incept();
+  const events = [inception, ...Array.from({ length: 11 }, () => original.interact())];
+  const forked = new TestIdentifier(crypto, { label: 'cli human sn' });
+  forked.incept();
+  for (let sn = 1; sn <= 10; sn++) forked.interact();
+  const conflicting = forked.interact([{ i: original.prefix, s: '0', d: inception.event.said }]);
+
+  it('gives every sequence number in decimal: key state, events not accepted, duplicity', async () => {
+    const withGap = concatBytes(...events.filter((_, sn) => sn !== 10).map((e) => e.message));
+    const gap = await verifyStdin(withGap, 1 << 16);
+    expect(gap.stdout).toContain(' sn 9 ixn ');
+    expect(gap.stdout).toMatch(new RegExp(`ixn sn 11 ${events[11]!.event.said} .*out_of_order`));
+
+    const forking = concatBytes(...events.map((e) => e.message), conflicting.message);
+    const fork = await verifyStdin(forking, 1 << 16);
+    expect(fork.stdout).toContain(' sn 11 ixn ');
+    expect(fork.stdout).toMatch(/Duplicity evidence:\n {2}\S+ sn 11: /);
+    expect(fork.stdout).not.toMatch(/ sn [a-f]\b/);
+  });
+});

@@ -3,7 +3,12 @@
  * each implementation runs against itself.
  */
 
-import { type EventRecord, KelStore, type KeyValueStore } from '@kestrel/core';
+import {
+  type EventRecord,
+  KelStore,
+  type KeyValueStore,
+  type PendingReceiptsRecord,
+} from '@kestrel/core';
 import { describe, expect, it } from 'vitest';
 
 export interface StoreFactory {
@@ -284,6 +289,48 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       await kel.flush();
       expect(store.get('firstSeen', `Eprefix.${ordinal(2)}`)).toBeInstanceOf(Uint8Array);
       expect(new KelStore(store).firstSeenEntries('Eprefix')).toEqual(expected);
+      await store.close();
+    });
+
+    it('finds pending receipts by sn and by the receipter they wait for, after reopening too', async () => {
+      const pending = (said: string, receipter?: string): PendingReceiptsRecord => ({
+        prefix: 'Ex',
+        sn: 'a',
+        said,
+        witnessSignatures: [],
+        receipts: [],
+        transferableReceipts: receipter
+          ? [{ prefix: receipter, sn: '2', said: 'Ereceipter', signature: 'AAsig' }]
+          : [],
+        receivedAt: 1,
+      });
+      let store = await factory.create();
+      let kel = new KelStore(store);
+      kel.putPendingReceipts(pending('Eone', 'Er'));
+      kel.putPendingReceipts(pending('Etwo'));
+      kel.putPendingReceipts(pending('Eone', 'Er')); // kept again: still one record
+      await kel.flush();
+      for (let round = 0; round < 2; round++) {
+        expect(
+          kel
+            .pendingReceiptsAt('Ex', 10n)
+            .map((r) => r.said)
+            .sort(),
+        ).toEqual(['Eone', 'Etwo']);
+        expect(kel.pendingReceiptsAt('Ex', 9n)).toEqual([]);
+        expect(kel.pendingReceiptsByReceipter('Er', 2n).map((r) => r.said)).toEqual(['Eone']);
+        expect(kel.pendingReceiptsByReceipter('Er', 1n)).toEqual([]);
+        if (!factory.reopen) break;
+        store = await factory.reopen(store);
+        kel = new KelStore(store);
+      }
+      kel.removePendingReceipts('Ex', 'Eone');
+      expect(kel.pendingReceiptsByReceipter('Er', 2n)).toEqual([]);
+      expect(kel.pendingReceiptsAt('Ex', 10n).map((r) => r.said)).toEqual(['Etwo']);
+      kel.removePendingReceipts('Ex', 'Etwo');
+      expect(kel.pendingReceiptsAt('Ex', 10n)).toEqual([]);
+      expect(kel.quiet).toBe(true);
+      await kel.flush();
       await store.close();
     });
 

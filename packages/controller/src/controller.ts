@@ -448,7 +448,7 @@ export class Controller {
       if (options.recoverAt <= state.lastEstablishment.sn || options.recoverAt > state.sn + 1n) {
         throw new ControllerError(
           'bad_plan',
-          `A recovery rotation goes after the last establishment event (sn ${toHex(state.lastEstablishment.sn)}) and at most at sn ${toHex(state.sn + 1n)}`,
+          `A recovery rotation goes after the last establishment event (sn ${state.lastEstablishment.sn}) and at most at sn ${state.sn + 1n}`,
         );
       }
       sn = options.recoverAt;

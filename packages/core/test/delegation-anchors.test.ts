@@ -212,7 +212,7 @@ describe('delegation anchors', () => {
       const outcome = outcomeOf(feed(processor, withCouple(5n, approval.event.said)), dee.prefix);
       expect(outcome).toMatchObject({ kind: 'escrowed', escrow: 'delegation' });
       expect(outcome && 'waitingFor' in outcome ? outcome.waitingFor : '').toContain(
-        `event 5 of delegator ${tor.prefix}`,
+        `event at sn 5 of delegator ${tor.prefix}`,
       );
       expect(processor.store.escrow('delegation', dee.prefix, 0n, dee.prefix)?.sourceSeal).toEqual({
         sn: '5',
@@ -233,6 +233,51 @@ describe('delegation anchors', () => {
         said: approval.event.said,
       });
     }
+  });
+
+  it('retries a delegation whose couple named a future event when that event comes without the seal', () => {
+    // The couple names sn 2 before the delegator has it; ixn 1 already anchors the seal. When ixn 2
+    // arrives without the seal, the couple proves wrong and the KEL is searched, as keripy does at
+    // its next escrow pass: the delegated event is accepted on ixn 1's anchor.
+    const { tor, torInception, dee, approval } = delegatedPair(
+      'anchors/later/tor',
+      'anchors/later/dee',
+    );
+    const unrelated = tor.interact([]);
+    const inception = controller('anchors/later/dee', tor.prefix).incept({
+      sourceSeal: { sn: 2n, said: unrelated.event.said },
+    });
+    const processor = newProcessor();
+    feed(processor, torInception, approval);
+    expect(outcomeOf(feed(processor, inception), dee.prefix)).toMatchObject({
+      kind: 'escrowed',
+      escrow: 'delegation',
+    });
+    expect(outcomeOf(feed(processor, unrelated), dee.prefix)).toMatchObject({ kind: 'accepted' });
+    expect(processor.store.event(dee.prefix, dee.prefix, 0n)?.sourceSeal).toEqual({
+      sn: '1',
+      said: approval.event.said,
+    });
+  });
+
+  it('keeps waiting, after a restart too, when the event the couple names comes without the seal and nothing anchors it', async () => {
+    const tor = controller('anchors/wait/tor');
+    const torInception = tor.incept();
+    const first = tor.interact([]);
+    const dee = controller('anchors/wait/dee', tor.prefix);
+    const inception = dee.incept({ sourceSeal: { sn: 1n, said: first.event.said } });
+    const store = new MemoryStore();
+    const processor = newProcessor(store);
+    feed(processor, torInception, inception);
+    // A processor over the same store, as after a restart: the escrow's couple is found again.
+    await processor.flush();
+    const restarted = newProcessor(store);
+    expect(outcomeOf(feed(restarted, first), dee.prefix)).toMatchObject({
+      kind: 'escrowed',
+      escrow: 'delegation',
+    });
+    const approval = tor.interact([sealOf(dee, inception)]);
+    expect(outcomeOf(feed(restarted, approval), dee.prefix)).toMatchObject({ kind: 'accepted' });
   });
 
   it('does not take a seal whose s is not canonical hex as an anchor', () => {

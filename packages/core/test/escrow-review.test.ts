@@ -4,7 +4,14 @@
  * out, the likely-duplicitous escrow, and what keripy's readers refuse (float thresholds, sequence
  * numbers beyond its `Number`) or accept (a signature under another scheme's indexer code).
  */
-import { type IndexedSignature, indexedSignature, matterFromRaw, textToBytes } from '@kestrel/cesr';
+import {
+  type IndexedSignature,
+  indexedSignature,
+  matterFromRaw,
+  serialize,
+  textToBytes,
+  versify,
+} from '@kestrel/cesr';
 import {
   type BuiltMessage,
   controllerSignatures,
@@ -314,6 +321,67 @@ describe('signatures and fields as keripy reads them', () => {
       const outcomes = outcomeOf(version);
       expect(outcomes).toMatchObject([{ kind: 'rejected' }]);
       expect(errorCodes(outcomes)).toEqual(['bad_field']);
+    }
+  });
+
+  /**
+   * A single-key CBOR or MGPK inception whose kt is the number 1, written as an integer or, as a
+   * producer with floats would write it, as a float (CBOR half precision, MGPK float32), with its
+   * SAID computed over those bytes. The float is written over an integer placeholder of the same
+   * size, since the encoders write whole numbers as integers.
+   */
+  function binaryInception(kind: 'CBOR' | 'MGPK', float: boolean, label: string): Uint8Array {
+    const formats = {
+      CBOR: { placeholder: 7777, integer: [0x19, 0x1e, 0x61], float: [0xf9, 0x3c, 0x00] },
+      MGPK: {
+        placeholder: 7777777,
+        integer: [0xce, 0x00, 0x76, 0xad, 0xf1],
+        float: [0xca, 0x3f, 0x80, 0x00, 0x00],
+      },
+    }[kind];
+    const signer = key(`${label}/0`);
+    const next = key(`${label}/1`);
+    const dummy = '#'.repeat(44);
+    const sad: Record<string, unknown> = {
+      v: versify({ protocol: 'KERI', major: 1, minor: 0, kind, size: 0 }),
+      t: 'icp',
+      d: dummy,
+      i: dummy,
+      s: '0',
+      kt: float ? formats.placeholder : 1,
+      k: [signer.publicKey],
+      nt: '1',
+      n: [next.nextDigest],
+      bt: '0',
+      b: [],
+      c: [],
+      a: [],
+    };
+    const write = () => {
+      const raw = serialize(sad, kind);
+      if (!float) return raw;
+      const at = raw.findIndex((_, i) => formats.integer.every((b, j) => raw[i + j] === b));
+      raw.set(formats.float, at);
+      return raw;
+    };
+    sad.v = versify({ protocol: 'KERI', major: 1, minor: 0, kind, size: write().length });
+    const said = matterFromRaw('E', crypto.digest('E', write())).qb64;
+    sad.d = said;
+    sad.i = said;
+    const raw = write();
+    return messagize(raw, [controllerSignatures([signIndexed(crypto, signer.seed, raw, 0)])]);
+  }
+
+  it('rejects kt written as a float in CBOR and MGPK bodies, and accepts the integer', () => {
+    // keripy reads the float (cbor2 and msgpack keep it), its SAID verifies, and Tholder refuses
+    // it. The JavaScript decoders read it as the integer 1, so the body no longer serializes to
+    // its own bytes and its SAID cannot verify (bad_said), before any threshold is read.
+    for (const kind of ['CBOR', 'MGPK'] as const) {
+      const integer = feed(newProcessor(), binaryInception(kind, false, `review/${kind}/int`));
+      expect(integer).toMatchObject([{ kind: 'accepted' }]);
+      const float = feed(newProcessor(), binaryInception(kind, true, `review/${kind}/float`));
+      expect(float).toMatchObject([{ kind: 'rejected' }]);
+      expect(errorCodes(float)).toEqual(['bad_said']);
     }
   });
 

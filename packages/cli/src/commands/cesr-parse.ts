@@ -18,6 +18,7 @@ import { isIlk, SAID_FIELDS } from '@kestrel/core';
 import { createNodeCrypto } from '@kestrel/crypto-node';
 import { type Command, flag } from '../command.js';
 import { formatJson, readInput } from '../io.js';
+import { snForPeople } from '../sequence-number.js';
 
 interface ItemJson {
   code: string;
@@ -149,7 +150,7 @@ function describeMessage(
   const sad = message.body.sad;
   const version = message.body.version;
   const who = typeof sad.i === 'string' ? ` ${sad.i}` : '';
-  const sn = typeof sad.s === 'string' ? ` sn ${sad.s}` : '';
+  const sn = typeof sad.s === 'string' ? ` sn ${snForPeople(sad.s)}` : '';
   const said = entry.said ? ` said ${entry.said} (${entry.saidValid ? 'valid' : 'INVALID'})` : '';
   const lines = [
     `@${message.offset}  ${entry.ilk ?? '?'}${who}${sn}${said}`,

@@ -20,7 +20,7 @@ export function stateSummary(alias: string, state: KeyState): string {
       : `${state.nextKeyDigests.length} next key commitment(s)`;
   return [
     `${alias}  ${state.prefix}`,
-    `  sn ${state.sn.toString(16)} (${state.ilk}), last establishment at sn ${state.lastEstablishment.sn.toString(16)}`,
+    `  sn ${state.sn} (${state.ilk}), last establishment at sn ${state.lastEstablishment.sn}`,
     `  signing keys: ${state.keys.join(', ')}`,
     `  ${next}; ${witnesses}${state.delegator ? `; delegated by ${state.delegator}` : ''}`,
   ].join('\n');

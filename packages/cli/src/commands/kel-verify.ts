@@ -18,6 +18,7 @@ import { LmdbStore } from '@kestrel/store-lmdb';
 import { type Command, flag, type ParsedArgs, stringOption, UsageError } from '../command.js';
 import { readFileChunks } from '../file-chunks.js';
 import { type CommandIo, formatJson, resolvePath } from '../io.js';
+import { snForPeople } from '../sequence-number.js';
 
 async function* chunksOf(io: CommandIo, file: string | undefined): AsyncIterable<Uint8Array> {
   if (file === undefined || file === '-') {
@@ -115,6 +116,11 @@ function threadsFor(args: ParsedArgs, io: CommandIo, file: string | undefined): 
   return statSync(resolvePath(io, file)).size > 4 * 1024 * 1024 ? 2 : 1;
 }
 
+/**
+ * What a person reads. Sequence numbers are decimal here, as people count; the JSON report keeps
+ * the forms of the corpus (numbers in `not_accepted`, hex strings as on the wire in key states and
+ * duplicity records).
+ */
 function humanReport(report: VerifyReport, validator: StreamValidator): string {
   const lines: string[] = [];
   for (const [prefix, { state, kel }] of Object.entries(report.accepted)) {
@@ -129,14 +135,14 @@ function humanReport(report: VerifyReport, validator: StreamValidator): string {
         : `${state.n.length} next`;
     const delegated = state.di ? `, delegated by ${state.di}` : '';
     lines.push(
-      `${prefix}  sn ${Number.parseInt(state.s, 16)} ${state.et}  ${kel.length} event(s)  kt ${JSON.stringify(state.kt)} over ${keys}, ${next}, ${witnesses}${delegated}`,
+      `${prefix}  sn ${snForPeople(state.s)} ${state.et}  ${kel.length} event(s)  kt ${JSON.stringify(state.kt)} over ${keys}, ${next}, ${witnesses}${delegated}`,
     );
   }
   const details = validator.details();
   if (details.length > 0) {
     lines.push('', 'Not accepted:');
     for (const detail of details) {
-      const sn = detail.sn === null ? '?' : detail.sn.toString(16);
+      const sn = detail.sn === null ? '?' : String(detail.sn);
       lines.push(
         `  ${detail.ilk} sn ${sn} ${detail.said} of ${detail.prefix || '?'}: ${detail.why} (${detail.reason})`,
       );
@@ -146,7 +152,7 @@ function humanReport(report: VerifyReport, validator: StreamValidator): string {
     lines.push('', 'Duplicity evidence:');
     for (const d of report.duplicity)
       lines.push(
-        `  ${d.prefix} sn ${d.sn}: ${d.summary} (first ${d.firstSeen}, then ${d.conflicting})`,
+        `  ${d.prefix} sn ${snForPeople(d.sn)}: ${d.summary} (first ${d.firstSeen}, then ${d.conflicting})`,
       );
   }
   const escrows = Object.entries(report.escrows);

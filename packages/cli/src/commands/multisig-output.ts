@@ -2,8 +2,10 @@
  * @module commands/multisig-output
  * How the multisig commands print proposals, groups and deliveries, for people and as JSON.
  */
+
 import type { GroupStatus, ProposalView } from '@kestrel/controller';
 import { thresholdToSith } from '@kestrel/core';
+import { snForPeople } from '../sequence-number.js';
 import type { SendReport } from './multisig-session.js';
 
 function who(signer: ProposalView['signers'][number]): string {
@@ -14,7 +16,7 @@ export function proposalText(view: ProposalView): string {
   const signed = view.signers.filter((s) => s.signed).map(who);
   const waiting = view.signers.filter((s) => !s.signed).map(who);
   const lines = [
-    `${view.ilk} ${view.said}  sn ${view.sn}  ${view.state}${view.signedHere ? '' : ' (not signed here)'}`,
+    `${view.ilk} ${view.said}  sn ${snForPeople(view.sn)}  ${view.state}${view.signedHere ? '' : ' (not signed here)'}`,
     `  group ${view.group}, proposed by ${view.proposer}, expires ${view.expiresAt}`,
     `  signed: ${signed.join(', ') || 'nobody'}${waiting.length > 0 ? `; not yet: ${waiting.join(', ')}` : ''}`,
     `  signing threshold ${view.current.threshold}: ${view.current.met ? 'met' : 'not met'}`,
@@ -52,7 +54,7 @@ export function groupText(
   const state = status.state;
   if (state) {
     lines.push(
-      `  sn ${state.sn.toString(16)} (${state.ilk}); signing threshold ${JSON.stringify(thresholdToSith(state.signingThreshold))} over ${state.keys.length} keys; next threshold ${JSON.stringify(thresholdToSith(state.nextThreshold))} over ${state.nextKeyDigests.length} digests`,
+      `  sn ${state.sn} (${state.ilk}); signing threshold ${JSON.stringify(thresholdToSith(state.signingThreshold))} over ${state.keys.length} keys; next threshold ${JSON.stringify(thresholdToSith(state.nextThreshold))} over ${state.nextKeyDigests.length} digests`,
     );
   } else {
     lines.push('  not incepted yet: its inception is still being signed');
@@ -68,7 +70,9 @@ export function groupText(
     .slice(0, 5);
   if (recent.length > 0) lines.push('Recent:');
   for (const proposal of recent)
-    lines.push(`  ${proposal.ilk} ${proposal.said} sn ${proposal.sn}: ${proposal.state}`);
+    lines.push(
+      `  ${proposal.ilk} ${proposal.said} sn ${snForPeople(proposal.sn)}: ${proposal.state}`,
+    );
   return lines.join('\n');
 }
 

@@ -85,7 +85,7 @@ ${CONTROLLER_USAGE}
         );
       else
         io.stdout.write(
-          `${alias ?? resolved.prefix}: KEL accepted up to sn ${resolved.sn.toString(16)}; reachable at ${resolved.endpoint}\n`,
+          `${alias ?? resolved.prefix}: KEL accepted up to sn ${resolved.sn}; reachable at ${resolved.endpoint}\n`,
         );
       return 0;
     });

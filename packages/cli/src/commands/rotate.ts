@@ -92,7 +92,7 @@ async function runRotate(
       } else {
         if (recovery)
           io.stdout.write(
-            `Recovered: the rotation at sn ${toHex(recovery.at)} supersedes the interactions from there; it anchors the statement ${statementDigest}.\n`,
+            `Recovered: the rotation at sn ${recovery.at} supersedes the interactions from there; it anchors the statement ${statementDigest}.\n`,
           );
         io.stdout.write(`${stateSummary(alias, state)}\n`);
       }

@@ -418,7 +418,7 @@ export class GroupManager {
     if (event.sn !== state.sn + 1n || event.prior !== state.said) {
       throw new ControllerError(
         'bad_proposal',
-        `The proposed ${event.ilk} (sn ${toHex(event.sn)}) does not follow the group's latest event here (sn ${toHex(state.sn)}, ${state.said})`,
+        `The proposed ${event.ilk} (sn ${event.sn}) does not follow the group's latest event here (sn ${state.sn}, ${state.said})`,
       );
     }
     if (event.ilk === 'rot' || event.ilk === 'drt')

@@ -37,7 +37,7 @@ export function checkEndorsement(
     return {
       valid: false,
       reason: 'unknown_establishment',
-      message: `${group.prefix} has no accepted establishment event ${group.said} at sn ${group.sn.toString(16)}`,
+      message: `${group.prefix} has no accepted establishment event ${group.said} at sn ${group.sn}`,
     };
   }
   const event = readStoredEvent(context, record);

@@ -147,7 +147,7 @@ export function validateDelegation(
         kind: 'reject',
         error: new ValidationError(
           'bad_delegation',
-          `The source seal of ${event.ilk} ${snHex} (${event.said}) names sn 0 of delegator ${delegator}: an inception is never a delegating event`,
+          `The source seal of ${event.ilk} at sn ${event.sn} (${event.said}) names sn 0 of delegator ${delegator}: an inception is never a delegating event`,
         ),
       };
     }
@@ -157,7 +157,7 @@ export function validateDelegation(
       // couple (searching the KEL instead would let an earlier anchor decide for the couple).
       return {
         kind: 'escrow',
-        waitingFor: `event ${toHex(sourceSeal.sn)} of delegator ${delegator} (${sourceSeal.said}), the source seal of ${event.ilk} ${snHex} (${event.said})`,
+        waitingFor: `event at sn ${sourceSeal.sn} of delegator ${delegator} (${sourceSeal.said}), the source seal of ${event.ilk} at sn ${event.sn} (${event.said})`,
       };
     }
     if (candidate.seals.some((seal) => isEventSeal(seal, event.prefix, snHex, event.said)))
@@ -168,7 +168,7 @@ export function validateDelegation(
   if (!delegating) {
     return {
       kind: 'escrow',
-      waitingFor: `delegator ${delegator} to anchor the seal of ${event.ilk} ${snHex} (${event.said})`,
+      waitingFor: `delegator ${delegator} to anchor the seal of ${event.ilk} at sn ${event.sn} (${event.said})`,
     };
   }
   const found: SourceSeal = { sn: delegating.sn, said: delegating.said };
@@ -193,7 +193,7 @@ export function validateDelegation(
     // Superseding interactions back from the tip: keripy finds no delegation of the tip (an
     // interaction) to compare with, and drops the rotation.
     return doesNotSupersede(
-      `the rotation at sn ${snHex} would supersede interactions up to sn ${toHex(prior.sn)}`,
+      `the rotation at sn ${event.sn} would supersede interactions up to sn ${prior.sn}`,
     );
   }
 
@@ -222,7 +222,7 @@ export function validateDelegation(
     if (newBoss.sn > originalBoss.sn) return { kind: 'valid', sourceSeal: found };
     if (newBoss.sn < originalBoss.sn) {
       return doesNotSupersede(
-        `its delegating event ${toHex(newBoss.sn)} of ${newBoss.prefix} precedes ${toHex(originalBoss.sn)}`,
+        `its delegating event at sn ${newBoss.sn} of ${newBoss.prefix} precedes the one at sn ${originalBoss.sn}`,
       );
     }
     if (newBoss.said === originalBoss.said) {

@@ -63,7 +63,7 @@ export function judgeConflict(
       kind: 'reject',
       error: new ValidationError(
         'unsigned_conflict',
-        `A different ${event.ilk} at sn ${toHex(event.sn)} of ${event.prefix} has malformed keys or thresholds (${event.deferredError.message}); dropped`,
+        `A different ${event.ilk} at sn ${event.sn} of ${event.prefix} has malformed keys or thresholds (${event.deferredError.message}); dropped`,
       ),
     };
   }
@@ -103,7 +103,7 @@ export function judgeConflict(
       kind: 'reject',
       error: new ValidationError(
         'unsigned_conflict',
-        `A different ${event.ilk} at sn ${toHex(event.sn)} of ${event.prefix} is not validly signed by the keys in force; dropped`,
+        `A different ${event.ilk} at sn ${event.sn} of ${event.prefix} is not validly signed by the keys in force; dropped`,
       ),
     };
   }
@@ -124,8 +124,8 @@ export function judgeConflict(
     signedBy,
     summary:
       signedBy === 'pre-rotated-keys'
-        ? `Two different establishment events at sn ${toHex(event.sn)}, both signed with pre-rotated keys: the next keys are compromised`
-        : `Two different events at sn ${toHex(event.sn)} signed by the current keys: the signing keys are compromised (recover by rotation)`,
+        ? `Two different establishment events at sn ${event.sn}, both signed with pre-rotated keys: the next keys are compromised`
+        : `Two different events at sn ${event.sn} signed by the current keys: the signing keys are compromised (recover by rotation)`,
   };
   return { kind: 'duplicitous', record };
 }

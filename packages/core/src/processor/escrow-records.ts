@@ -101,6 +101,11 @@ export function keepInEscrow(
   if (arrival === Number.POSITIVE_INFINITY) arrival = ++arrivals;
   const local = kept.local || kept.escrowed.some((record) => record.local === true);
   const seal = entry.sourceSeal;
+  // A delegation escrow whose couple names an event the delegator's KEL lacks waits for that event.
+  const delegator =
+    entry.escrow === 'delegation' && seal
+      ? (event.delegator ?? context.state(event.prefix)?.delegator)
+      : undefined;
   context.store.putEscrow({
     kind: entry.escrow,
     prefix: event.prefix,
@@ -112,6 +117,7 @@ export function keepInEscrow(
     witnessSignatures: entry.witnessSignatures.map((s) => s.qb64),
     receipts: [],
     ...(seal ? { sourceSeal: { sn: toHex(seal.sn), said: seal.said } } : {}),
+    ...(delegator ? { delegator } : {}),
     escrowedAt: firstKept,
     arrival,
     waitingFor: entry.waitingFor,

@@ -4,7 +4,7 @@
  * (`incept`, `update`, `rotate`, `deriveBacks`, `valSigsWigsDel`), as a function that returns a
  * decision instead of raising. The processor carries decisions out.
  */
-import { type IndexedSignature, qb64Code, toHex, VERIFIER_CODES } from '@kestrel/cesr';
+import { type IndexedSignature, qb64Code, VERIFIER_CODES } from '@kestrel/cesr';
 import { EventError, type KeriError, ValidationError } from '../errors.js';
 import { TRAITS } from '../event/wire.js';
 import { isTransferable, type KeyState, stateAfter } from '../state/key-state.js';
@@ -98,7 +98,7 @@ export function evaluateKeyEvent(
     return {
       kind: 'escrow',
       escrow: 'out_of_order',
-      waitingFor: `event ${toHex(next)} of ${event.prefix} (this one is ${toHex(event.sn)})`,
+      waitingFor: `event at sn ${next} of ${event.prefix} (this one is at sn ${event.sn})`,
       signatures: material.signatures,
       witnessSignatures: material.witnessSignatures,
       sourceSeal: material.sourceSeal,
@@ -240,11 +240,11 @@ function update(
       );
     }
     if (event.sn !== state.sn + 1n)
-      throw new ValidationError('stale_event', `Interaction sn ${toHex(event.sn)} is not next`);
+      throw new ValidationError('stale_event', `Interaction sn ${event.sn} is not next`);
     if (event.prior !== state.said) {
       throw new ValidationError(
         'bad_prior',
-        `Prior ${event.prior} is not the SAID of event ${toHex(state.sn)} (${state.said})`,
+        `Prior ${event.prior} is not the SAID of the event at sn ${state.sn} (${state.said})`,
       );
     }
     return validateSignatures(context, event, material, {
@@ -276,7 +276,7 @@ function update(
       event.ilk === 'rot'
         ? event.sn <= state.lastEstablishment.sn
         : event.sn < state.lastEstablishment.sn;
-    if (stale) throw new ValidationError('stale_event', `Stale rotation at sn ${toHex(event.sn)}`);
+    if (stale) throw new ValidationError('stale_event', `Stale rotation at sn ${event.sn}`);
     if (event.ilk === 'rot' && state.ilk !== 'ixn') {
       throw new ValidationError(
         'bad_recovery',
@@ -287,14 +287,14 @@ function update(
     if (priorSaid === undefined || priorSaid !== event.prior) {
       throw new ValidationError(
         'bad_recovery',
-        `Recovery rotation's prior ${event.prior} is not event ${toHex(event.sn - 1n)}`,
+        `Recovery rotation's prior ${event.prior} is not the event at sn ${event.sn - 1n}`,
       );
     }
     recovery = true;
   } else if (event.prior !== state.said) {
     throw new ValidationError(
       'bad_prior',
-      `Prior ${event.prior} is not the SAID of event ${toHex(state.sn)} (${state.said})`,
+      `Prior ${event.prior} is not the SAID of the event at sn ${state.sn} (${state.said})`,
     );
   }
   // Where keripy's `Kever.rotate` first reads the event's keys and thresholds.

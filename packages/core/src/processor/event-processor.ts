@@ -35,9 +35,11 @@ import { type EventOutcome, type Outcome, RECEIPT_TIMEOUT } from './outcomes.js'
 import { readReceiptBody } from './receipt-body.js';
 import {
   applyReceipts,
+  dropStaleReceipts,
   type IncomingReceipts,
   keepPendingReceipts,
   pendingAsIncoming,
+  releaseReceipterWaits,
   staleReceipt,
   witnessSignaturesOf,
 } from './receipts.js';
@@ -293,7 +295,7 @@ export class EventProcessor {
     switch (decision.kind) {
       case 'accept': {
         removeEscrows();
-        this.accept(event, decision, pending, outcomes);
+        this.accept(event, decision, pending, pendingRecord?.receivedAt, outcomes);
         return;
       }
       case 'escrow': {
@@ -338,7 +340,7 @@ export class EventProcessor {
             event,
             {
               escrow: 'likely_duplicitous',
-              waitingFor: `its prior event ${event.prior}, which this KEL does not have at sn ${toHex(event.sn - 1n)} (${judgement.error.message})`,
+              waitingFor: `its prior event ${event.prior}, which this KEL does not have at sn ${event.sn - 1n} (${judgement.error.message})`,
               signatures: material.signatures,
               witnessSignatures: material.witnessSignatures,
               sourceSeal: material.sourceSeal,
@@ -373,6 +375,7 @@ export class EventProcessor {
     event: KeyEvent,
     decision: Extract<ReturnType<typeof evaluateKeyEvent>, { kind: 'accept' }>,
     pending: IncomingReceipts,
+    pendingSince: number | undefined,
     outcomes: Outcome[],
   ): void {
     const previous = this.context.state(event.prefix);
@@ -394,17 +397,23 @@ export class EventProcessor {
       datetime,
       ...(seal ? { sourceSeal: { sn: toHex(seal.sn), said: seal.said } } : {}),
     };
+    let waiting: IncomingReceipts['transferable'] = [];
     if (
       pending.witnessSignatures.length > 0 ||
       pending.couples.length > 0 ||
       pending.transferable.length > 0
     ) {
       // Those the decision counted are already on the record and are not verified again.
-      record = applyReceipts(this.context, record, pending, true).record;
+      ({ record, waiting } = applyReceipts(this.context, record, pending, true));
     }
     this.store.removePendingReceipts(event.prefix, event.said);
+    dropStaleReceipts(this.context, event.prefix, event.sn, event.said);
     this.store.putEvent(record);
     this.context.setState(firstSeenState(decision.state, firstSeen, datetime));
+    if (waiting.length > 0) {
+      const rest = { witnessSignatures: [], couples: [], transferable: waiting };
+      keepPendingReceipts(this.context, event.prefix, event.sn, event.said, rest, pendingSince);
+    }
     outcomes.push({
       kind: 'accepted',
       prefix: event.prefix,
@@ -414,7 +423,12 @@ export class EventProcessor {
       firstSeen,
       recovery: decision.recovery,
     });
+    this.indexAnchors(event);
+    if (!this.store.quiet) this.retryWhatWaitsFor(event, outcomes);
+  }
 
+  /** Records the delegation seals an accepted event anchors, and retries the events they approve. */
+  private indexAnchors(event: KeyEvent): void {
     for (const anchored of event.seals) {
       const { i, s, d } = anchored as { i?: unknown; s?: unknown; d?: unknown };
       if (
@@ -441,6 +455,19 @@ export class EventProcessor {
       if (this.store.escrow('delegation', i, sealSn, d))
         this.queue.push({ kind: 'delegation', prefix: i, sn: sealSn, said: d });
     }
+  }
+
+  /** What waited for the event just accepted: receipts, delegations, the events after it. */
+  private retryWhatWaitsFor(event: KeyEvent, outcomes: Outcome[]): void {
+    outcomes.push(...releaseReceipterWaits(this.context, event.prefix, event.sn));
+    // Delegated events whose source seal couple names this event: its seals decide them now.
+    for (const record of this.store.delegationsCiting(event.prefix, event.sn))
+      this.queue.push({
+        kind: 'delegation',
+        prefix: record.prefix,
+        sn: BigInt(`0x${record.sn}`),
+        said: record.said,
+      });
     for (const kind of WAITING_AT_SN) {
       if (!this.store.hasEscrowAt(kind, event.prefix, event.sn + 1n)) continue;
       const waiting = inArrivalOrder([...this.store.escrows(kind, event.prefix, event.sn + 1n)]);
@@ -555,10 +582,18 @@ export class EventProcessor {
         return;
       }
       const record = this.store.event(prefix, said, sn)!;
-      const { record: updated, added } = applyReceipts(this.context, record, incoming, true);
-      if (added > 0) this.store.updateEvent(updated);
+      const applied = applyReceipts(this.context, record, incoming, true);
+      if (applied.added > 0) this.store.updateEvent(applied.record);
+      // Transferable receipts whose receipter's establishment event is not known yet wait for it.
+      const rest = { witnessSignatures: [], couples: [], transferable: applied.waiting };
+      const kept =
+        applied.waiting.length > 0 ? keepPendingReceipts(this.context, prefix, sn, said, rest) : 0;
       if (report)
-        outcomes.push({ kind: 'receipt', prefix, sn, said, result: 'applied', count: added });
+        outcomes.push(
+          applied.added === 0 && kept > 0
+            ? { kind: 'receipt', prefix, sn, said, result: 'escrowed', count: kept }
+            : { kind: 'receipt', prefix, sn, said, result: 'applied', count: applied.added },
+        );
       return;
     }
     const count = keepPendingReceipts(this.context, prefix, sn, said, incoming);

@@ -26,6 +26,7 @@ import type {
 import { decodeKey, verifySignatures } from '../validation/signatures.js';
 import type { AttachedReceiptCouple, TransferableSignatures } from './attachments.js';
 import type { ProcessorContext } from './context.js';
+import type { ReceiptOutcome } from './outcomes.js';
 import { readStoredEvent } from './stored-events.js';
 
 export interface IncomingReceipts {
@@ -96,7 +97,9 @@ export function witnessSignaturesOf(
 }
 
 /**
- * Adds verified receipts to an accepted event; returns the updated record and how many were new.
+ * Adds verified receipts to an accepted event; returns the updated record, how many were new, and
+ * the transferable receipts that cannot be verified yet because their receipter's KEL does not
+ * have the establishment event they name (keripy keeps those apart until it does: `vres`).
  * `fromReceipts`: the witness signatures came in receipts (`rct`), where keripy skips those of
  * witnesses listed with transferable keys; signatures attached to the event itself count for any
  * listed witness.
@@ -106,7 +109,8 @@ export function applyReceipts(
   record: EventRecord,
   incoming: IncomingReceipts,
   fromReceipts = false,
-): { record: EventRecord; added: number } {
+): { record: EventRecord; added: number; waiting: TransferableSignatures[] } {
+  const waiting: TransferableSignatures[] = [];
   const wigs = new Set(record.witnessSignatures);
   const couples = new Map(record.receipts.map((couple) => [couple.prefix, couple]));
   const transferable = [...record.transferableReceipts];
@@ -136,7 +140,11 @@ export function applyReceipts(
   }
   for (const group of incoming.transferable) {
     const establishment = context.store.lastEventAt(group.prefix, group.sn);
-    if (!establishment || establishment.said !== group.said) continue;
+    if (establishment === undefined) {
+      waiting.push(group);
+      continue;
+    }
+    if (establishment.said !== group.said) continue;
     const keys = readStoredEvent(context, establishment).keys;
     const inKeys = group.signatures.filter((signature) => signature.index < keys.length);
     for (const signature of verifySignatures(context.crypto, record.raw, inKeys, keys).signatures) {
@@ -159,6 +167,7 @@ export function applyReceipts(
       transferableReceipts: transferable,
     },
     added,
+    waiting,
   };
 }
 
@@ -170,13 +179,18 @@ function safeKey(prefix: string): ReturnType<typeof decodeKey> | undefined {
   }
 }
 
-/** Keeps receipts of an event that is not accepted yet. */
+/**
+ * Keeps receipts of an event that is not accepted yet, or transferable receipts of an accepted
+ * event whose receipter's establishment event is not known yet. `since`: when the receipts were
+ * first kept, if they were before (their timeout runs from then).
+ */
 export function keepPendingReceipts(
   context: ProcessorContext,
   prefix: string,
   sn: bigint,
   said: string,
   incoming: IncomingReceipts,
+  since?: number,
 ): number {
   const existing = context.store.pendingReceipts(prefix, said);
   const wigs = new Set(existing?.witnessSignatures ?? []);
@@ -202,7 +216,7 @@ export function keepPendingReceipts(
     witnessSignatures: [...wigs],
     receipts: [...couples.values()],
     transferableReceipts: transferable,
-    receivedAt: existing?.receivedAt ?? context.clock.now(),
+    receivedAt: existing?.receivedAt ?? since ?? context.clock.now(),
   };
   context.store.putPendingReceipts(record);
   return incoming.witnessSignatures.length + incoming.couples.length + incoming.transferable.length;
@@ -236,6 +250,69 @@ export function staleReceipt(
 ): ValidationError {
   return new ValidationError(
     'stale_receipt',
-    `Receipt of ${said} at sn ${sn.toString(16)} of ${prefix}, but the accepted event there is ${accepted}`,
+    `Receipt of ${said} at sn ${sn} of ${prefix}, but the accepted event there is ${accepted}`,
   );
+}
+
+/**
+ * The accepted event `accepted` at (prefix, sn) makes receipts kept for other events there stale:
+ * they are dropped, as keripy drops them when it next retries its receipt escrows (a receipt that
+ * arrives now for another event at that sn is refused as stale).
+ */
+export function dropStaleReceipts(
+  context: ProcessorContext,
+  prefix: string,
+  sn: bigint,
+  accepted: string,
+): void {
+  for (const record of context.store.pendingReceiptsAt(prefix, sn))
+    if (record.said !== accepted) context.store.removePendingReceipts(prefix, record.said);
+}
+
+/**
+ * The event at (receipter, sn) was accepted: transferable receipts that named it as their
+ * receipter's establishment event can now be verified and added to the events they receipt
+ * (keripy's retry of unverified transferable receipts). Those of events not accepted yet stay
+ * pending until the event is.
+ */
+export function releaseReceipterWaits(
+  context: ProcessorContext,
+  receipter: string,
+  sn: bigint,
+): ReceiptOutcome[] {
+  const outcomes: ReceiptOutcome[] = [];
+  for (const pending of context.store.pendingReceiptsByReceipter(receipter, sn)) {
+    const receiptedSn = BigInt(`0x${pending.sn}`);
+    if (context.store.lastSaidAt(pending.prefix, receiptedSn) !== pending.said) continue;
+    const record = context.store.event(pending.prefix, pending.said, receiptedSn);
+    if (record === undefined) continue;
+    const incoming = pendingAsIncoming(pending);
+    const applied = applyReceipts(context, record, {
+      ...incoming,
+      witnessSignatures: [],
+      couples: [],
+    });
+    if (applied.added > 0) context.store.updateEvent(applied.record);
+    context.store.removePendingReceipts(pending.prefix, pending.said);
+    if (applied.waiting.length > 0) {
+      const rest = { witnessSignatures: [], couples: [], transferable: applied.waiting };
+      keepPendingReceipts(
+        context,
+        pending.prefix,
+        receiptedSn,
+        pending.said,
+        rest,
+        pending.receivedAt,
+      );
+    }
+    outcomes.push({
+      kind: 'receipt',
+      prefix: pending.prefix,
+      sn: receiptedSn,
+      said: pending.said,
+      result: 'applied',
+      count: applied.added,
+    });
+  }
+  return outcomes;
 }

@@ -48,6 +48,14 @@ export class KelStore {
   private runs = new Map<string, Run>();
   /** Keys of escrowed events and pending receipts, so the hot path needs no lookups for the usual "none". */
   private escrowIndex: Set<string> | undefined;
+  /**
+   * Pending receipts by the receipter event they wait for: `receipter.sn` to the `prefix.said` keys
+   * of pending records holding a transferable receipt that names it (keripy's `vres`). Loaded with
+   * the index, kept with the records.
+   */
+  private readonly receipterWaits = new Map<string, Set<string>>();
+  /** How many pending-receipt records there are at each `prefix.sn`, loaded with the index. */
+  private readonly receiptsAt = new Map<string, number>();
 
   constructor(readonly backend: KeyValueStore) {
     this.overlay = new WriteOverlay(backend);
@@ -213,10 +221,15 @@ export class KelStore {
     if (!this.escrowIndex) {
       this.escrowIndex = new Set();
       for (const [key] of this.scan('escrows', '')) this.escrowIndex.add(key);
-      for (const [key] of this.scan('receipts', '')) this.escrowIndex.add(`receipts.${key}`);
+      for (const [, record] of this.scan<PendingReceiptsRecord>('receipts', ''))
+        this.indexPendingReceipts(this.escrowIndex, record);
       for (const kind of WAITING_AT_SN)
         for (const [key] of this.scan('escrows', `${kind}.`))
           this.escrowIndex.add(key.split('.').slice(0, 3).join('.'));
+      for (const [, record] of this.scan<EscrowRecord>('escrows', 'delegation.')) {
+        const citing = citedSourceKey(record);
+        if (citing !== undefined) this.escrowIndex.add(citing);
+      }
     }
     return this.escrowIndex;
   }
@@ -236,7 +249,22 @@ export class KelStore {
     this.index().add(key);
     if ((WAITING_AT_SN as readonly EscrowKind[]).includes(record.kind))
       this.index().add(key.split('.').slice(0, 3).join('.'));
+    const citing = citedSourceKey(record);
+    if (citing !== undefined) this.index().add(citing);
     this.put('escrows', key, record);
+  }
+
+  /**
+   * Delegated events escrowed with a source seal couple naming the delegator's event at `sn`: an
+   * index lookup first, so accepting an event costs nothing when none waits for it.
+   */
+  delegationsCiting(delegator: string, sn: bigint): EscrowRecord[] {
+    if (this.quiet) return [];
+    const key = joinKey('citing', delegator, snKey(sn));
+    if (!this.index().has(key)) return [];
+    const records = [...this.escrows('delegation')].filter((r) => citedSourceKey(r) === key);
+    if (records.length === 0) this.index().delete(key); // they have left the escrow
+    return records;
   }
 
   removeEscrow(kind: EscrowKind, prefix: string, sn: bigint, said: string): void {
@@ -277,15 +305,70 @@ export class KelStore {
   }
 
   putPendingReceipts(record: PendingReceiptsRecord): void {
-    const key = joinKey(record.prefix, record.said);
-    this.index().add(`receipts.${key}`);
-    this.put('receipts', key, record);
+    this.indexPendingReceipts(this.index(), record);
+    this.put('receipts', joinKey(record.prefix, record.said), record);
   }
 
   removePendingReceipts(prefix: string, said: string): void {
     if (this.quiet) return;
     const key = joinKey(prefix, said);
-    if (this.index().delete(`receipts.${key}`)) this.remove('receipts', key);
+    if (!this.index().has(`receipts.${key}`)) return;
+    const record = this.get<PendingReceiptsRecord>('receipts', key);
+    this.index().delete(`receipts.${key}`);
+    this.remove('receipts', key);
+    if (record === undefined) return;
+    const atKey = joinKey(prefix, hexSnKey(record.sn));
+    const left = (this.receiptsAt.get(atKey) ?? 1) - 1;
+    if (left > 0) this.receiptsAt.set(atKey, left);
+    else this.receiptsAt.delete(atKey);
+    for (const receipt of record.transferableReceipts) {
+      const waitKey = joinKey(receipt.prefix, hexSnKey(receipt.sn));
+      const waiting = this.receipterWaits.get(waitKey);
+      if (waiting?.delete(key) && waiting.size === 0) this.receipterWaits.delete(waitKey);
+    }
+  }
+
+  private indexPendingReceipts(index: Set<string>, record: PendingReceiptsRecord): void {
+    const key = joinKey(record.prefix, record.said);
+    if (!index.has(`receipts.${key}`)) {
+      index.add(`receipts.${key}`);
+      const atKey = joinKey(record.prefix, hexSnKey(record.sn));
+      this.receiptsAt.set(atKey, (this.receiptsAt.get(atKey) ?? 0) + 1);
+    }
+    for (const receipt of record.transferableReceipts) {
+      const waitKey = joinKey(receipt.prefix, hexSnKey(receipt.sn));
+      let waiting = this.receipterWaits.get(waitKey);
+      if (waiting === undefined) this.receipterWaits.set(waitKey, (waiting = new Set()));
+      waiting.add(key);
+    }
+  }
+
+  /** Pending receipts of events at (prefix, sn), whatever their SAID. */
+  pendingReceiptsAt(prefix: string, sn: bigint): PendingReceiptsRecord[] {
+    if (this.quiet || !this.receiptsAt.has(joinKey(prefix, snKey(sn)))) return [];
+    const records: PendingReceiptsRecord[] = [];
+    for (const [, record] of this.scan<PendingReceiptsRecord>('receipts', prefix + SEPARATOR))
+      if (hexSnKey(record.sn) === snKey(sn)) records.push(record);
+    return records;
+  }
+
+  /**
+   * Pending receipts holding a transferable receipt by `receipter` under its establishment event
+   * at `sn`: they wait for that event to be verified (keripy's unverified transferable receipts).
+   */
+  pendingReceiptsByReceipter(receipter: string, sn: bigint): PendingReceiptsRecord[] {
+    if (this.quiet) return [];
+    const waiting = this.receipterWaits.get(joinKey(receipter, snKey(sn)));
+    if (waiting === undefined) return [];
+    const records: PendingReceiptsRecord[] = [];
+    for (const key of waiting) {
+      const record = this.get<PendingReceiptsRecord>('receipts', key);
+      const names = record?.transferableReceipts.some(
+        (receipt) => receipt.prefix === receipter && hexSnKey(receipt.sn) === snKey(sn),
+      );
+      if (record !== undefined && names) records.push(record);
+    }
+    return records;
   }
 
   *allPendingReceipts(): Iterable<PendingReceiptsRecord> {
@@ -387,4 +470,10 @@ function ordered(entries: readonly FirstSeenEntry[]): FirstSeenEntry[] {
 /** Compares lowercase hex numbers without leading zeros (first-seen ordinals). */
 function compareHex(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** The index key of the delegator's event a delegation escrow's source seal couple names, if any. */
+function citedSourceKey(record: EscrowRecord): string | undefined {
+  if (record.kind !== 'delegation' || !record.sourceSeal || !record.delegator) return undefined;
+  return joinKey('citing', record.delegator, hexSnKey(record.sourceSeal.sn));
 }

@@ -92,6 +92,8 @@ export interface EscrowRecord {
   readonly witnessSignatures: readonly string[];
   readonly receipts: readonly ReceiptCoupleRecord[];
   readonly sourceSeal?: SourceSealRecord;
+  /** The delegator, on a delegation escrow whose source seal couple names its event. */
+  readonly delegator?: string;
   /**
    * When anything of this event was first kept (milliseconds since the epoch, from the injected
    * clock): the first escrow of any kind, or the first receipt that arrived before it. keripy keeps
