@@ -4,6 +4,7 @@
  */
 
 import {
+  type EscrowRecord,
   type EventRecord,
   KelStore,
   type KeyValueStore,
@@ -289,6 +290,47 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       await kel.flush();
       expect(store.get('firstSeen', `Eprefix.${ordinal(2)}`)).toBeInstanceOf(Uint8Array);
       expect(new KelStore(store).firstSeenEntries('Eprefix')).toEqual(expected);
+      await store.close();
+    });
+
+    it('is quiet again once every escrowed event has left, after reopening too', async () => {
+      const escrowed = (kind: EscrowRecord['kind'], sn: string, said: string): EscrowRecord => ({
+        kind,
+        prefix: 'Ex',
+        sn,
+        said,
+        ilk: kind === 'delegation' ? 'dip' : 'ixn',
+        raw: new Uint8Array([1]),
+        signatures: [],
+        witnessSignatures: [],
+        receipts: [],
+        escrowedAt: 1,
+        waitingFor: '',
+        ...(kind === 'delegation' ? { sourceSeal: { sn: '3', said: 'Es' }, delegator: 'Ed' } : {}),
+      });
+      let store = await factory.create();
+      let kel = new KelStore(store);
+      expect(kel.quiet).toBe(true);
+      kel.putEscrow(escrowed('out_of_order', '5', 'Ea'));
+      kel.putEscrow(escrowed('out_of_order', '5', 'Eb'));
+      kel.putEscrow(escrowed('out_of_order', '5', 'Eb')); // kept again: still two events
+      kel.putEscrow(escrowed('delegation', '0', 'Ec'));
+      await kel.flush();
+      if (factory.reopen) {
+        store = await factory.reopen(store);
+        kel = new KelStore(store);
+      }
+      expect(kel.hasEscrowAt('out_of_order', 'Ex', 5n)).toBe(true);
+      expect(kel.hasEscrowAt('out_of_order', 'Ex', 4n)).toBe(false);
+      expect(kel.delegationsCiting('Ed', 3n).map((r) => r.said)).toEqual(['Ec']);
+      kel.removeEscrow('out_of_order', 'Ex', 5n, 'Ea');
+      expect(kel.hasEscrowAt('out_of_order', 'Ex', 5n)).toBe(true);
+      kel.removeEscrow('out_of_order', 'Ex', 5n, 'Eb');
+      expect(kel.hasEscrowAt('out_of_order', 'Ex', 5n)).toBe(false);
+      kel.removeEscrow('delegation', 'Ex', 0n, 'Ec');
+      expect(kel.delegationsCiting('Ed', 3n)).toEqual([]);
+      expect(kel.quiet).toBe(true);
+      await kel.flush();
       await store.close();
     });
 

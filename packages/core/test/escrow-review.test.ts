@@ -179,6 +179,18 @@ describe('escrow retries', () => {
     expect(accepted(outcomes, ixn2.event.said)).toBe(true);
     expect(processor.context.state(id.prefix)?.sn).toBe(2n);
   });
+
+  it('leave the store quiet once every escrowed event has been accepted', () => {
+    // The hot path skips escrow lookups while nothing waits; one out-of-order event must not
+    // cost the rest of the stream those lookups.
+    const id = new TestIdentifier(crypto, { label: 'review/quiet' });
+    const [icp, ixn1, ixn2] = [id.incept(), id.interact(), id.interact()];
+    const processor = newProcessor();
+    feed(processor, icp.message, ixn2.message);
+    expect(processor.store.quiet).toBe(false);
+    expect(accepted(feed(processor, ixn1.message), ixn2.event.said)).toBe(true);
+    expect(processor.store.quiet).toBe(true);
+  });
 });
 
 describe('the likely-duplicitous escrow', () => {

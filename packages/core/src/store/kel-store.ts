@@ -56,6 +56,10 @@ export class KelStore {
   private readonly receipterWaits = new Map<string, Set<string>>();
   /** How many pending-receipt records there are at each `prefix.sn`, loaded with the index. */
   private readonly receiptsAt = new Map<string, number>();
+  /** How many events wait in each escrow of `WAITING_AT_SN` at each `kind.prefix.sn`. */
+  private readonly waitingAt = new Map<string, number>();
+  /** How many delegation escrows' source seal couples name each `citing.delegator.sn`. */
+  private readonly citing = new Map<string, number>();
 
   constructor(readonly backend: KeyValueStore) {
     this.overlay = new WriteOverlay(backend);
@@ -216,22 +220,31 @@ export class KelStore {
     return joinKey(kind, prefix, snKey(sn), said);
   }
 
-  /** The index of escrow and pending-receipt keys, loaded once from the store (escrows are few). */
+  /**
+   * The index of escrow and pending-receipt keys, loaded once from the store (escrows are few),
+   * with the counts by what they wait for. Kept exact, so that `quiet` holds again once every
+   * escrowed event and pending receipt has left.
+   */
   private index(): Set<string> {
     if (!this.escrowIndex) {
-      this.escrowIndex = new Set();
-      for (const [key] of this.scan('escrows', '')) this.escrowIndex.add(key);
-      for (const [, record] of this.scan<PendingReceiptsRecord>('receipts', ''))
-        this.indexPendingReceipts(this.escrowIndex, record);
-      for (const kind of WAITING_AT_SN)
-        for (const [key] of this.scan('escrows', `${kind}.`))
-          this.escrowIndex.add(key.split('.').slice(0, 3).join('.'));
-      for (const [, record] of this.scan<EscrowRecord>('escrows', 'delegation.')) {
-        const citing = citedSourceKey(record);
-        if (citing !== undefined) this.escrowIndex.add(citing);
+      const index = new Set<string>();
+      this.escrowIndex = index;
+      for (const [key, record] of this.scan<EscrowRecord>('escrows', '')) {
+        index.add(key);
+        this.countEscrow(key, record, 1);
       }
+      for (const [, record] of this.scan<PendingReceiptsRecord>('receipts', ''))
+        this.indexPendingReceipts(index, record);
     }
     return this.escrowIndex;
+  }
+
+  /** Counts an escrow record in (1) or out (-1) of the indexes of what it waits for. */
+  private countEscrow(key: string, record: EscrowRecord, step: 1 | -1): void {
+    if ((WAITING_AT_SN as readonly EscrowKind[]).includes(record.kind))
+      count(this.waitingAt, key.slice(0, key.lastIndexOf(SEPARATOR)), step);
+    const citing = citedSourceKey(record);
+    if (citing !== undefined) count(this.citing, citing, step);
   }
 
   /** True when no event is escrowed and no receipt is pending (the usual case on the hot path). */
@@ -246,12 +259,22 @@ export class KelStore {
 
   putEscrow(record: EscrowRecord): void {
     const key = this.escrowKey(record.kind, record.prefix, BigInt(`0x${record.sn}`), record.said);
+    if (this.index().has(key)) {
+      const previous = this.get<EscrowRecord>('escrows', key);
+      if (previous !== undefined) this.countEscrow(key, previous, -1);
+    }
     this.index().add(key);
-    if ((WAITING_AT_SN as readonly EscrowKind[]).includes(record.kind))
-      this.index().add(key.split('.').slice(0, 3).join('.'));
-    const citing = citedSourceKey(record);
-    if (citing !== undefined) this.index().add(citing);
+    this.countEscrow(key, record, 1);
     this.put('escrows', key, record);
+  }
+
+  removeEscrow(kind: EscrowKind, prefix: string, sn: bigint, said: string): void {
+    const key = this.escrowKey(kind, prefix, sn, said);
+    if (!this.index().has(key)) return;
+    const record = this.get<EscrowRecord>('escrows', key);
+    if (record !== undefined) this.countEscrow(key, record, -1);
+    this.index().delete(key);
+    this.remove('escrows', key);
   }
 
   /**
@@ -259,18 +282,9 @@ export class KelStore {
    * index lookup first, so accepting an event costs nothing when none waits for it.
    */
   delegationsCiting(delegator: string, sn: bigint): EscrowRecord[] {
-    if (this.quiet) return [];
     const key = joinKey('citing', delegator, snKey(sn));
-    if (!this.index().has(key)) return [];
-    const records = [...this.escrows('delegation')].filter((r) => citedSourceKey(r) === key);
-    if (records.length === 0) this.index().delete(key); // they have left the escrow
-    return records;
-  }
-
-  removeEscrow(kind: EscrowKind, prefix: string, sn: bigint, said: string): void {
-    const key = this.escrowKey(kind, prefix, sn, said);
-    if (!this.index().delete(key)) return;
-    this.remove('escrows', key);
+    if (this.quiet || !this.citing.has(key)) return [];
+    return [...this.escrows('delegation')].filter((record) => citedSourceKey(record) === key);
   }
 
   /**
@@ -278,12 +292,7 @@ export class KelStore {
    * duplicitous) is at (prefix, sn): an index lookup, no store read.
    */
   hasEscrowAt(kind: (typeof WAITING_AT_SN)[number], prefix: string, sn: bigint): boolean {
-    if (this.quiet) return false;
-    const key = joinKey(kind, prefix, snKey(sn));
-    if (!this.index().has(key)) return false;
-    for (const _ of this.escrows(kind, prefix, sn)) return true;
-    this.index().delete(key); // every event there has left the escrow
-    return false;
+    return !this.quiet && this.waitingAt.has(joinKey(kind, prefix, snKey(sn)));
   }
 
   /** Escrowed events of one kind, optionally only those of a prefix and sn. */
@@ -317,10 +326,7 @@ export class KelStore {
     this.index().delete(`receipts.${key}`);
     this.remove('receipts', key);
     if (record === undefined) return;
-    const atKey = joinKey(prefix, hexSnKey(record.sn));
-    const left = (this.receiptsAt.get(atKey) ?? 1) - 1;
-    if (left > 0) this.receiptsAt.set(atKey, left);
-    else this.receiptsAt.delete(atKey);
+    count(this.receiptsAt, joinKey(prefix, hexSnKey(record.sn)), -1);
     for (const receipt of record.transferableReceipts) {
       const waitKey = joinKey(receipt.prefix, hexSnKey(receipt.sn));
       const waiting = this.receipterWaits.get(waitKey);
@@ -332,8 +338,7 @@ export class KelStore {
     const key = joinKey(record.prefix, record.said);
     if (!index.has(`receipts.${key}`)) {
       index.add(`receipts.${key}`);
-      const atKey = joinKey(record.prefix, hexSnKey(record.sn));
-      this.receiptsAt.set(atKey, (this.receiptsAt.get(atKey) ?? 0) + 1);
+      count(this.receiptsAt, joinKey(record.prefix, hexSnKey(record.sn)), 1);
     }
     for (const receipt of record.transferableReceipts) {
       const waitKey = joinKey(receipt.prefix, hexSnKey(receipt.sn));
@@ -476,4 +481,11 @@ function compareHex(a: string, b: string): number {
 function citedSourceKey(record: EscrowRecord): string | undefined {
   if (record.kind !== 'delegation' || !record.sourceSeal || !record.delegator) return undefined;
   return joinKey('citing', record.delegator, hexSnKey(record.sourceSeal.sn));
+}
+
+/** Adds `step` to a count, forgetting counts that reach zero. */
+function count(counts: Map<string, number>, key: string, step: 1 | -1): void {
+  const value = (counts.get(key) ?? 0) + step;
+  if (value > 0) counts.set(key, value);
+  else counts.delete(key);
 }
