@@ -500,6 +500,12 @@ async function main(): Promise<void> {
       label: 'bench-100k',
       events: scaled(100_000, 200),
     });
+    // Delivery as a network gives it: one event in a hundred comes after the one that follows it.
+    const shuffled10k = await writeInput(crypto, inputs, {
+      label: 'bench-shuffled',
+      events: scaled(10_000, 100),
+      swapEvery: 100,
+    });
     const ms10k = await writeInput(crypto, inputs, {
       ...multisig,
       label: 'bench-ms',
@@ -513,6 +519,7 @@ async function main(): Promise<void> {
     log('Validation into LMDB on disk, durable commits (fresh store, streamed from a file):');
     await validation(crypto, 'kel-1k', kel1k, 1, verifyRate, { runs: scaled(5, 2) });
     await validation(crypto, 'kel-100k', kel100k, 1, verifyRate);
+    await validation(crypto, 'kel-10k-shuffled', shuffled10k, 1, verifyRate);
     await validation(crypto, 'multisig-10k', ms10k, 3, verifyRate);
     // Two threads: signatures verified on a worker thread ahead of the processor, which takes over
     // any it gets to first. Still compared with one core's verify rate, so above 100% is possible.

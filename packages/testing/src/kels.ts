@@ -18,6 +18,11 @@ export interface KelOptions {
   /** Signatures per event (default: all keys). */
   readonly signerCount?: number;
   readonly witnessCount?: number;
+  /**
+   * Delivery out of order: every this many events, one event comes after the event that follows
+   * it (so the later one waits in the out-of-order escrow). Off by default.
+   */
+  readonly swapEvery?: number;
 }
 
 /** The messages of a KEL, one at a time (so large KELs stream without being held in memory). */
@@ -34,10 +39,19 @@ export function* kelMessages(crypto: Crypto, options: KelOptions): Generator<Uin
   const signers = options.signerCount === undefined ? {} : { signerCount: options.signerCount };
   yield identifier.incept(signers).message;
   const every = options.rotateEvery ?? 10;
+  const swapEvery = options.swapEvery ?? 0;
+  let held: Uint8Array | undefined;
   for (let sn = 1; sn < options.events; sn++) {
     const seal = [{ d: identifier.said }];
-    yield (sn % every === 0 ? identifier.rotate([], signers) : identifier.interact(seal, signers))
-      .message;
+    const { message } =
+      sn % every === 0 ? identifier.rotate([], signers) : identifier.interact(seal, signers);
+    if (swapEvery > 0 && sn % swapEvery === 1 && sn + 1 < options.events) {
+      held = message;
+      continue;
+    }
+    yield message;
+    if (held !== undefined) yield held;
+    held = undefined;
   }
 }
 
