@@ -406,6 +406,63 @@ describe('signatures and fields as keripy reads them', () => {
     expect(outcomeOf('0')).toMatchObject([{ kind: 'accepted' }]);
   });
 
+  it("reads s, kt and bt text as Python's int(text, 16) does, '' as 0 for s and bt", () => {
+    // keripy reads kt with int(text, 16), and s and bt with its Number primitive (the same, with
+    // '' as 0); Python takes Unicode digits ("١" is 1) and NEL as whitespace, not the byte-order
+    // mark, which JavaScript's \s takes.
+    const outcomeOf = (fields: { s?: string; kt?: string; bt?: string }, label: string) => {
+      const signer = key(`${label}/0`);
+      const next = key(`${label}/1`);
+      const icp = eventFromText(
+        `{"v":"KERI10JSON000000_","t":"icp","d":"#D#","i":"#D#","s":${JSON.stringify(fields.s ?? '0')},` +
+          `"kt":${JSON.stringify(fields.kt ?? '1')},"k":["${signer.publicKey}"],"nt":"1",` +
+          `"n":["${next.nextDigest}"],"bt":${JSON.stringify(fields.bt ?? '0')},"b":[],"c":[],"a":[]}`,
+      );
+      const processor = newProcessor();
+      const outcomes = feed(processor, signed(icp, [sign(signer, icp, 0)]));
+      return { outcomes, state: processor.context.state(icp.said) };
+    };
+    for (const fields of [
+      { kt: '\u0661' },
+      { kt: '\uff11' },
+      { kt: '\u00851' },
+      { s: '' },
+      { bt: '' },
+    ]) {
+      const { outcomes, state } = outcomeOf(fields, 'review/python-int');
+      expect(outcomes, JSON.stringify(fields)).toMatchObject([{ kind: 'accepted' }]);
+      expect(state?.signingThreshold).toEqual({ kind: 'numeric', value: 1 });
+    }
+    for (const fields of [{ kt: '\ufeff1' }, { bt: '\ufeff0' }, { kt: '' }, { s: '\u0661' }]) {
+      const { outcomes } = outcomeOf(fields, 'review/python-int');
+      expect(outcomes, JSON.stringify(fields)).toMatchObject([{ kind: 'rejected' }]);
+    }
+  });
+
+  it("keeps a non-transferable prefix's rotation with malformed keys out of order, as keripy does", () => {
+    // keripy's form check of such a rotation reads its next key digests only; it escrows the event
+    // until the inception (which then refuses any rotation). Malformed next key digests drop it.
+    const signer = testKey(crypto, 'review/nt-rotation', false);
+    const rotation = (fields: string) =>
+      eventFromText(
+        `{"v":"KERI10JSON000000_","t":"rot","d":"#D#","i":"${signer.publicKey}","s":"1",` +
+          `"p":"E${'A'.repeat(43)}",${fields},"bt":"0","br":[],"ba":[],"a":[]}`,
+      );
+    for (const fields of [
+      '"kt":"zz","k":["' + signer.publicKey + '"],"nt":"0","n":[]',
+      '"kt":"1","k":["notakey"],"nt":"0","n":[]',
+    ]) {
+      const rot = rotation(fields);
+      expect(feed(newProcessor(), signed(rot, [sign(signer, rot, 0)]))).toMatchObject([
+        { kind: 'escrowed', escrow: 'out_of_order' },
+      ]);
+    }
+    const badNext = rotation(`"kt":"1","k":["${signer.publicKey}"],"nt":"0","n":["notadigest"]`);
+    expect(feed(newProcessor(), signed(badNext, [sign(signer, badNext, 0)]))).toMatchObject([
+      { kind: 'rejected' },
+    ]);
+  });
+
   it('refuses an inception whose next threshold needs more next keys than it commits to', () => {
     // keripy accepts such an inception but fails to write its key state (its state() checks the
     // size), so the KEL never starts there.

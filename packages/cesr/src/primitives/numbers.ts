@@ -67,18 +67,61 @@ export function seqnerValue(matter: Matter): bigint {
 }
 
 /**
- * Parses a hex number the way keripy does (Python's `int(text, 16)`): surrounding whitespace, a
- * sign, a `0x` prefix and single underscores between digits are tolerated; anything else, and
- * negative values, are invalid. keripy accepts `"s":"01"` (see the corpus) and so do we.
+ * Parses a hex number the way keripy does, with Python's `int(text, 16)`: surrounding whitespace
+ * (Python's, which is not JavaScript's `\s`: U+0085 is whitespace there, U+FEFF is not), a sign, a
+ * `0x` prefix, single underscores between digits, and any Unicode decimal digit standing for its
+ * value (Python reads "١" as 1); anything else, and negative values, are invalid. keripy accepts
+ * `"s":"01"` (see the corpus) and so do we.
  */
 export function parseHexNumber(text: string): bigint {
   if (isPlainHex(text)) return BigInt(`0x${text}`);
-  const match = /^\s*([+-]?)(?:0[xX]_?)?([0-9a-fA-F](?:_?[0-9a-fA-F])*)\s*$/.exec(text);
+  const ascii = asPythonReadsDigits(text);
+  const match =
+    /^[ \t\n\v\f\r]*([+-]?)(?:0[xX]_?)?([0-9a-fA-F](?:_?[0-9a-fA-F])*)[ \t\n\v\f\r]*$/.exec(ascii);
   if (!match) throw new CesrError('bad_size', `Not a whole number: '${text}'`);
   const value = BigInt(`0x${match[2]!.replaceAll('_', '')}`);
   if (match[1] === '-' && value !== 0n)
     throw new CesrError('bad_size', `Not a whole number: '${text}'`);
   return value;
+}
+
+/**
+ * keripy's `Number` primitive, which reads `s` and `bt`: the empty string is 0, anything else is
+ * read as `parseHexNumber` reads it. (Thresholds are read by `int(text, 16)` alone.)
+ */
+export function parseKeripyNumber(text: string): bigint {
+  return text === '' ? 0n : parseHexNumber(text);
+}
+
+/**
+ * Python's non-ASCII whitespace (`str.isspace`). ASCII characters reach `int()`'s parser as they
+ * are, where only space, tab and line breaks are whitespace (U+001C-U+001F are not, there).
+ */
+const PYTHON_SPACES = new Set([
+  0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008,
+  0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
+]);
+const DECIMAL_DIGIT = /^\p{Nd}$/u;
+
+/**
+ * The text as Python's `int()` sees it before parsing: whitespace as a space, every decimal digit
+ * as its ASCII digit, other non-ASCII characters as '?' (which no number holds). Decimal digits
+ * come in runs of ten, 0 to 9, so a digit's value is its distance from its run's start modulo 10
+ * (this matches Python's `unicodedata.decimal` for every one; the Unicode version is the engine's).
+ */
+function asPythonReadsDigits(text: string): string {
+  let ascii = '';
+  for (const character of text) {
+    const code = character.codePointAt(0)!;
+    if (code < 0x80) ascii += character;
+    else if (PYTHON_SPACES.has(code)) ascii += ' ';
+    else if (DECIMAL_DIGIT.test(character)) {
+      let start = code;
+      while (DECIMAL_DIGIT.test(String.fromCodePoint(start - 1))) start--;
+      ascii += String((code - start) % 10);
+    } else ascii += '?';
+  }
+  return ascii;
 }
 
 /** Hex digits only (how every sequence number we have seen is written): no need for the pattern. */

@@ -5,7 +5,7 @@
  * SAID as a string and a sequence number its `Number` primitive can hold (17 bytes). A body that
  * fails is dropped.
  */
-import { type Body, PREFIX_CODES, parseHexNumber, qb64Code } from '@kestrel/cesr';
+import { type Body, PREFIX_CODES, parseKeripyNumber, qb64Code } from '@kestrel/cesr';
 import { EventError } from '../errors.js';
 import { fieldOrderProblem } from '../event/fields.js';
 import { LARGEST_SEQUENCE_NUMBER } from '../validation/key-event.js';
@@ -37,7 +37,7 @@ export function readReceiptBody(body: Body): ReceiptBody | EventError {
     );
   let sn: bigint | undefined;
   try {
-    if (typeof s === 'string') sn = parseHexNumber(s);
+    if (typeof s === 'string') sn = parseKeripyNumber(s);
   } catch {
     sn = undefined;
   }

@@ -20,7 +20,7 @@ import {
   type Kind,
   NON_TRANSFERABLE_CODES,
   PREFIX_CODES,
-  parseHexNumber,
+  parseKeripyNumber,
   qb64Code,
   type Sad,
   VERIFICATION_KEY_CODES,
@@ -128,7 +128,7 @@ export function wholeNumber(value: unknown, label: string): bigint {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
   if (typeof value === 'string') {
     try {
-      return parseHexNumber(value);
+      return parseKeripyNumber(value);
     } catch {
       // fall through
     }
@@ -192,6 +192,17 @@ function writtenAsFloat(raw: Uint8Array, kind: string, label: string): boolean {
   return false;
 }
 
+/** `n`, a list of digests. */
+function nextKeyDigestsOf(sad: Sad): readonly string[] {
+  const nextKeyDigests = list(sad, 'n');
+  for (const digest of nextKeyDigests) {
+    if (!DIGEST_CODES.has(codeOf(digest, 'next key digest'))) {
+      throw new EventError('bad_keys', `Not a digest: '${digest}'`);
+    }
+  }
+  return nextKeyDigests;
+}
+
 function readEstablishmentFields(
   sad: Sad,
   ilk: KeyEventIlk,
@@ -211,12 +222,7 @@ function readEstablishmentFields(
     if (!VERIFICATION_KEY_CODES.has(codeOf(key, 'key')))
       throw new EventError('bad_keys', `Not a verification key: '${key}'`);
   }
-  const nextKeyDigests = list(sad, 'n');
-  for (const digest of nextKeyDigests) {
-    if (!DIGEST_CODES.has(codeOf(digest, 'next key digest'))) {
-      throw new EventError('bad_keys', `Not a digest: '${digest}'`);
-    }
-  }
+  const nextKeyDigests = nextKeyDigestsOf(sad);
   const inception = ilk === 'icp' || ilk === 'dip';
   return {
     keys,
@@ -272,7 +278,7 @@ export function readReceivedKeyEvent(body: Body, digest: Digester): KeyEvent {
   }
   let sn: bigint;
   try {
-    sn = parseHexNumber(text(sad, 's'));
+    sn = parseKeripyNumber(text(sad, 's'));
   } catch {
     throw new EventError('bad_sequence_number', `Not a whole number: sn ${JSON.stringify(sad.s)}`);
   }
@@ -287,8 +293,10 @@ export function readReceivedKeyEvent(body: Body, digest: Digester): KeyEvent {
   try {
     fields = readEstablishmentFields(sad, ilk, body.raw, body.version.kind);
   } catch (caught) {
-    // keripy's form checks of these two cases read the fields, so a problem there is one of form.
-    if (!(caught instanceof KeriError) || basic || nonTransferable) throw caught;
+    // keripy's form checks read a basic prefix's inception fields, so a problem there is one of
+    // form; of a non-transferable prefix's rotation they read only the next key digests.
+    if (!(caught instanceof KeriError) || basic) throw caught;
+    if (nonTransferable) nextKeyDigestsOf(sad);
     deferredError = caught;
   }
   const seals = sealsOf(sad.a);
@@ -303,7 +311,7 @@ export function readReceivedKeyEvent(body: Body, digest: Digester): KeyEvent {
     }
   }
   if (nonTransferable) {
-    if (fields.nextKeyDigests.length > 0 || fields.witnesses.length > 0 || truthy(sad.a)) {
+    if (list(sad, 'n').length > 0 || fields.witnesses.length > 0 || truthy(sad.a)) {
       throw new EventError(
         'bad_prefix',
         'A non-transferable prefix has no next keys, witnesses or seals',
