@@ -9,7 +9,20 @@ import type { KeyValueStore, StoredValue, TableName, Write } from '../ports/key-
 const DELETED = Symbol('deleted');
 
 type Pending = StoredValue | typeof DELETED;
-type Layer = Map<TableName, Map<string, Pending>>;
+
+/** One table's pending writes in a layer. */
+interface TableWrites {
+  readonly values: Map<string, Pending>;
+  /**
+   * The keys in order, built when the table is first scanned and kept up to date from then on, so
+   * a scan reads only the keys under its prefix. A stream in order never scans the events it has
+   * just written (nothing waits), so it never pays for the order; an out-of-order event scanned
+   * every pending event of the batch before (about 75 µs per such event with 1% out of order).
+   */
+  sorted?: string[];
+}
+
+type Layer = Map<TableName, TableWrites>;
 
 export class WriteOverlay {
   /** Writes not yet handed to the backend. */
@@ -22,22 +35,23 @@ export class WriteOverlay {
   constructor(readonly backend: KeyValueStore) {}
 
   get<T>(table: TableName, key: string): T | undefined {
-    const value = this.current.get(table)?.get(key);
+    const value = this.current.get(table)?.values.get(key);
     if (value !== undefined) return value === DELETED ? undefined : (value as T);
     for (const layer of this.committing) {
-      const committed = layer.get(table)?.get(key);
+      const committed = layer.get(table)?.values.get(key);
       if (committed !== undefined) return committed === DELETED ? undefined : (committed as T);
     }
     return this.backend.get(table, key) as T | undefined;
   }
 
   put(table: TableName, key: string, value: StoredValue): void {
-    let overlay = this.current.get(table);
-    if (!overlay) {
-      overlay = new Map();
-      this.current.set(table, overlay);
+    let writes = this.current.get(table);
+    if (!writes) {
+      writes = { values: new Map() };
+      this.current.set(table, writes);
     }
-    overlay.set(key, value);
+    if (writes.sorted !== undefined && !writes.values.has(key)) insertSorted(writes.sorted, key);
+    writes.values.set(key, value);
     this.currentCount++;
   }
 
@@ -77,9 +91,15 @@ export class WriteOverlay {
   private pendingUnder(table: TableName, prefix: string): Map<string, Pending> {
     const pending = new Map<string, Pending>();
     for (let index = this.committing.length - 1; index >= -1; index--) {
-      const overlay = (index < 0 ? this.current : this.committing[index]!).get(table);
-      if (!overlay) continue;
-      for (const [key, value] of overlay) if (key.startsWith(prefix)) pending.set(key, value);
+      const writes = (index < 0 ? this.current : this.committing[index]!).get(table);
+      if (!writes) continue;
+      writes.sorted ??= [...writes.values.keys()].sort();
+      const keys = writes.sorted;
+      for (let at = firstAtOrAfter(keys, prefix); at < keys.length; at++) {
+        const key = keys[at]!;
+        if (!key.startsWith(prefix)) break;
+        pending.set(key, writes.values.get(key)!);
+      }
     }
     return pending;
   }
@@ -100,8 +120,8 @@ export class WriteOverlay {
     this.currentCount = 0;
     this.committing.unshift(layer);
     const writes: Write[] = [];
-    for (const [table, overlay] of layer) {
-      for (const [key, value] of overlay) {
+    for (const [table, { values }] of layer) {
+      for (const [key, value] of values) {
         writes.push(value === DELETED ? { table, key, delete: true } : { table, key, value });
       }
     }
@@ -112,4 +132,22 @@ export class WriteOverlay {
     this.inFlight.add(done);
     return done;
   }
+}
+
+/** The index of the first key not before `key` in sorted `keys` (binary search). */
+function firstAtOrAfter(keys: readonly string[], key: string): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (keys[middle]! < key) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function insertSorted(keys: string[], key: string): void {
+  const at = firstAtOrAfter(keys, key);
+  if (at === keys.length) keys.push(key);
+  else keys.splice(at, 0, key);
 }
