@@ -23,6 +23,7 @@ describe('npm run bench', () => {
       'kel-1k',
       'kel-100k',
       'kel-10k-shuffled',
+      'witnessed-10k',
       'multisig-10k',
       'kel-1k-2t',
       'kel-100k-2t',
