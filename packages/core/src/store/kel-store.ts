@@ -171,8 +171,17 @@ export class KelStore {
     return this.eventsAt(prefix, sn).at(-1);
   }
 
+  /**
+   * The SAID of the authoritative event at (prefix, sn). Keys end with the SAID, so the usual case,
+   * one event there, decodes no record (every receipt asks this of the event it receipts).
+   */
   lastSaidAt(prefix: string, sn: bigint): string | undefined {
-    return this.lastEventAt(prefix, sn)?.said;
+    let found: string | undefined;
+    for (const [key] of this.scan('events', joinKey(prefix, snKey(sn)) + SEPARATOR)) {
+      if (found !== undefined) return this.lastEventAt(prefix, sn)?.said; // a fork: by first seen
+      found = key;
+    }
+    return found?.slice(found.lastIndexOf(SEPARATOR) + 1);
   }
 
   /** A prefix's accepted events in first-seen order (superseded ones included). */
