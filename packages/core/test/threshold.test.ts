@@ -130,6 +130,33 @@ describe('parseThreshold: weighted', () => {
     );
   });
 
+  it.each([
+    ['\u0661/\u0662', '1/2'],
+    ['\x1c1/2', '1/2'], // Fraction's \s takes U+001C, float's and int's whitespace does not
+    ['1/2\x85', '1/2'],
+    ['\ufeff1/2', null], // JavaScript whitespace, not Python's
+    ['\u0661', '1'],
+    ['\u0661.\u0660', '1'],
+    ['\uff11', '1'],
+    ['\u3000\u0661/\u0663\u3000', '1/3'],
+    ['\x1c1', '1'],
+    ['1\x1f', '1'],
+    ['\u0661e\u0660', '1'],
+    ['\u0660.\u0665', null],
+    ['\x851', '1'],
+  ])(
+    'reads the weight %j with Unicode digits and whitespace as Python does (%s)',
+    (text, expected) => {
+      // Expected values printed by keripy's Tholder.weight logic under Python 3.11.
+      if (expected === null) {
+        expect(() => parseWeight(text)).toThrow(ThresholdError);
+        return;
+      }
+      const [numerator, denominator = '1'] = expected.split('/');
+      expect(parseWeight(text)).toEqual(rational(BigInt(numerator!), BigInt(denominator)));
+    },
+  );
+
   it('reproduces the Python iteration quirks keripy accepts', () => {
     expect(parseThreshold({ '1': ['ignored'] })).toEqual(parseThreshold(['1']));
     expect(parseThreshold([{ '1': '11' }])).toEqual(parseThreshold([{ '1': ['1', '1'] }]));

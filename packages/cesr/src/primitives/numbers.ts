@@ -75,7 +75,7 @@ export function seqnerValue(matter: Matter): bigint {
  */
 export function parseHexNumber(text: string): bigint {
   if (isPlainHex(text)) return BigInt(`0x${text}`);
-  const ascii = asPythonReadsDigits(text);
+  const ascii = pythonNumberText(text);
   const match =
     /^[ \t\n\v\f\r]*([+-]?)(?:0[xX]_?)?([0-9a-fA-F](?:_?[0-9a-fA-F])*)[ \t\n\v\f\r]*$/.exec(ascii);
   if (!match) throw new CesrError('bad_size', `Not a whole number: '${text}'`);
@@ -104,12 +104,12 @@ const PYTHON_SPACES = new Set([
 const DECIMAL_DIGIT = /^\p{Nd}$/u;
 
 /**
- * The text as Python's `int()` sees it before parsing: whitespace as a space, every decimal digit
+ * The text as Python's `int()` and `float()` see it before parsing: whitespace as a space, every decimal digit
  * as its ASCII digit, other non-ASCII characters as '?' (which no number holds). Decimal digits
  * come in runs of ten, 0 to 9, so a digit's value is its distance from its run's start modulo 10
  * (this matches Python's `unicodedata.decimal` for every one; the Unicode version is the engine's).
  */
-function asPythonReadsDigits(text: string): string {
+export function pythonNumberText(text: string): string {
   let ascii = '';
   for (const character of text) {
     const code = character.codePointAt(0)!;

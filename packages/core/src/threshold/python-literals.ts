@@ -5,13 +5,24 @@
  * keripy 1.3.6 supports). Reproducing their grammars is what makes us accept exactly the weight
  * strings keripy accepts, including surprising ones such as "1.0" or "10e-1".
  *
- * Not reproduced: Python also accepts non-ASCII Unicode digits and a few extra whitespace
- * characters; we accept ASCII digits and JavaScript whitespace only.
+ * Unicode as Python has it: `float` and `int` read non-ASCII decimal digits as their ASCII digits
+ * and non-ASCII whitespace as a space, then parse ASCII (where U+001C-U+001F are not whitespace);
+ * `Fraction`'s pattern matches Unicode digits with `\d` and Python's whitespace with `\s` (U+001C
+ * to U+001F and U+0085 included, U+FEFF not). JavaScript's `\s` and `trim` differ on exactly these.
  */
+import { pythonNumberText } from '@kestrel/cesr';
 import { type Rational, rational } from './rational.js';
 
 // Python digit groups allow single underscores between digits ("1_000").
 const DIGITS = String.raw`\d(?:_?\d)*`;
+
+/** Python's whitespace (`str.isspace`, which its `re` module's `\s` matches). */
+const PYTHON_SPACE = String.raw`[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]`;
+
+/** Leading and trailing whitespace as `float()` and `int()` strip it, after `pythonNumberText`. */
+function stripAscii(text: string): string {
+  return text.replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, '');
+}
 
 const FLOAT_NUMBER = new RegExp(
   String.raw`^[+-]?(?:(?:${DIGITS})?\.${DIGITS}|${DIGITS}\.?)(?:[eE][+-]?${DIGITS})?$`,
@@ -21,8 +32,13 @@ const INTEGER = new RegExp(`^[+-]?${DIGITS}$`);
 
 // CPython's fractions._RATIONAL_FORMAT: sign, numerator, then either "/denominator" (spaces
 // allowed around the slash) or an optional ".decimals" and an optional exponent.
-const FRACTION =
-  /^\s*([-+]?)(?=\d|\.\d)(\d*|\d+(?:_\d+)*)(?:(?:\s*\/\s*(\d+(?:_\d+)*))?|(?:\.(\d*|\d+(?:_\d+)*))?(?:[eE]([-+]?\d+(?:_\d+)*))?)\s*$/;
+// Digits are Unicode's (`\p{Nd}`) and whitespace Python's, as in Python's pattern.
+const FRACTION = new RegExp(
+  String.raw`^S*([-+]?)(?=D|\.D)(D*|D+(?:_D+)*)(?:(?:S*\/S*(D+(?:_D+)*))?|(?:\.(D*|D+(?:_D+)*))?(?:[eE]([-+]?D+(?:_D+)*))?)S*$`
+    .replaceAll('S', PYTHON_SPACE)
+    .replaceAll('D', String.raw`\p{Nd}`),
+  'u',
+);
 
 /**
  * Python would compute 10**exponent exactly however large it is (and stall on "1e-999999999");
@@ -30,13 +46,14 @@ const FRACTION =
  */
 export const MAX_DECIMAL_EXPONENT = 4096;
 
+/** Digits as `BigInt` reads them: underscores dropped, Unicode digits as ASCII ones. */
 function withoutUnderscores(text: string): string {
-  return text.replaceAll('_', '');
+  return pythonNumberText(text).replaceAll('_', '');
 }
 
 /** Python `float(text)`: the double it denotes, or undefined where Python raises ValueError. */
 export function pythonFloat(text: string): number | undefined {
-  const trimmed = text.trim();
+  const trimmed = stripAscii(pythonNumberText(text));
   const special = FLOAT_SPECIAL.exec(trimmed);
   if (special) {
     if (special[2]!.toLowerCase() === 'nan') return Number.NaN;
@@ -49,7 +66,7 @@ export function pythonFloat(text: string): number | undefined {
 
 /** Python `int(text)` (base 10): the integer, or undefined where Python raises ValueError. */
 export function pythonInt(text: string): bigint | undefined {
-  const trimmed = text.trim();
+  const trimmed = stripAscii(pythonNumberText(text));
   if (!INTEGER.test(trimmed)) return undefined;
   return BigInt(withoutUnderscores(trimmed));
 }
