@@ -110,6 +110,54 @@ describe('escrow timeouts', () => {
     expect(processor.context.state(event.said)).toBeUndefined();
   });
 
+  it('times an event kept again after its escrow timed out from then (a deliberate difference)', () => {
+    // keripy never clears an event's first-escrow time, so after one timeout every later partial
+    // copy is stale at once and only a copy signed enough alone is accepted; here the copies that
+    // come after the timeout are kept and merged (docs/architecture.md).
+    const clock = new ManualClock();
+    const { event, keys } = threeKeyInception('review/remerge');
+    const processor = newProcessor({ clock });
+    feed(processor, signed(event, [sign(keys[0]!, event, 0)]));
+    clock.advance(2 * HOUR);
+    expect(errorCodes(processor.expireEscrows())).toEqual(['expired']);
+    expect(feed(processor, signed(event, [sign(keys[1]!, event, 1)]))).toMatchObject([
+      { kind: 'escrowed', escrow: 'partially_signed' },
+    ]);
+    clock.advance(1000);
+    expect(accepted(feed(processor, signed(event, [sign(keys[0]!, event, 0)])), event.said)).toBe(
+      true,
+    );
+  });
+
+  it('forgets the signatures of a copy dropped for an index beyond the keys (a deliberate difference)', () => {
+    // keripy keeps every signature it stored for an event, so a copy kept out of order with an
+    // index beyond the keys makes every later merge of partial copies fail there; here the bad copy
+    // is dropped with its signatures and the partial copies merge (docs/architecture.md).
+    const id = new TestIdentifier(crypto, {
+      label: 'review/poison',
+      keyCount: 2,
+      signingThreshold: '1',
+      nextThreshold: '2',
+    });
+    const icp = id.incept();
+    const ixn = id.interact();
+    const rot = id.rotate();
+    const [, second] = id.currentKeys;
+    const copy = (signatures: readonly IndexedSignature[]) =>
+      messagize(rot.event.raw, [controllerSignatures(signatures)]);
+    const beyond = signIndexed(crypto, second!.seed, rot.event.raw, 5);
+    const processor = newProcessor();
+    feed(processor, icp.message);
+    expect(feed(processor, copy([rot.signatures[0]!, beyond]))).toMatchObject([
+      { kind: 'escrowed', escrow: 'out_of_order' },
+    ]);
+    expect(errorCodes(feed(processor, ixn.message))).toEqual(['bad_keys']);
+    expect(feed(processor, copy([rot.signatures[0]!]))).toMatchObject([
+      { kind: 'escrowed', escrow: 'partially_signed' },
+    ]);
+    expect(accepted(feed(processor, copy([rot.signatures[1]!])), rot.event.said)).toBe(true);
+  });
+
   it('counts from the first escrow of the event, not from its move to another escrow', () => {
     // keripy stamps one datetime per event (putDts, no overwrite) when it is first escrowed: an
     // interaction kept out of order at t=0 and moved to the partially-signed escrow at t=1000 s
