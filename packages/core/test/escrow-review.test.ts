@@ -296,6 +296,49 @@ describe('the likely-duplicitous escrow', () => {
     expect(outcomes).toMatchObject([{ kind: 'rejected', said: conflicting.said }]);
     expect(processor.listEscrows()).toEqual([]);
   });
+
+  it('keeps a validly signed one that follows a recovery as evidence and waiting, and accepts it after', () => {
+    // Keys [A, B] (kt 1), next [C, B]; icp and ixn 1 to 3 signed by A. The recovery rot 2 (prior
+    // ixn 1, keys [C, B]) and ixn 3' after it, signed by B at index 1, which is in force under both
+    // key lists. ixn 3' arrives first: two events at sn 3 signed by keys in force, so evidence; but
+    // its prior is not the accepted event at sn 2, so it also waits, as keripy keeps it in ldes and
+    // accepts it once the recovery lowers the state. (Found by a review against keripy 1.3.6.)
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((name) => key(`review/recovery-b/${name}`));
+    const icp = incept(digest, {
+      keys: [a!.publicKey, b!.publicKey],
+      signingThreshold: '1',
+      nextKeyDigests: [c!.nextDigest, b!.nextDigest],
+      nextThreshold: '1',
+      code: 'E',
+    });
+    const prefix = icp.said;
+    const ixn1 = interact(digest, { prefix, prior: icp.said, sn: 1n, data: [] });
+    const ixn2 = interact(digest, { prefix, prior: ixn1.said, sn: 2n, data: [] });
+    const ixn3 = interact(digest, { prefix, prior: ixn2.said, sn: 3n, data: [] });
+    const rot2 = rotate(digest, {
+      prefix,
+      prior: ixn1.said,
+      sn: 2n,
+      keys: [c!.publicKey, b!.publicKey],
+      signingThreshold: '1',
+      nextKeyDigests: [d!.nextDigest],
+      nextThreshold: '1',
+    });
+    const after = interact(digest, { prefix, prior: rot2.said, sn: 3n, data: [] });
+    const processor = newProcessor();
+    for (const event of [icp, ixn1, ixn2, ixn3])
+      feed(processor, signed(event, [sign(a!, event, 0)]));
+    expect(feed(processor, signed(after, [sign(b!, after, 1)]))).toMatchObject([
+      { kind: 'duplicitous', said: after.said },
+      { kind: 'escrowed', escrow: 'likely_duplicitous', said: after.said },
+    ]);
+    expect(processor.store.duplicity(prefix, 3n, after.said)).toBeDefined();
+    const outcomes = feed(processor, signed(rot2, [sign(c!, rot2, 0)]));
+    expect(accepted(outcomes, rot2.said)).toBe(true);
+    expect(accepted(outcomes, after.said)).toBe(true);
+    expect(processor.context.state(prefix)).toMatchObject({ sn: 3n, said: after.said });
+    expect(processor.listEscrows()).toEqual([]);
+  });
 });
 
 describe('signatures and fields as keripy reads them', () => {

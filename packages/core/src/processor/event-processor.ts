@@ -320,42 +320,49 @@ export class EventProcessor {
       }
       case 'conflict': {
         removeEscrows();
-        const existing = this.store.duplicity(event.prefix, event.sn, event.said);
-        if (existing) {
-          outcomes.push({ kind: 'duplicitous', ...identityOf(event), evidence: existing });
-          return;
-        }
-        const judgement = guardJudgement(() =>
-          judgeConflict(this.context, event, material.signatures, material.witnessSignatures),
-        );
-        if (judgement.kind === 'duplicitous') {
-          this.store.putDuplicity(judgement.record);
-          outcomes.push({ kind: 'duplicitous', ...identityOf(event), evidence: judgement.record });
-        } else if (this.continuesAnotherBranch(event)) {
-          // Not signed by the keys in force here, but it follows an event this KEL does not have:
-          // it may belong after a recovery rotation still on its way (keripy's likely-duplicitous
-          // escrow). It waits for that, and is retried when the event before it changes.
-          keepInEscrow(
-            this.context,
-            event,
-            {
-              escrow: 'likely_duplicitous',
-              waitingFor: `its prior event ${event.prior}, which this KEL does not have at sn ${event.sn - 1n} (${judgement.error.message})`,
-              signatures: material.signatures,
-              witnessSignatures: material.witnessSignatures,
-              sourceSeal: material.sourceSeal,
-            },
-            {
-              escrowed,
-              pendingSince: pendingRecord?.receivedAt,
-              local: incoming.local,
-              now,
-              outcomes,
-            },
-          );
+        let evidence = this.store.duplicity(event.prefix, event.sn, event.said);
+        let why: string;
+        if (evidence) {
+          why = evidence.summary;
         } else {
-          outcomes.push({ kind: 'rejected', ...identityOf(event), error: judgement.error });
+          const judgement = guardJudgement(() =>
+            judgeConflict(this.context, event, material.signatures, material.witnessSignatures),
+          );
+          if (judgement.kind === 'duplicitous') {
+            evidence = judgement.record;
+            this.store.putDuplicity(evidence);
+            why = evidence.summary;
+          } else {
+            why = judgement.error.message;
+            if (!this.continuesAnotherBranch(event)) {
+              outcomes.push({ kind: 'rejected', ...identityOf(event), error: judgement.error });
+              return;
+            }
+          }
         }
+        if (evidence) outcomes.push({ kind: 'duplicitous', ...identityOf(event), evidence });
+        if (!this.continuesAnotherBranch(event)) return;
+        // It follows an event this KEL does not have: it may belong after a recovery rotation still
+        // on its way (keripy's likely-duplicitous escrow), so it waits for that and is retried when
+        // the event before it changes, validly signed here or not (a key may be in both key lists).
+        keepInEscrow(
+          this.context,
+          event,
+          {
+            escrow: 'likely_duplicitous',
+            waitingFor: `its prior event ${event.prior}, which this KEL does not have at sn ${event.sn - 1n} (${why})`,
+            signatures: material.signatures,
+            witnessSignatures: material.witnessSignatures,
+            sourceSeal: material.sourceSeal,
+          },
+          {
+            escrowed,
+            pendingSince: pendingRecord?.receivedAt,
+            local: incoming.local,
+            now,
+            outcomes,
+          },
+        );
         return;
       }
       case 'reject':

@@ -387,7 +387,15 @@ export class StreamValidator {
     const duplicity: DuplicitySummary[] = [];
     for (const prefix of new Set([...prefixes, ...[...this.open.values()].map((s) => s.prefix)])) {
       for (const record of store.duplicities(prefix)) {
-        count(KERIPY_ESCROW_NAMES.duplicitous);
+        // keripy holds the conflicting event in its likely-duplicitous escrow until it is accepted
+        // (after a recovery); counted once when it also waits in ours, not at all once accepted.
+        const sn = BigInt(`0x${record.sn}`);
+        const conflicting = record.second.said;
+        if (
+          !store.escrow('likely_duplicitous', prefix, sn, conflicting) &&
+          !store.event(prefix, conflicting, sn)
+        )
+          count(KERIPY_ESCROW_NAMES.duplicitous);
         duplicity.push({
           prefix: record.prefix,
           sn: record.sn,
