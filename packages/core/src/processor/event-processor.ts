@@ -320,6 +320,7 @@ export class EventProcessor {
       }
       case 'conflict': {
         removeEscrows();
+        const elsewhere = this.continuesAnotherBranch(event);
         let evidence = this.store.duplicity(event.prefix, event.sn, event.said);
         let why: string;
         if (evidence) {
@@ -334,14 +335,14 @@ export class EventProcessor {
             why = evidence.summary;
           } else {
             why = judgement.error.message;
-            if (!this.continuesAnotherBranch(event)) {
+            if (!elsewhere) {
               outcomes.push({ kind: 'rejected', ...identityOf(event), error: judgement.error });
               return;
             }
           }
         }
         if (evidence) outcomes.push({ kind: 'duplicitous', ...identityOf(event), evidence });
-        if (!this.continuesAnotherBranch(event)) return;
+        if (!elsewhere) return;
         // It follows an event this KEL does not have: it may belong after a recovery rotation still
         // on its way (keripy's likely-duplicitous escrow), so it waits for that and is retried when
         // the event before it changes, validly signed here or not (a key may be in both key lists).

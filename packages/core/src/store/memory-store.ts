@@ -10,6 +10,7 @@ import type {
   TableName,
   Write,
 } from '../ports/key-value.js';
+import { firstAtOrAfter } from './sorted-keys.js';
 
 /** A table whose keys are sorted lazily, when a scan needs them in order. */
 class SortedTable {
@@ -34,21 +35,10 @@ class SortedTable {
     return this.sorted;
   }
 
-  private position(keys: readonly string[], key: string): number {
-    let low = 0;
-    let high = keys.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (keys[middle]! < key) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  }
-
   *scan(options: ScanOptions): Iterable<readonly [string, StoredValue]> {
     const { prefix, reverse = false, limit = Number.POSITIVE_INFINITY } = options;
     const keys = this.keys();
-    const start = this.position(keys, prefix);
+    const start = firstAtOrAfter(keys, prefix);
     let end = start;
     while (end < keys.length && keys[end]!.startsWith(prefix)) end++;
     const selected = keys.slice(start, end);

@@ -5,6 +5,7 @@
  * batch being committed stays readable until it is on disk.
  */
 import type { KeyValueStore, StoredValue, TableName, Write } from '../ports/key-value.js';
+import { firstAtOrAfter, insertSorted } from './sorted-keys.js';
 
 const DELETED = Symbol('deleted');
 
@@ -132,22 +133,4 @@ export class WriteOverlay {
     this.inFlight.add(done);
     return done;
   }
-}
-
-/** The index of the first key not before `key` in sorted `keys` (binary search). */
-function firstAtOrAfter(keys: readonly string[], key: string): number {
-  let low = 0;
-  let high = keys.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (keys[middle]! < key) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
-function insertSorted(keys: string[], key: string): void {
-  const at = firstAtOrAfter(keys, key);
-  if (at === keys.length) keys.push(key);
-  else keys.splice(at, 0, key);
 }
