@@ -1,0 +1,527 @@
+#!/usr/bin/env node
+/**
+ * Differential testing against keripy 1.3.6 itself (development only; CI never runs it).
+ *
+ *   bash scripts/keripy-oracle/setup.sh          # once: keripy, hio, BLAKE3 and Debian packages
+ *   npm run build && node scripts/differential.mjs [SCENARIOS] [--seed N] [--out DIR]
+ *     [--schedule eager|batch] [--verbose]
+ *
+ * Each scenario is a random set of KELs (single-signature and multisig with weighted thresholds,
+ * partial and reserve rotations, witnesses with attached and separate receipts, delegation, forks
+ * and recoveries), delivered in a random order with duplicates, losses and flipped bytes. Kestrel
+ * validates it through the library as `keri kel verify` does; keripy validates the same bytes as
+ * the conformance corpus was produced (scripts/keripy-oracle/oracle.py). Both answers are compared
+ * field by field: verdict, accepted key states and KELs, the fate of every event not accepted, and
+ * escrow counts. A disagreement is written to DIR (default /tmp/kestrel-differential) with the
+ * stream and both answers; the run ends with a summary and exits 1 if there was any.
+ *
+ * Streams that keripy stops parsing after a framing error are counted apart and not compared:
+ * Kestrel resynchronises at the next message instead (the corpus README's one deliberate
+ * difference), so from that point on the two see different streams.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const core = await import(join(root, 'packages/core/dist/index.js'));
+const cesr = await import(join(root, 'packages/cesr/dist/index.js'));
+const { createNodeCrypto } = await import(join(root, 'packages/crypto-node/dist/index.js'));
+const crypto = await createNodeCrypto();
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(name);
+  return at === -1 ? fallback : args[at + 1];
+};
+const scenarios = Number(args.find((a, i) => /^\d+$/.test(a) && !args[i - 1]?.startsWith('--')) ?? 200);
+const firstSeed = Number(option('--seed', Date.now() % 1_000_000));
+const outDir = option('--out', '/tmp/kestrel-differential');
+// eager: keripy processes its escrows after every message, as Kestrel retries an escrowed event
+// as soon as what it waits for arrives; batch: after the whole stream, as the corpus was made.
+// The two can differ when conflicting events race an escrowed one (which of them finds its sn
+// taken), so rule differences show best under eager.
+const schedule = option('--schedule', 'eager');
+mkdirSync(outDir, { recursive: true });
+
+// ---------------------------------------------------------------------------------------------
+// Randomness: a seeded generator so that any disagreement can be replayed with --seed.
+
+function generator(seed) {
+  let state = seed >>> 0 || 1;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const random = {
+    next,
+    int: (low, high) => low + Math.floor(next() * (high - low + 1)),
+    chance: (p) => next() < p,
+    pick: (list) => list[Math.floor(next() * list.length)],
+    shuffle: (list) => {
+      const copy = [...list];
+      for (let i = copy.length - 1; i > 0; i--) {
+        const j = Math.floor(next() * (i + 1));
+        [copy[i], copy[j]] = [copy[j], copy[i]];
+      }
+      return copy;
+    },
+    subset: (list, size) => random.shuffle(list).slice(0, size),
+  };
+  return random;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys and thresholds.
+
+const text = (s) => new TextEncoder().encode(s);
+const keyCache = new Map();
+function key(label, transferable = true) {
+  const id = `${label}|${transferable}`;
+  let made = keyCache.get(id);
+  if (!made) {
+    const seed = cesr.matterFromRaw('A', crypto.digest('E', text(label))).qb64;
+    const publicKey = core.signerFromSeed(crypto, seed, transferable).publicKey.qb64;
+    made = { seed, publicKey, digest: core.nextKeyDigest(crypto, publicKey).qb64 };
+    keyCache.set(id, made);
+  }
+  return made;
+}
+
+/** A random signing threshold for `count` keys: integer, or weighted (one or two clauses). */
+function threshold(random, count) {
+  if (count === 0) return '0';
+  const roll = random.next();
+  if (roll < 0.55 || count === 1) return random.int(1, count).toString(16);
+  const weights = ['1/2', '1/3', '1/4', '2/3', '1', '0', '3/4', '1/5'];
+  const value = (w) => (w.includes('/') ? Number(w.split('/')[0]) / Number(w.split('/')[1]) : Number(w));
+  const clause = (n) => {
+    const picked = Array.from({ length: n }, () => random.pick(weights));
+    // each clause must be satisfiable: its weights add up to at least 1
+    if (picked.reduce((sum, w) => sum + value(w), 0) < 1) picked[random.int(0, n - 1)] = '1';
+    return picked;
+  };
+  if (roll < 0.85 || count < 3) return clause(count);
+  const split = random.int(1, count - 1);
+  return [clause(split), clause(count - split)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Controllers: each keeps the state its own events lead to, whether or not they are valid, so a
+// bad event leaves later events for the validator to escrow or drop.
+
+class Controller {
+  constructor(random, label, options = {}) {
+    this.random = random;
+    this.label = label;
+    this.generation = 0;
+    this.keyCount = options.keyCount ?? random.int(1, 3);
+    this.current = this.keysOf(0, this.keyCount);
+    this.nextKeys = this.keysOf(1, random.int(options.abandonAtOnce ? 0 : 1, 3));
+    this.kt = options.kt ?? threshold(random, this.current.length);
+    this.nt = threshold(random, this.nextKeys.length);
+    this.witnessPool = Array.from({ length: 6 }, (_, i) => key(`${label}/witness/${i}`, false));
+    this.witnesses = random.subset(this.witnessPool, options.witnessCount ?? random.pick([0, 0, 1, 2, 3]));
+    this.toad = this.witnesses.length === 0 ? 0 : random.int(1, this.witnesses.length);
+    this.config = options.config ?? (random.chance(0.1) ? [random.pick(['EO', 'DND'])] : []);
+    this.delegator = options.delegator;
+    this.history = []; // state snapshots after each event, for forks
+  }
+
+  keysOf(generation, count) {
+    return Array.from({ length: count }, (_, i) => key(`${this.label}/${generation}/${i}`));
+  }
+
+  snapshot() {
+    return {
+      sn: this.sn,
+      said: this.said,
+      current: this.current,
+      nextKeys: this.nextKeys,
+      kt: this.kt,
+      nt: this.nt,
+      witnesses: this.witnesses,
+      toad: this.toad,
+      generation: this.generation,
+      lastEstablishment: this.lastEstablishment,
+    };
+  }
+
+  restore(snapshot) {
+    Object.assign(this, snapshot);
+  }
+
+  digest = (code, data) => crypto.digest(code, data);
+
+  /** Signatures by the current keys, a random subset sometimes (too few to satisfy kt). */
+  sign(raw, signers) {
+    let chosen = signers;
+    const roll = this.random.next();
+    if (roll < 0.12 && chosen.length > 0) chosen = this.random.subset(chosen, this.random.int(0, chosen.length - 1));
+    else if (roll < 0.2) chosen = this.random.shuffle(chosen);
+    const signatures = chosen.map((s) =>
+      core.signIndexed(crypto, s.key.seed, raw, s.index, s.options ?? {}),
+    );
+    if (this.random.chance(0.04) && signatures.length > 0) {
+      // a signature over other bytes: valid form, does not verify
+      const s = chosen[0];
+      signatures[0] = core.signIndexed(crypto, s.key.seed, text('other bytes'), s.index, s.options ?? {});
+    }
+    return signatures;
+  }
+
+  witnessGroups(event, witnesses) {
+    const groups = [];
+    if (witnesses.length === 0) return { groups, later: [] };
+    const signing = this.random.subset(
+      witnesses.map((w, index) => ({ w, index })),
+      this.random.int(0, witnesses.length),
+    );
+    const attached = signing.filter(() => this.random.chance(0.6));
+    const later = signing.filter((s) => !attached.includes(s));
+    if (attached.length > 0)
+      groups.push(
+        core.witnessSignatures(
+          attached.map(({ w, index }) => core.signIndexed(crypto, w.seed, event.raw, index)),
+        ),
+      );
+    return { groups, later };
+  }
+
+  /** The rct messages carrying witness receipts that come apart from their event. */
+  receiptMessages(event, sn, later) {
+    if (later.length === 0) return [];
+    const body = core.receipt(this.digest, { prefix: this.prefix, sn, said: event.said });
+    const asCouples = this.random.chance(0.5);
+    const group = asCouples
+      ? core.receiptCouples(
+          later.map(({ w }) => ({ prefix: w.publicKey, signature: core.signUnindexed(crypto, w.seed, event.raw) })),
+        )
+      : core.witnessSignatures(
+          later.map(({ w, index }) => core.signIndexed(crypto, w.seed, event.raw, index)),
+        );
+    return [{ bytes: core.messagize(body.raw, [group]), events: [] }];
+  }
+
+  finish(event, ilk, signatures, extraGroups = []) {
+    const { groups, later } = this.witnessGroups(event, this.witnesses);
+    const all = [core.controllerSignatures(signatures), ...groups, ...extraGroups];
+    const sn = BigInt(`0x${event.sad.s}`);
+    const message = {
+      bytes: core.messagize(event.raw, all),
+      events: [{ prefix: this.prefix, sn: Number(sn), ilk, said: event.said }],
+    };
+    this.sn = sn;
+    this.said = event.said;
+    this.history.push(this.snapshot());
+    return [message, ...this.receiptMessages(event, sn, later)];
+  }
+
+  incept(sourceSeal) {
+    const options = {
+      keys: this.current.map((k) => k.publicKey),
+      signingThreshold: this.kt,
+      nextKeyDigests: this.nextKeys.map((k) => k.digest),
+      nextThreshold: this.nt,
+      witnesses: this.witnesses.map((w) => w.publicKey),
+      witnessThreshold: this.toad,
+      config: this.config,
+      code: 'E',
+      ...(this.delegator ? { delegator: this.delegator.prefix } : {}),
+    };
+    const event = core.incept(this.digest, options);
+    this.prefix = event.said;
+    this.lastEstablishment = { sn: 0n, said: event.said };
+    const signatures = this.sign(
+      event.raw,
+      this.current.map((k, index) => ({ key: k, index })),
+    );
+    this.event = event;
+    return this.finish(event, this.delegator ? 'dip' : 'icp', signatures, sourceSeal ? [core.sealSourceCouples([sourceSeal])] : []);
+  }
+
+  interact(data = []) {
+    const event = core.interact(this.digest, {
+      prefix: this.prefix,
+      prior: this.said,
+      sn: this.sn + 1n,
+      data,
+    });
+    this.event = event;
+    const signatures = this.sign(
+      event.raw,
+      this.current.map((k, index) => ({ key: k, index })),
+    );
+    return this.finish(event, 'ixn', signatures);
+  }
+
+  rotate(data = [], sourceSeal) {
+    const random = this.random;
+    const prior = this.nextKeys;
+    // The new key list: the prior next keys (all, or some in reserve), plus sometimes new keys
+    // that were never pre-committed (they may sign, but only towards the current threshold).
+    let exposed = prior.map((k, position) => ({ key: k, ondex: position }));
+    if (exposed.length > 1 && random.chance(0.3)) exposed = random.subset(exposed, random.int(1, exposed.length - 1));
+    else exposed = random.chance(0.15) ? random.shuffle(exposed) : exposed;
+    this.generation += 1;
+    const fresh = random.chance(0.15) ? this.keysOf(this.generation + 100, random.int(1, 2)) : [];
+    const entries = [...exposed, ...fresh.map((k) => ({ key: k, ondex: undefined }))];
+    if (entries.length === 0) return [];
+    const newNext = random.chance(0.05) ? [] : this.keysOf(this.generation + 1, random.int(1, 3));
+    let cuts = [];
+    let adds = [];
+    if (this.witnesses.length > 0 && random.chance(0.3))
+      cuts = random.subset(this.witnesses, random.int(1, this.witnesses.length));
+    if (random.chance(0.25)) {
+      const candidates = this.witnessPool.filter((w) => !this.witnesses.includes(w));
+      adds = random.subset(candidates, random.int(1, Math.min(2, candidates.length)));
+    }
+    const after = [...this.witnesses.filter((w) => !cuts.includes(w)), ...adds];
+    const kt = random.chance(0.7) ? threshold(random, entries.length) : this.kt;
+    const nt = threshold(random, newNext.length);
+    const toad = after.length === 0 ? 0 : random.int(1, after.length);
+    let event;
+    try {
+      event = core.rotate(this.digest, {
+        ilk: this.delegator ? 'drt' : 'rot',
+        prefix: this.prefix,
+        prior: this.said,
+        sn: this.sn + 1n,
+        keys: entries.map((e) => e.key.publicKey),
+        signingThreshold: kt,
+        nextKeyDigests: newNext.map((k) => k.digest),
+        nextThreshold: nt,
+        witnesses: this.witnesses.map((w) => w.publicKey),
+        cuts: cuts.map((w) => w.publicKey),
+        adds: adds.map((w) => w.publicKey),
+        witnessThreshold: toad,
+        data,
+      });
+    } catch {
+      this.generation -= 1;
+      return []; // the builder refuses what no controller could send (e.g. kt above the keys)
+    }
+    this.current = entries.map((e) => e.key);
+    this.nextKeys = newNext;
+    this.kt = kt;
+    this.nt = nt;
+    this.witnesses = after;
+    this.toad = toad;
+    this.lastEstablishment = { sn: this.sn + 1n, said: event.said };
+    this.event = event;
+    const signatures = this.sign(
+      event.raw,
+      entries.map((e, index) => ({
+        key: e.key,
+        index,
+        options: e.ondex === undefined ? { currentOnly: true } : { ondex: e.ondex },
+      })),
+    );
+    return this.finish(event, this.delegator ? 'drt' : 'rot', signatures, sourceSeal ? [core.sealSourceCouples([sourceSeal])] : []);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios.
+
+/** Appends a -G couple naming the delegator's latest event (the one that anchors the message). */
+function withSourceSeal(message, delegator) {
+  const group = core.attachmentsText([core.sealSourceCouples([{ sn: delegator.sn, said: delegator.said }])]);
+  message.bytes = cesr.concatBytes(message.bytes, text(group));
+}
+
+function scenario(seed) {
+  const random = generator(seed);
+  const messages = [];
+  const controllers = [];
+  const main = new Controller(random, `s${seed}/a`);
+  controllers.push(main);
+  messages.push(...main.incept());
+  let delegate;
+  if (random.chance(0.25)) {
+    delegate = new Controller(random, `s${seed}/d`, { delegator: main });
+    controllers.push(delegate);
+  }
+  const steps = random.int(2, 9);
+  for (let step = 0; step < steps; step++) {
+    const roll = random.next();
+    if (delegate && delegate.prefix === undefined && roll < 0.4) {
+      const dip = delegate.incept();
+      const seal = { i: delegate.prefix, s: '0', d: delegate.said };
+      const anchoring = main.interact([seal]);
+      if (random.chance(0.5)) withSourceSeal(dip[0], main);
+      messages.push(...anchoring, ...dip);
+      continue;
+    }
+    if (delegate?.prefix !== undefined && roll < 0.3) {
+      const drt = delegate.rotate();
+      if (drt.length > 0) {
+        const seal = { i: delegate.prefix, s: delegate.sn.toString(16), d: delegate.said };
+        const anchoring = main.interact([seal]);
+        if (random.chance(0.5)) withSourceSeal(drt[0], main);
+        messages.push(...anchoring, ...drt);
+        continue;
+      }
+    }
+    if (roll < 0.55) messages.push(...main.interact());
+    else if (roll < 0.85) messages.push(...main.rotate());
+    else if (main.history.length > 1) {
+      // a fork: an event built on an earlier state (duplicity, or a recovery rotation)
+      const saved = main.snapshot();
+      const at = random.int(0, main.history.length - 2);
+      main.restore(main.history[at]);
+      const forked = random.chance(0.6) ? main.rotate() : main.interact([{ d: `E${'A'.repeat(43)}` }]);
+      messages.push(...forked);
+      if (random.chance(0.5)) main.restore(saved); // the controller goes on with one of the two
+    }
+  }
+  // Delivery: reordered, duplicated, lost or damaged messages.
+  let delivered = [...messages];
+  if (random.chance(0.35)) delivered = random.shuffle(delivered);
+  if (random.chance(0.1)) delivered.push(random.pick(delivered));
+  if (random.chance(0.08) && delivered.length > 2) delivered.splice(random.int(1, delivered.length - 1), 1);
+  let bytes = cesr.concatBytes(...delivered.map((m) => m.bytes));
+  if (random.chance(0.1)) {
+    bytes = bytes.slice();
+    const at = random.int(0, bytes.length - 1);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    bytes[at] = alphabet.charCodeAt(random.int(0, 63));
+  }
+  return { bytes, events: delivered.flatMap((m) => m.events), controllers };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The two validators.
+
+async function kestrel(bytes) {
+  const processor = new core.EventProcessor({
+    store: new core.MemoryStore(),
+    crypto,
+    clock: new core.ManualClock(),
+  });
+  const validator = new core.StreamValidator(processor);
+  await validator.push(bytes);
+  return validator.end();
+}
+
+function startOracle() {
+  const env = { ...process.env };
+  const file = join(root, '.keripy-oracle/env');
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const at = line.indexOf('=');
+    if (at > 0) env[line.slice(0, at)] = line.slice(at + 1);
+  }
+  const child = spawn(env.KESTREL_ORACLE_PYTHON ?? 'python3', [join(root, 'scripts/keripy-oracle/oracle.py')], {
+    env,
+    stdio: ['pipe', 'pipe', args.includes('--verbose') ? 'inherit' : 'ignore'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const waiting = [];
+  lines.on('line', (line) => waiting.shift()?.(JSON.parse(line)));
+  return {
+    ask(stream, events, eager) {
+      return new Promise((resolve) => {
+        waiting.push(resolve);
+        child.stdin.write(`${JSON.stringify({ stream, events, eager })}\n`);
+      });
+    },
+    stop: () => child.stdin.end(),
+  };
+}
+
+function compare(kestrelReport, keripy) {
+  const differences = [];
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  if (kestrelReport.verdict !== keripy.verdict)
+    differences.push(`verdict: kestrel ${kestrelReport.verdict}, keripy ${keripy.verdict}`);
+  const prefixes = new Set([...Object.keys(kestrelReport.accepted), ...Object.keys(keripy.accepted)]);
+  for (const prefix of prefixes) {
+    const ours = kestrelReport.accepted[prefix];
+    const theirs = keripy.accepted[prefix];
+    if (!ours || !theirs) {
+      differences.push(`accepted ${prefix}: only in ${ours ? 'kestrel' : 'keripy'}`);
+      continue;
+    }
+    if (!same(ours.kel, theirs.kel)) differences.push(`kel ${prefix}`);
+    for (const field of Object.keys(theirs.state))
+      if (!same(ours.state[field], theirs.state[field]))
+        differences.push(`state ${prefix}.${field}: kestrel ${JSON.stringify(ours.state[field])}, keripy ${JSON.stringify(theirs.state[field])}`);
+  }
+  // An event's fate: where it ended when not accepted, 'accepted', or (Kestrel only) 'absent'
+  // when Kestrel did not read it as a key event at all, e.g. after a flipped byte in its type,
+  // which keripy's list (built from the scenario) still names; absent agrees with dropped.
+  const fates = (report) => {
+    const fate = new Map(report.not_accepted.map((e) => [e.said, e.why]));
+    for (const { kel } of Object.values(report.accepted))
+      for (const e of kel) if (!fate.has(e.said)) fate.set(e.said, 'accepted');
+    return fate;
+  };
+  const ours = fates(kestrelReport);
+  const theirs = fates(keripy);
+  for (const said of new Set([...ours.keys(), ...theirs.keys()])) {
+    const mine = ours.get(said) ?? 'absent';
+    const keripyFate = theirs.get(said) ?? 'absent';
+    if (mine !== keripyFate && !(mine === 'absent' && keripyFate === 'dropped'))
+      differences.push(`fate ${said}: kestrel ${mine}, keripy ${keripyFate}`);
+  }
+  if (!same(sorted(kestrelReport.escrows), sorted(keripy.escrows)))
+    differences.push(`escrows: kestrel ${JSON.stringify(kestrelReport.escrows)}, keripy ${JSON.stringify(keripy.escrows)}`);
+  return differences;
+}
+
+const sorted = (record) => Object.fromEntries(Object.entries(record).sort());
+
+// ---------------------------------------------------------------------------------------------
+
+const oracle = startOracle();
+const tally = { compared: 0, agreed: 0, disagreed: 0, framing: 0, crashed: 0 };
+const kinds = new Map();
+for (let n = 0; n < scenarios; n++) {
+  const seed = firstSeed + n;
+  const { bytes, events } = scenario(seed);
+  const streamFile = join(outDir, `stream-${seed}.cesr`);
+  writeFileSync(streamFile, bytes);
+  const ours = await kestrel(bytes);
+  // keripy is told about the events Kestrel framed (its databases cannot say where a dropped
+  // event went) plus every event in the delivered stream.
+  const seen = new Map();
+  for (const e of events) seen.set(e.said, e);
+  for (const [prefix, { kel }] of Object.entries(ours.accepted))
+    for (const e of kel) seen.set(e.said, { prefix, ...e });
+  for (const e of ours.not_accepted) if (!seen.has(e.said)) seen.set(e.said, { prefix: '', ...e });
+  const theirs = await oracle.ask(streamFile, [...seen.values()], schedule === 'eager');
+  if (theirs.crash) {
+    tally.crashed++;
+    console.log(`seed ${seed}: keripy crashed: ${theirs.crash}`);
+    continue;
+  }
+  if (theirs.errors.some((e) => e.includes('msg extraction error'))) {
+    tally.framing++;
+    continue;
+  }
+  tally.compared++;
+  const differences = compare(ours, theirs);
+  if (differences.length === 0) {
+    tally.agreed++;
+    continue;
+  }
+  tally.disagreed++;
+  for (const d of differences) {
+    const kind = d.replace(/E[A-Za-z0-9_-]{43}/g, 'SAID').replace(/: kestrel.*/, '');
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  writeFileSync(
+    join(outDir, `disagreement-${seed}.json`),
+    JSON.stringify({ seed, differences, kestrel: ours, keripy: theirs }, null, 1),
+  );
+  console.log(`seed ${seed}: ${differences.slice(0, 4).join('; ')}`);
+}
+oracle.stop();
+console.log(JSON.stringify({ firstSeed, scenarios, schedule, ...tally }));
+for (const [kind, count] of [...kinds].sort((a, b) => b[1] - a[1])) console.log(`  ${count} ${kind}`);
+process.exitCode = tally.disagreed > 0 || tally.crashed > 0 ? 1 : 0;

@@ -1,0 +1,164 @@
+"""
+A keripy 1.3.6 oracle for differential testing (development only; CI never runs it).
+
+Runs keripy's own validator the way the conformance corpus was produced (see
+test/vectors/keripy-1.3.6/README.md): a fresh, promiscuous, remote Kevery (lax=True, local=False)
+in a temporary database parses the whole stream, then escrows are processed until nothing changes
+(at most ten passes). It prints what keripy concluded in the corpus's expected.json shape.
+
+Requests come one per line on stdin as JSON: {"stream": "<path>", "events": [{"prefix", "sn",
+"ilk", "said"}, ...], "eager": false} where events are the stream's key events as the caller
+framed them (keripy's databases cannot say where an event it dropped went). With "eager", keripy
+parses one message at a time and processes its escrows after each (see judge). One JSON result per
+line on stdout.
+"""
+import json
+import logging
+import os
+import sys
+from dataclasses import asdict
+
+from keri.core import eventing, parsing, serdering
+from keri.db import basing, dbing
+
+# Escrow databases counted in "escrows": plain LMDB handles, then keripy Suber wrappers (.sdb).
+PLAIN_ESCROWS = ['ooes', 'pses', 'pwes', 'ldes', 'ures', 'vres']
+SUBER_ESCROWS = ['pdes', 'uwes', 'udes', 'qnfs', 'misfits', 'delegables']
+# Where a key event that was not accepted ended, in the corpus's words, first match wins.
+FATES = [('ooes', 'out_of_order'), ('pses', 'partially_signed'),
+         ('pwes', 'partially_witnessed'), ('pdes', 'delegation'),
+         ('ldes', 'likely_duplicitous')]
+KEY_EVENT_ILKS = ('icp', 'rot', 'ixn', 'dip', 'drt')
+# keripy's own log level (KESTREL_ORACLE_LOG_LEVEL=1 shows its traces on stderr when debugging).
+LOG_LEVEL = int(os.environ.get('KESTREL_ORACLE_LOG_LEVEL', logging.WARNING))
+SAID_LENGTH = 44  # Blake3-256 qb64: escrow values end with the event's SAID
+
+
+class WarningLog(logging.Handler):
+    """Keeps keripy's warnings and errors for the result's informative "errors" list."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.lines = []
+
+    def emit(self, record):
+        try:
+            self.lines.append(record.getMessage()[:300])
+        except Exception:  # a message that cannot be formatted is not worth failing over
+            pass
+
+
+def entries(db, handle):
+    with db.env.begin(db=handle) as txn:
+        return [(bytes(k), bytes(v)) for k, v in txn.cursor().iternext(keys=True, values=True)]
+
+
+def escrow_entries(db):
+    found = {name: entries(db, getattr(db, name)) for name in PLAIN_ESCROWS}
+    found.update({name: entries(db, getattr(db, name).sdb) for name in SUBER_ESCROWS})
+    return found
+
+
+def snapshot(db):
+    escrows = escrow_entries(db)
+    flat = sorted((name, k, v) for name, items in escrows.items() for k, v in items)
+    return flat, sum(1 for _ in db.getFelItemAllPreIter())
+
+
+def settle(db, kevery):
+    """Processes escrows until nothing changes (at most ten passes, as for the corpus)."""
+    before = snapshot(db)
+    for _ in range(10):
+        kevery.processEscrows()
+        now = snapshot(db)
+        if now == before:
+            break
+        before = now
+
+
+def keripy_loggers():
+    # keripy's modules log through hio's ogler, whose loggers do not propagate to the root logger
+    # and sit at a level that hides warnings: warnings are what the corpus lists as errors.
+    return {module.logger for module in (eventing, parsing)}
+
+
+def judge(stream, events, eager=False):
+    log = WarningLog()
+    for logger in keripy_loggers():
+        logger.addHandler(log)
+        logger.setLevel(LOG_LEVEL)
+    try:
+        with basing.openDB(name='oracle', temp=True) as db:
+            kevery = eventing.Kevery(db=db, lax=True, local=False)
+            parser = parsing.Parser(kvy=kevery)
+            if eager:
+                # One message at a time, escrows processed after each: what an escrow waits for
+                # is retried as soon as it arrives, as Kestrel does, rather than after the whole
+                # stream has been parsed.
+                rest = bytearray(stream)
+                while rest:
+                    size = len(rest)
+                    parser.parseOne(ims=rest, kvy=kevery)
+                    settle(db, kevery)
+                    if len(rest) == size:
+                        break  # nothing consumed: keripy is stuck on what is left
+            else:
+                parser.parse(ims=bytearray(stream), kvy=kevery)
+            settle(db, kevery)
+            return report(db, kevery, events, log.lines)
+    finally:
+        for logger in keripy_loggers():
+            logger.removeHandler(log)
+
+
+def report(db, kevery, events, errors):
+    accepted = {}
+    accepted_saids = set()
+    for prefix, kever in kevery.kevers.items():
+        state = asdict(kever.state())
+        state.pop('dt', None)
+        kel = []
+        for _, _, said in db.getFelItemPreIter(prefix.encode()):
+            said = bytes(said).decode()
+            serder = serdering.SerderKERI(raw=bytes(db.getEvt(dbing.dgKey(prefix, said))))
+            kel.append({'sn': serder.sn, 'ilk': serder.ilk, 'said': said})
+            accepted_saids.add(said)
+        accepted[prefix] = {'state': state, 'kel': kel}
+    escrows = escrow_entries(db)
+    escrowed = {name: {v[-SAID_LENGTH:].decode(errors='replace') for _, v in items}
+                for name, items in escrows.items()}
+    not_accepted = []
+    for event in events:
+        if event['ilk'] not in KEY_EVENT_ILKS or event['said'] in accepted_saids:
+            continue
+        why = next((word for name, word in FATES if event['said'] in escrowed[name]), 'dropped')
+        not_accepted.append({'said': event['said'], 'sn': event['sn'], 'ilk': event['ilk'],
+                             'why': why})
+    if not accepted_saids:
+        verdict = 'rejected'
+    elif not not_accepted:
+        verdict = 'accepted'
+    else:
+        verdict = 'partial'
+    return {'keri': '1.3.6', 'verdict': verdict, 'accepted': accepted,
+            'not_accepted': not_accepted,
+            'escrows': {name: len(items) for name, items in escrows.items() if items},
+            'errors': errors}
+
+
+def main():
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        try:
+            with open(request['stream'], 'rb') as stream:
+                result = judge(stream.read(), request['events'], request.get('eager', False))
+        except Exception as error:  # report keripy crashing as a result, keep serving
+            result = {'crash': f'{type(error).__name__}: {error}'}
+        sys.stdout.write(json.dumps(result) + '\n')
+        sys.stdout.flush()
+
+
+if __name__ == '__main__':
+    main()
