@@ -240,6 +240,8 @@ export function rotate(digest: Digester, options: RotateOptions): BuiltMessage {
     throw new EventError('bad_witnesses', 'A witness is both cut and added');
   const after = [...witnesses.filter((w) => !cuts.includes(w)), ...adds];
   const toad = witnessThreshold(after, options.witnessThreshold);
+  // A set on the wire, but keripy refuses cuts in another order than the witness list's.
+  const orderedCuts = witnesses.filter((w) => cuts.includes(w));
   const sad: Sad = {
     v: '',
     t: ilk,
@@ -252,7 +254,7 @@ export function rotate(digest: Digester, options: RotateOptions): BuiltMessage {
     nt: sithField(next, options.intive),
     n: [...nextKeyDigests],
     bt: bt(toad, options.intive),
-    br: [...cuts],
+    br: orderedCuts,
     ba: [...adds],
     a: [...(options.data ?? [])],
   };

@@ -341,6 +341,14 @@ export function deriveWitnesses(
     throw new ValidationError('bad_witnesses', 'Duplicate witness cuts');
   if (cuts.some((cut) => !current.includes(cut)))
     throw new ValidationError('bad_witnesses', 'A cut witness is not a witness');
+  // keripy compares the cuts with the witnesses they remove as ordered sets, and ordered sets are
+  // equal only in the same order: cuts listed otherwise than the witness list are refused.
+  const inListOrder = current.filter((witness) => cuts.includes(witness));
+  if (inListOrder.some((witness, i) => witness !== cuts[i]))
+    throw new ValidationError(
+      'bad_witnesses',
+      'Witness cuts must be listed in the order of the witness list',
+    );
   if (new Set(adds).size !== adds.length)
     throw new ValidationError('bad_witnesses', 'Duplicate witness adds');
   if (adds.some((add) => cuts.includes(add)))
