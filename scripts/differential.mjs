@@ -36,7 +36,9 @@ const option = (name, fallback) => {
   const at = args.indexOf(name);
   return at === -1 ? fallback : args[at + 1];
 };
-const scenarios = Number(args.find((a, i) => /^\d+$/.test(a) && !args[i - 1]?.startsWith('--')) ?? 200);
+const scenarios = Number(
+  args.find((a, i) => /^\d+$/.test(a) && !args[i - 1]?.startsWith('--')) ?? 200,
+);
 const firstSeed = Number(option('--seed', Date.now() % 1_000_000));
 const outDir = option('--out', '/tmp/kestrel-differential');
 // eager: keripy processes its escrows after every message, as Kestrel retries an escrowed event
@@ -99,7 +101,8 @@ function threshold(random, count) {
   const roll = random.next();
   if (roll < 0.55 || count === 1) return random.int(1, count).toString(16);
   const weights = ['1/2', '1/3', '1/4', '2/3', '1', '0', '3/4', '1/5'];
-  const value = (w) => (w.includes('/') ? Number(w.split('/')[0]) / Number(w.split('/')[1]) : Number(w));
+  const value = (w) =>
+    w.includes('/') ? Number(w.split('/')[0]) / Number(w.split('/')[1]) : Number(w);
   const clause = (n) => {
     const picked = Array.from({ length: n }, () => random.pick(weights));
     // each clause must be satisfiable: its weights add up to at least 1
@@ -126,7 +129,10 @@ class Controller {
     this.kt = options.kt ?? threshold(random, this.current.length);
     this.nt = threshold(random, this.nextKeys.length);
     this.witnessPool = Array.from({ length: 6 }, (_, i) => key(`${label}/witness/${i}`, false));
-    this.witnesses = random.subset(this.witnessPool, options.witnessCount ?? random.pick([0, 0, 1, 2, 3]));
+    this.witnesses = random.subset(
+      this.witnessPool,
+      options.witnessCount ?? random.pick([0, 0, 1, 2, 3]),
+    );
     this.toad = this.witnesses.length === 0 ? 0 : random.int(1, this.witnesses.length);
     this.config = options.config ?? (random.chance(0.1) ? [random.pick(['EO', 'DND'])] : []);
     this.delegator = options.delegator;
@@ -162,7 +168,8 @@ class Controller {
   sign(raw, signers) {
     let chosen = signers;
     const roll = this.random.next();
-    if (roll < 0.12 && chosen.length > 0) chosen = this.random.subset(chosen, this.random.int(0, chosen.length - 1));
+    if (roll < 0.12 && chosen.length > 0)
+      chosen = this.random.subset(chosen, this.random.int(0, chosen.length - 1));
     else if (roll < 0.2) chosen = this.random.shuffle(chosen);
     const signatures = chosen.map((s) =>
       core.signIndexed(crypto, s.key.seed, raw, s.index, s.options ?? {}),
@@ -170,7 +177,13 @@ class Controller {
     if (this.random.chance(0.04) && signatures.length > 0) {
       // a signature over other bytes: valid form, does not verify
       const s = chosen[0];
-      signatures[0] = core.signIndexed(crypto, s.key.seed, text('other bytes'), s.index, s.options ?? {});
+      signatures[0] = core.signIndexed(
+        crypto,
+        s.key.seed,
+        text('other bytes'),
+        s.index,
+        s.options ?? {},
+      );
     }
     return signatures;
   }
@@ -200,7 +213,10 @@ class Controller {
     const asCouples = this.random.chance(0.5);
     const group = asCouples
       ? core.receiptCouples(
-          later.map(({ w }) => ({ prefix: w.publicKey, signature: core.signUnindexed(crypto, w.seed, event.raw) })),
+          later.map(({ w }) => ({
+            prefix: w.publicKey,
+            signature: core.signUnindexed(crypto, w.seed, event.raw),
+          })),
         )
       : core.witnessSignatures(
           later.map(({ w, index }) => core.signIndexed(crypto, w.seed, event.raw, index)),
@@ -242,7 +258,12 @@ class Controller {
       this.current.map((k, index) => ({ key: k, index })),
     );
     this.event = event;
-    return this.finish(event, this.delegator ? 'dip' : 'icp', signatures, sourceSeal ? [core.sealSourceCouples([sourceSeal])] : []);
+    return this.finish(
+      event,
+      this.delegator ? 'dip' : 'icp',
+      signatures,
+      sourceSeal ? [core.sealSourceCouples([sourceSeal])] : [],
+    );
   }
 
   interact(data = []) {
@@ -266,7 +287,8 @@ class Controller {
     // The new key list: the prior next keys (all, or some in reserve), plus sometimes new keys
     // that were never pre-committed (they may sign, but only towards the current threshold).
     let exposed = prior.map((k, position) => ({ key: k, ondex: position }));
-    if (exposed.length > 1 && random.chance(0.3)) exposed = random.subset(exposed, random.int(1, exposed.length - 1));
+    if (exposed.length > 1 && random.chance(0.3))
+      exposed = random.subset(exposed, random.int(1, exposed.length - 1));
     else exposed = random.chance(0.15) ? random.shuffle(exposed) : exposed;
     this.generation += 1;
     const fresh = random.chance(0.15) ? this.keysOf(this.generation + 100, random.int(1, 2)) : [];
@@ -322,7 +344,12 @@ class Controller {
         options: e.ondex === undefined ? { currentOnly: true } : { ondex: e.ondex },
       })),
     );
-    return this.finish(event, this.delegator ? 'drt' : 'rot', signatures, sourceSeal ? [core.sealSourceCouples([sourceSeal])] : []);
+    return this.finish(
+      event,
+      this.delegator ? 'drt' : 'rot',
+      signatures,
+      sourceSeal ? [core.sealSourceCouples([sourceSeal])] : [],
+    );
   }
 }
 
@@ -331,7 +358,9 @@ class Controller {
 
 /** Appends a -G couple naming the delegator's latest event (the one that anchors the message). */
 function withSourceSeal(message, delegator) {
-  const group = core.attachmentsText([core.sealSourceCouples([{ sn: delegator.sn, said: delegator.said }])]);
+  const group = core.attachmentsText([
+    core.sealSourceCouples([{ sn: delegator.sn, said: delegator.said }]),
+  ]);
   message.bytes = cesr.concatBytes(message.bytes, text(group));
 }
 
@@ -375,7 +404,9 @@ function scenario(seed) {
       const saved = main.snapshot();
       const at = random.int(0, main.history.length - 2);
       main.restore(main.history[at]);
-      const forked = random.chance(0.6) ? main.rotate() : main.interact([{ d: `E${'A'.repeat(43)}` }]);
+      const forked = random.chance(0.6)
+        ? main.rotate()
+        : main.interact([{ d: `E${'A'.repeat(43)}` }]);
       messages.push(...forked);
       if (random.chance(0.5)) main.restore(saved); // the controller goes on with one of the two
     }
@@ -384,7 +415,8 @@ function scenario(seed) {
   let delivered = [...messages];
   if (random.chance(0.35)) delivered = random.shuffle(delivered);
   if (random.chance(0.1)) delivered.push(random.pick(delivered));
-  if (random.chance(0.08) && delivered.length > 2) delivered.splice(random.int(1, delivered.length - 1), 1);
+  if (random.chance(0.08) && delivered.length > 2)
+    delivered.splice(random.int(1, delivered.length - 1), 1);
   let bytes = cesr.concatBytes(...delivered.map((m) => m.bytes));
   if (random.chance(0.1)) {
     bytes = bytes.slice();
@@ -416,10 +448,14 @@ function startOracle() {
     const at = line.indexOf('=');
     if (at > 0) env[line.slice(0, at)] = line.slice(at + 1);
   }
-  const child = spawn(env.KESTREL_ORACLE_PYTHON ?? 'python3', [join(root, 'scripts/keripy-oracle/oracle.py')], {
-    env,
-    stdio: ['pipe', 'pipe', args.includes('--verbose') ? 'inherit' : 'ignore'],
-  });
+  const child = spawn(
+    env.KESTREL_ORACLE_PYTHON ?? 'python3',
+    [join(root, 'scripts/keripy-oracle/oracle.py')],
+    {
+      env,
+      stdio: ['pipe', 'pipe', args.includes('--verbose') ? 'inherit' : 'ignore'],
+    },
+  );
   const lines = createInterface({ input: child.stdout });
   const waiting = [];
   lines.on('line', (line) => waiting.shift()?.(JSON.parse(line)));
@@ -439,7 +475,10 @@ function compare(kestrelReport, keripy) {
   const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
   if (kestrelReport.verdict !== keripy.verdict)
     differences.push(`verdict: kestrel ${kestrelReport.verdict}, keripy ${keripy.verdict}`);
-  const prefixes = new Set([...Object.keys(kestrelReport.accepted), ...Object.keys(keripy.accepted)]);
+  const prefixes = new Set([
+    ...Object.keys(kestrelReport.accepted),
+    ...Object.keys(keripy.accepted),
+  ]);
   for (const prefix of prefixes) {
     const ours = kestrelReport.accepted[prefix];
     const theirs = keripy.accepted[prefix];
@@ -450,7 +489,9 @@ function compare(kestrelReport, keripy) {
     if (!same(ours.kel, theirs.kel)) differences.push(`kel ${prefix}`);
     for (const field of Object.keys(theirs.state))
       if (!same(ours.state[field], theirs.state[field]))
-        differences.push(`state ${prefix}.${field}: kestrel ${JSON.stringify(ours.state[field])}, keripy ${JSON.stringify(theirs.state[field])}`);
+        differences.push(
+          `state ${prefix}.${field}: kestrel ${JSON.stringify(ours.state[field])}, keripy ${JSON.stringify(theirs.state[field])}`,
+        );
   }
   // An event's fate: where it ended when not accepted, 'accepted', or (Kestrel only) 'absent'
   // when Kestrel did not read it as a key event at all, e.g. after a flipped byte in its type,
@@ -470,7 +511,9 @@ function compare(kestrelReport, keripy) {
       differences.push(`fate ${said}: kestrel ${mine}, keripy ${keripyFate}`);
   }
   if (!same(sorted(kestrelReport.escrows), sorted(keripy.escrows)))
-    differences.push(`escrows: kestrel ${JSON.stringify(kestrelReport.escrows)}, keripy ${JSON.stringify(keripy.escrows)}`);
+    differences.push(
+      `escrows: kestrel ${JSON.stringify(kestrelReport.escrows)}, keripy ${JSON.stringify(keripy.escrows)}`,
+    );
   return differences;
 }
 
@@ -523,5 +566,6 @@ for (let n = 0; n < scenarios; n++) {
 }
 oracle.stop();
 console.log(JSON.stringify({ firstSeed, scenarios, schedule, ...tally }));
-for (const [kind, count] of [...kinds].sort((a, b) => b[1] - a[1])) console.log(`  ${count} ${kind}`);
+for (const [kind, count] of [...kinds].sort((a, b) => b[1] - a[1]))
+  console.log(`  ${count} ${kind}`);
 process.exitCode = tally.disagreed > 0 || tally.crashed > 0 ? 1 : 0;

@@ -8,13 +8,20 @@ import { saidify } from '@kestrel/cesr';
 import {
   type BuiltMessage,
   controllerSignatures,
+  EventProcessor,
   incept,
+  ManualClock,
+  MemoryStore,
   messagize,
+  receipt,
+  receiptCouples,
   rotate,
+  StreamValidator,
   signIndexed,
+  signUnindexed,
   witnessSignatures,
 } from '@kestrel/core';
-import { type TestKey, testKey } from '@kestrel/testing';
+import { TestIdentifier, type TestKey, testKey } from '@kestrel/testing';
 import { describe, expect, it } from 'vitest';
 import { accepted, crypto, digest, feed, newProcessor } from './support/processor.js';
 
@@ -80,5 +87,57 @@ describe('witness cuts', () => {
     expect(accepted(outcomes, icp.said)).toBe(true);
     expect(outcomes.find((o) => o.said === rot.said)?.kind).toBe('rejected');
     expect(processor.context.state(icp.said)?.sn).toBe(0n);
+  });
+});
+
+/** keripy's report for a stream, through the library as `keri kel verify` runs it. */
+async function verify(...messages: Uint8Array[]) {
+  const validator = new StreamValidator(
+    new EventProcessor({ store: new MemoryStore(), crypto, clock: new ManualClock() }),
+  );
+  for (const message of messages) await validator.push(message);
+  return validator.end();
+}
+
+describe('escrow counts as keripy reports them', () => {
+  it("count escrowed events that came with a -G couple under keripy's udes", async () => {
+    // keripy keeps the seal source couple of every event it escrows (out of order, partially
+    // signed or witnessed, delegation) in its udes table, keyed by the event.
+    const tor = new TestIdentifier(crypto, { label: 'differential/udes/tor' });
+    const torIcp = tor.incept();
+    const dee = new TestIdentifier(crypto, {
+      label: 'differential/udes/dee',
+      delegator: tor.prefix,
+    });
+    const dip = dee.incept({ sourceSeal: { sn: 1n, said: 'E'.padEnd(44, 'A') } });
+    const report = await verify(torIcp.message, dip.message);
+    // keripy 1.3.6 on these bytes: {"pdes": 1, "udes": 1}, the dip waiting for its approval.
+    expect(report.escrows).toEqual({ pdes: 1, udes: 1 });
+    expect(report.not_accepted.map((e) => e.why)).toEqual(['delegation']);
+  });
+
+  it('count receipts of a partially witnessed event as keripy does after its escrow pass', async () => {
+    // keripy moves receipt couples of an event in its partially witnessed escrow onto the event
+    // when the receipter is one of its witnesses; a couple from anyone else stays in ures.
+    const id = new TestIdentifier(crypto, {
+      label: 'differential/pwes',
+      witnessCount: 3,
+      witnessThreshold: 3,
+    });
+    const icp = id.incept({ receipts: 0 });
+    const outsider = testKey(crypto, 'differential/pwes/watcher', false);
+    const rct = messagize(receipt(digest, { prefix: id.prefix, sn: 0, said: icp.event.said }).raw, [
+      receiptCouples([
+        id.receiptCouple(icp.event, 0),
+        {
+          prefix: outsider.publicKey,
+          signature: signUnindexed(crypto, outsider.seed, icp.event.raw),
+        },
+      ]),
+    ]);
+    const report = await verify(icp.message, rct);
+    // keripy 1.3.6 on these bytes: {"pwes": 1, "ures": 1}.
+    expect(report.escrows).toEqual({ pwes: 1, ures: 1 });
+    expect(report.not_accepted.map((e) => e.why)).toEqual(['partially_witnessed']);
   });
 });

@@ -143,6 +143,15 @@ export class EventProcessor {
     return ESCROW_KINDS.flatMap((kind) => [...this.store.escrows(kind)]);
   }
 
+  /** The witness list an escrowed event is judged against (undefined when not known yet). */
+  escrowedWitnesses(record: EscrowRecord): readonly string[] | undefined {
+    try {
+      return this.witnessesFor(readReceivedKeyEvent(bodyOf(record.raw), this.context.digest));
+    } catch {
+      return undefined;
+    }
+  }
+
   // ---- key events ---------------------------------------------------------------------------
 
   private processKeyEvent(

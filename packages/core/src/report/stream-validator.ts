@@ -382,8 +382,15 @@ export class StreamValidator {
       escrows[name] = (escrows[name] ?? 0) + n;
     };
     // A store kept across runs (`--store`) may hold escrows of other streams: not this one's.
-    for (const record of this.processor.listEscrows())
-      if (this.streamPrefixes.has(record.prefix)) count(KERIPY_ESCROW_NAMES[record.kind]);
+    const withSourceSeal = new Set<string>();
+    for (const record of this.processor.listEscrows()) {
+      if (!this.streamPrefixes.has(record.prefix)) continue;
+      count(KERIPY_ESCROW_NAMES[record.kind]);
+      // keripy keeps the -G couple of an event it escrows (not as likely duplicitous) in `udes`.
+      if (record.sourceSeal && record.kind !== 'likely_duplicitous')
+        withSourceSeal.add(`${record.prefix}.${record.said}`);
+    }
+    if (withSourceSeal.size > 0) count('udes', withSourceSeal.size);
     const duplicity: DuplicitySummary[] = [];
     for (const prefix of new Set([...prefixes, ...[...this.open.values()].map((s) => s.prefix)])) {
       for (const record of store.duplicities(prefix)) {
@@ -409,8 +416,21 @@ export class StreamValidator {
     }
     for (const pending of store.allPendingReceipts()) {
       if (!this.streamPrefixes.has(pending.prefix)) continue;
-      if (pending.witnessSignatures.length) count('uwes', pending.witnessSignatures.length);
-      if (pending.receipts.length) count('ures', pending.receipts.length);
+      // Receipts of a partially witnessed event: keripy's escrow pass moves them onto the event
+      // (or drops those that fail), except couples from receipters that are not its witnesses.
+      const partial = store.escrow(
+        'partially_witnessed',
+        pending.prefix,
+        BigInt(`0x${pending.sn}`),
+        pending.said,
+      );
+      const witnesses = partial && this.processor.escrowedWitnesses(partial);
+      const wigs = witnesses ? 0 : pending.witnessSignatures.length;
+      const couples = witnesses
+        ? pending.receipts.filter((couple) => !witnesses.includes(couple.prefix)).length
+        : pending.receipts.length;
+      if (wigs) count('uwes', wigs);
+      if (couples) count('ures', couples);
       if (pending.transferableReceipts.length) count('vres', pending.transferableReceipts.length);
     }
 
