@@ -17,7 +17,10 @@
  *
  * Streams that keripy stops parsing after a framing error are counted apart and not compared:
  * Kestrel resynchronises at the next message instead (the corpus README's one deliberate
- * difference), so from that point on the two see different streams.
+ * difference), so from that point on the two see different streams. Differences that
+ * docs/architecture.md lists as deliberate (a conflicting event not validly signed is dropped, not
+ * parked; receipts that come before their event are kept otherwise, so uwes, ures and vres counts
+ * may differ) are counted as documented, and do not fail the run.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -504,17 +507,42 @@ function compare(kestrelReport, keripy) {
   };
   const ours = fates(kestrelReport);
   const theirs = fates(keripy);
+  const documented = [];
+  let unsignedConflicts = 0;
   for (const said of new Set([...ours.keys(), ...theirs.keys()])) {
     const mine = ours.get(said) ?? 'absent';
     const keripyFate = theirs.get(said) ?? 'absent';
-    if (mine !== keripyFate && !(mine === 'absent' && keripyFate === 'dropped'))
-      differences.push(`fate ${said}: kestrel ${mine}, keripy ${keripyFate}`);
+    if (mine === keripyFate || (mine === 'absent' && keripyFate === 'dropped')) continue;
+    const text = `fate ${said}: kestrel ${mine}, keripy ${keripyFate}`;
+    // docs/architecture.md: a conflicting event not validly signed by the keys in force is
+    // dropped here; keripy parks every conflicting event in ldes unjudged.
+    const unsigned = kestrelReport.errors.some(
+      (e) => e.includes(said) && /not validly signed|malformed keys or thresholds/.test(e),
+    );
+    if (mine === 'dropped' && keripyFate === 'likely_duplicitous' && unsigned) {
+      documented.push(`unsigned conflict: ${text}`);
+      unsignedConflicts++;
+    } else differences.push(text);
   }
-  if (!same(sorted(kestrelReport.escrows), sorted(keripy.escrows)))
+  // docs/architecture.md: receipts that come before their event are kept and applied otherwise
+  // than keripy keeps them in uwes, ures and vres, so those counts may differ.
+  const RECEIPT_ESCROWS = new Set(['uwes', 'ures', 'vres']);
+  const events = (escrows, adjust = 0) => {
+    const kept = Object.entries(escrows).filter(([name]) => !RECEIPT_ESCROWS.has(name));
+    const record = Object.fromEntries(kept);
+    if (adjust) record.ldes = (record.ldes ?? 0) - adjust;
+    if (record.ldes === 0) delete record.ldes;
+    return sorted(record);
+  };
+  if (!same(events(kestrelReport.escrows), events(keripy.escrows, unsignedConflicts)))
     differences.push(
       `escrows: kestrel ${JSON.stringify(kestrelReport.escrows)}, keripy ${JSON.stringify(keripy.escrows)}`,
     );
-  return differences;
+  else if (!same(sorted(kestrelReport.escrows), sorted(keripy.escrows)))
+    documented.push(
+      `receipt escrows: kestrel ${JSON.stringify(kestrelReport.escrows)}, keripy ${JSON.stringify(keripy.escrows)}`,
+    );
+  return { differences, documented };
 }
 
 const sorted = (record) => Object.fromEntries(Object.entries(record).sort());
@@ -522,7 +550,7 @@ const sorted = (record) => Object.fromEntries(Object.entries(record).sort());
 // ---------------------------------------------------------------------------------------------
 
 const oracle = startOracle();
-const tally = { compared: 0, agreed: 0, disagreed: 0, framing: 0, crashed: 0 };
+const tally = { compared: 0, agreed: 0, documented: 0, disagreed: 0, framing: 0, crashed: 0 };
 const kinds = new Map();
 for (let n = 0; n < scenarios; n++) {
   const seed = firstSeed + n;
@@ -548,9 +576,14 @@ for (let n = 0; n < scenarios; n++) {
     continue;
   }
   tally.compared++;
-  const differences = compare(ours, theirs);
+  const { differences, documented } = compare(ours, theirs);
+  for (const d of documented) {
+    const kind = `(documented) ${d.replace(/:.*/, '')}`;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
   if (differences.length === 0) {
-    tally.agreed++;
+    if (documented.length === 0) tally.agreed++;
+    else tally.documented++;
     continue;
   }
   tally.disagreed++;

@@ -116,6 +116,28 @@ describe('escrow counts as keripy reports them', () => {
     expect(report.not_accepted.map((e) => e.why)).toEqual(['delegation']);
   });
 
+  it('do not count a -G couple keripy forgot: one naming a delegator event that does not anchor', async () => {
+    // The first dip's couple names the delegator's ixn 1, which exists and anchors nothing:
+    // keripy nullifies that couple (and searches the delegator's KEL instead). The second dip's
+    // couple names an sn the delegator has not reached: keripy keeps it.
+    const tor = new TestIdentifier(crypto, { label: 'differential/udes2/tor' });
+    const icp = tor.incept();
+    const ixn1 = tor.interact();
+    const dee = new TestIdentifier(crypto, {
+      label: 'differential/udes2/dee',
+      delegator: tor.prefix,
+    });
+    const dip = dee.incept({ sourceSeal: { sn: 1n, said: ixn1.event.said } });
+    const dee2 = new TestIdentifier(crypto, {
+      label: 'differential/udes2/dee2',
+      delegator: tor.prefix,
+    });
+    const dip2 = dee2.incept({ sourceSeal: { sn: 2n, said: 'E'.padEnd(44, 'A') } });
+    const report = await verify(icp.message, ixn1.message, dip.message, dip2.message);
+    // keripy 1.3.6 on these bytes: {"pdes": 2, "udes": 1}.
+    expect(report.escrows).toEqual({ pdes: 2, udes: 1 });
+  });
+
   it('count receipts of a partially witnessed event as keripy does after its escrow pass', async () => {
     // keripy moves receipt couples of an event in its partially witnessed escrow onto the event
     // when the receipter is one of its witnesses; a couple from anyone else stays in ures.

@@ -113,6 +113,21 @@ function anchoringEvent(
     : undefined;
 }
 
+/**
+ * Whether a delegated event's seal source couple still stands as keripy sees it: no event of the
+ * delegator at its sn yet, or the event there anchors the delegated event. Otherwise keripy
+ * forgets the couple and searches the delegator's KEL for the anchor instead.
+ */
+export function sourceSealStands(
+  context: ProcessorContext,
+  delegator: string,
+  couple: { readonly sn: bigint },
+  event: { readonly prefix: string; readonly snHex: string; readonly said: string },
+): boolean {
+  const named = delegatingEventAt(context, delegator, couple.sn);
+  return named === undefined || sealPosition(named, event.prefix, event.snHex, event.said) >= 0;
+}
+
 function sealPosition(event: DelegatingEvent, prefix: string, snHex: string, said: string): number {
   const eventSeals = event.seals.filter((seal) => Object.keys(seal).join() === 'i,s,d');
   return eventSeals.findIndex((seal) => isEventSeal(seal, prefix, snHex, said));

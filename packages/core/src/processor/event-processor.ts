@@ -20,7 +20,7 @@ import { type KeyEvent, readReceivedKeyEvent } from '../validation/key-event.js'
 import { signaturesFromQb64, verifySignatures } from '../validation/signatures.js';
 import { type MessageAttachments, readAttachments, type SourceSeal } from './attachments.js';
 import { ProcessorContext, type ProcessorOptions } from './context.js';
-import { isEventSeal } from './delegation.js';
+import { isEventSeal, sourceSealStands } from './delegation.js';
 import { judgeConflict } from './duplicity.js';
 import {
   ESCROW_KINDS,
@@ -141,6 +141,34 @@ export class EventProcessor {
   /** Every escrowed event, by kind. */
   listEscrows(): EscrowRecord[] {
     return ESCROW_KINDS.flatMap((kind) => [...this.store.escrows(kind)]);
+  }
+
+  /**
+   * Whether keripy 1.3.6 would still hold the seal source couple of an escrowed event in its
+   * `udes` table: it keeps the couple of every event it escrows, except on a delegated event
+   * whose couple names a delegator event that does not anchor it (keripy forgets that couple and
+   * searches the delegator's KEL instead).
+   */
+  keepsSourceSeal(record: EscrowRecord): boolean {
+    const seal = record.sourceSeal;
+    if (!seal || record.kind === 'likely_duplicitous') return false;
+    if (record.kind !== 'delegation') return true;
+    let delegator = record.delegator;
+    if (delegator === undefined) {
+      try {
+        const event = readReceivedKeyEvent(bodyOf(record.raw), this.context.digest);
+        delegator = event.delegator ?? this.context.state(event.prefix)?.delegator;
+      } catch {
+        return true;
+      }
+    }
+    if (delegator === undefined) return true;
+    return sourceSealStands(
+      this.context,
+      delegator,
+      { sn: BigInt(`0x${seal.sn}`) },
+      { prefix: record.prefix, snHex: record.sn, said: record.said },
+    );
   }
 
   /** The witness list an escrowed event is judged against (undefined when not known yet). */

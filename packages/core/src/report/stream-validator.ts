@@ -386,8 +386,8 @@ export class StreamValidator {
     for (const record of this.processor.listEscrows()) {
       if (!this.streamPrefixes.has(record.prefix)) continue;
       count(KERIPY_ESCROW_NAMES[record.kind]);
-      // keripy keeps the -G couple of an event it escrows (not as likely duplicitous) in `udes`.
-      if (record.sourceSeal && record.kind !== 'likely_duplicitous')
+      // keripy keeps the -G couple of most events it escrows in `udes`.
+      if (this.processor.keepsSourceSeal(record))
         withSourceSeal.add(`${record.prefix}.${record.said}`);
     }
     if (withSourceSeal.size > 0) count('udes', withSourceSeal.size);
