@@ -163,3 +163,60 @@ describe('escrow counts as keripy reports them', () => {
     expect(report.not_accepted.map((e) => e.why)).toEqual(['partially_witnessed']);
   });
 });
+
+describe('two events waiting at one sn, one with receipts that came before it', () => {
+  it('the one complete on its own is accepted first, as in keripy', async () => {
+    // Both rotations at sn 1 arrive before the inception. rotA's witness receipt came apart (an
+    // rct before it); rotB carries its witness signature. keripy retries both from its
+    // out-of-order escrow with what each carried: rotA waits for its witness, rotB is accepted,
+    // and rotA's receipt, moved onto it later in the pass, comes too late: rotA is likely
+    // duplicitous. Kestrel used to take rotA's early receipt at once and accept rotA.
+    const keys = [0, 1].map((g) => testKey(crypto, `differential/race/ctl/${g}`));
+    const other = testKey(crypto, 'differential/race/ctl/other');
+    const witness = testKey(crypto, 'differential/race/wit', false);
+    const icp = incept(digest, {
+      keys: [keys[0]!.publicKey],
+      nextKeyDigests: [keys[1]!.nextDigest],
+      witnesses: [witness.publicKey],
+      witnessThreshold: 1,
+      code: 'E',
+    });
+    const rotation = (next: TestKey) =>
+      rotate(digest, {
+        prefix: icp.said,
+        prior: icp.said,
+        sn: 1,
+        keys: [keys[1]!.publicKey],
+        nextKeyDigests: [next.nextDigest],
+        witnesses: [witness.publicKey],
+        witnessThreshold: 1,
+      });
+    const rotA = rotation(keys[0]!);
+    const rotB = rotation(other);
+    const signed = (event: BuiltMessage, signer: TestKey, withWitness: boolean) =>
+      messagize(event.raw, [
+        controllerSignatures([sign(signer, event)]),
+        ...(withWitness ? [witnessSignatures([sign(witness, event, 0)])] : []),
+      ]);
+    const earlyReceipt = messagize(
+      receipt(digest, { prefix: icp.said, sn: 1, said: rotA.said }).raw,
+      [
+        receiptCouples([
+          { prefix: witness.publicKey, signature: signUnindexed(crypto, witness.seed, rotA.raw) },
+        ]),
+      ],
+    );
+    const report = await verify(
+      earlyReceipt,
+      signed(rotA, keys[1]!, false),
+      signed(rotB, keys[1]!, true),
+      signed(icp, keys[0]!, true),
+    );
+    // keripy 1.3.6 on these bytes (escrows processed after each message, or once at the end):
+    // rotB accepted, rotA likely duplicitous.
+    expect(report.accepted[icp.said]?.kel.map((e) => e.said)).toEqual([icp.said, rotB.said]);
+    expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([
+      [rotA.said, 'likely_duplicitous'],
+    ]);
+  });
+});

@@ -283,7 +283,15 @@ export class EventProcessor {
       return;
     const pendingRecord = quiet ? undefined : this.store.pendingReceipts(event.prefix, event.said);
     const pending = pendingAsIncoming(pendingRecord);
-    const pendingWitnessSignatures = this.pendingWitnessSignatures(event, pending);
+    // keripy retries an escrowed event with what was kept with it, and moves receipts that came
+    // before it onto it only once it waits for witnesses, later in the same escrow pass: so a
+    // retried event waits for witnesses first, and other events waiting at the same sn are
+    // retried in between (which of two conflicting events is accepted depends on it). A new
+    // arrival takes them at once: keripy's next pass, right after it, gives the same end.
+    const foldsReceipts = retriedFrom === undefined || retriedFrom === 'partially_witnessed';
+    const pendingWitnessSignatures = foldsReceipts
+      ? this.pendingWitnessSignatures(event, pending)
+      : NONE;
     let sourceSeal: SourceSeal | undefined = incoming.sourceSeal;
     for (const record of escrowed) {
       if (!sourceSeal && record.sourceSeal) {
@@ -344,6 +352,15 @@ export class EventProcessor {
           now,
           outcomes,
         });
+        if (
+          !foldsReceipts &&
+          decision.escrow === 'partially_witnessed' &&
+          this.pendingWitnessSignatures(event, pending).length > 0
+        ) {
+          // The receipts kept for it are tried after the retries already queued.
+          const { prefix, sn, said } = event;
+          this.queue.push({ kind: 'partially_witnessed', prefix, sn, said });
+        }
         return;
       }
       case 'duplicate': {
