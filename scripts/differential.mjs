@@ -4,7 +4,7 @@
  *
  *   bash scripts/keripy-oracle/setup.sh          # once: keripy, hio, BLAKE3 and Debian packages
  *   npm run build && node scripts/differential.mjs [SCENARIOS] [--seed N] [--out DIR]
- *     [--schedule eager|batch] [--verbose]
+ *     [--schedule eager|batch] [--mutations RATE] [--mutation NAME] [--verbose]
  *
  * Each scenario is a random set of KELs (single-signature and multisig with weighted thresholds,
  * partial and reserve rotations, witnesses with attached and separate receipts, delegation, forks
@@ -49,6 +49,8 @@ const outDir = option('--out', '/tmp/kestrel-differential');
 // The two can differ when conflicting events race an escrowed one (which of them finds its sn
 // taken), so rule differences show best under eager.
 const schedule = option('--schedule', 'eager');
+// Share of events built with one field changed (MUTATIONS), re-SAIDed and properly signed.
+const mutationRate = Number(option('--mutations', 0.08));
 mkdirSync(outDir, { recursive: true });
 
 // ---------------------------------------------------------------------------------------------
@@ -118,6 +120,80 @@ function threshold(random, count) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Field mutations: an event changed in one field, its SAID computed again and then signed by the
+// right keys, so that only the rules about that field are tested (not signatures or SAIDs).
+
+const MUTATIONS = {
+  // sequence numbers as Python's int(s, 16) reads them, and as it does not
+  snLeadingZero: (sad) => ({ ...sad, s: `0${sad.s}` }),
+  snUpperCase: (sad) => ({ ...sad, s: String(sad.s).toUpperCase() }),
+  snSpaces: (sad) => ({ ...sad, s: ` ${sad.s} ` }),
+  snNumber: (sad) => ({ ...sad, s: Number.parseInt(String(sad.s), 16) }),
+  snUnderscore: (sad) => (String(sad.s).length > 1 ? { ...sad, s: `${String(sad.s)[0]}_${String(sad.s).slice(1)}` } : { ...sad, s: `0_${sad.s}` }),
+  // thresholds
+  ktNumber: (sad) => ('kt' in sad && typeof sad.kt === 'string' ? { ...sad, kt: Number.parseInt(sad.kt, 16) } : sad),
+  ktZero: (sad) => ('kt' in sad ? { ...sad, kt: '0' } : sad),
+  ktTooHigh: (sad) => ('kt' in sad ? { ...sad, kt: (sad.k.length + 1).toString(16) } : sad),
+  ktEmptyString: (sad) => ('kt' in sad ? { ...sad, kt: '' } : sad),
+  ktFractionWhole: (sad) => ('kt' in sad ? { ...sad, kt: sad.k.map(() => '1/1') } : sad),
+  ktDecimalWeight: (sad) => ('kt' in sad ? { ...sad, kt: sad.k.map(() => '0.5') } : sad),
+  ktNestedMap: (sad) => ('kt' in sad ? { ...sad, kt: [{ [sad.k.length > 1 ? '1/2' : '1']: sad.k.map(() => '1') }] } : sad),
+  ntNumber: (sad) => ('nt' in sad && typeof sad.nt === 'string' ? { ...sad, nt: Number.parseInt(sad.nt, 16) } : sad),
+  ntTooHigh: (sad) => ('nt' in sad ? { ...sad, nt: (sad.n.length + 1).toString(16) } : sad),
+  ntZero: (sad) => ('nt' in sad ? { ...sad, nt: '0' } : sad),
+  // keys, digests, witnesses
+  keysDuplicate: (sad) => ('k' in sad && sad.k.length > 0 ? { ...sad, k: [...sad.k, sad.k[0]] } : sad),
+  keysEmpty: (sad) => ('k' in sad ? { ...sad, k: [] } : sad),
+  nextDuplicate: (sad) => ('n' in sad && sad.n.length > 0 ? { ...sad, n: [...sad.n, sad.n[0]] } : sad),
+  nextEmpty: (sad) => ('n' in sad ? { ...sad, n: [], nt: '0' } : sad),
+  witnessThresholdNumber: (sad) => ('bt' in sad ? { ...sad, bt: Number.parseInt(sad.bt, 16) } : sad),
+  witnessThresholdZero: (sad) => ('bt' in sad ? { ...sad, bt: '0' } : sad),
+  witnessThresholdHigh: (sad) => ('bt' in sad ? { ...sad, bt: '9' } : sad),
+  witnessesDuplicate: (sad) => ('b' in sad && sad.b.length > 0 ? { ...sad, b: [...sad.b, sad.b[0]] } : sad),
+  cutsUnknown: (sad) => ('br' in sad ? { ...sad, br: [...sad.br, key(`stranger/${sad.s}`, false).publicKey] } : sad),
+  addsDuplicate: (sad) => ('ba' in sad && sad.ba.length > 0 ? { ...sad, ba: [...sad.ba, sad.ba[0]] } : sad),
+  // configuration and data
+  traitUnknown: (sad) => ('c' in sad ? { ...sad, c: ['XX'] } : sad),
+  traitTwice: (sad) => ('c' in sad ? { ...sad, c: ['EO', 'EO'] } : sad),
+  traitsString: (sad) => ('c' in sad ? { ...sad, c: 'EO' } : sad),
+  dataStrings: (sad) => ('a' in sad ? { ...sad, a: ['anchor', 1] } : sad),
+  dataMap: (sad) => ('a' in sad ? { ...sad, a: { d: sad.d } } : sad),
+  priorWrong: (sad) => ('p' in sad ? { ...sad, p: key(`prior/${sad.s}`).digest } : sad),
+  extraField: (sad) => ({ ...sad, x: '' }),
+  fieldsReordered: (sad) => {
+    const { a, ...rest } = sad;
+    if (a === undefined) return sad;
+    const entries = Object.entries(rest);
+    entries.splice(4, 0, ['a', a]);
+    return Object.fromEntries(entries);
+  },
+};
+/**
+ * Mutations whose differences docs/architecture.md lists as deliberate: field types keripy reads
+ * by duck typing (`s` as a JSON number, `c` as a string), and items of `a` that are not maps, on
+ * which keripy raises when it looks for a delegation's anchor. A scenario that disagrees and used
+ * one of them is counted as documented.
+ */
+const DOCUMENTED_MUTATIONS = new Set(['snNumber', 'traitsString', 'dataStrings']);
+const onlyMutation = option('--mutation', undefined);
+const MUTATION_NAMES = onlyMutation ? [onlyMutation] : Object.keys(MUTATIONS);
+
+/** The event with one field changed and its SAID (and a self-addressing prefix) computed again. */
+function mutated(digest, event, name) {
+  const inception = event.sad.t === 'icp' || event.sad.t === 'dip';
+  const changed = MUTATIONS[name]({ ...event.sad });
+  if (changed === event.sad) return undefined;
+  const labels = inception ? { d: 'E', i: 'E' } : { d: 'E' };
+  const blank = { ...changed, v: event.sad.v, d: '', ...(inception ? { i: '' } : {}) };
+  try {
+    const { sad, raw } = cesr.saidify(blank, { protocol: 'KERI', kind: 'JSON', labels }, digest);
+    return { ...event, sad, raw, said: sad.d };
+  } catch {
+    return undefined; // e.g. a value JSON cannot carry
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Controllers: each keeps the state its own events lead to, whether or not they are valid, so a
 // bad event leaves later events for the validator to escrow or drop.
 
@@ -140,6 +216,7 @@ class Controller {
     this.config = options.config ?? (random.chance(0.1) ? [random.pick(['EO', 'DND'])] : []);
     this.delegator = options.delegator;
     this.history = []; // state snapshots after each event, for forks
+    this.mutations = []; // names of the field mutations applied to this controller's events
   }
 
   keysOf(generation, count) {
@@ -166,6 +243,16 @@ class Controller {
   }
 
   digest = (code, data) => crypto.digest(code, data);
+
+  /** Now and then, one of MUTATIONS applied to the event just built (see `mutated`). */
+  maybeMutate(event) {
+    if (!this.random.chance(mutationRate)) return event;
+    const name = this.random.pick(MUTATION_NAMES);
+    const changed = mutated(this.digest, event, name);
+    if (!changed) return event;
+    this.mutations.push(name);
+    return changed;
+  }
 
   /** Signatures by the current keys, a random subset sometimes (too few to satisfy kt). */
   sign(raw, signers) {
@@ -230,7 +317,7 @@ class Controller {
   finish(event, ilk, signatures, extraGroups = []) {
     const { groups, later } = this.witnessGroups(event, this.witnesses);
     const all = [core.controllerSignatures(signatures), ...groups, ...extraGroups];
-    const sn = BigInt(`0x${event.sad.s}`);
+    const sn = /^[0-9a-f]+$/.test(String(event.sad.s)) ? BigInt(`0x${event.sad.s}`) : (this.sn ?? -1n) + 1n;
     const message = {
       bytes: core.messagize(event.raw, all),
       events: [{ prefix: this.prefix, sn: Number(sn), ilk, said: event.said }],
@@ -253,7 +340,7 @@ class Controller {
       code: 'E',
       ...(this.delegator ? { delegator: this.delegator.prefix } : {}),
     };
-    const event = core.incept(this.digest, options);
+    const event = this.maybeMutate(core.incept(this.digest, options));
     this.prefix = event.said;
     this.lastEstablishment = { sn: 0n, said: event.said };
     const signatures = this.sign(
@@ -270,12 +357,14 @@ class Controller {
   }
 
   interact(data = []) {
-    const event = core.interact(this.digest, {
-      prefix: this.prefix,
-      prior: this.said,
-      sn: this.sn + 1n,
-      data,
-    });
+    const event = this.maybeMutate(
+      core.interact(this.digest, {
+        prefix: this.prefix,
+        prior: this.said,
+        sn: this.sn + 1n,
+        data,
+      }),
+    );
     this.event = event;
     const signatures = this.sign(
       event.raw,
@@ -331,6 +420,7 @@ class Controller {
       this.generation -= 1;
       return []; // the builder refuses what no controller could send (e.g. kt above the keys)
     }
+    event = this.maybeMutate(event);
     this.current = entries.map((e) => e.key);
     this.nextKeys = newNext;
     this.kt = kt;
@@ -475,6 +565,7 @@ function startOracle() {
 
 function compare(kestrelReport, keripy) {
   const differences = [];
+  const documented = [];
   const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
   if (kestrelReport.verdict !== keripy.verdict)
     differences.push(`verdict: kestrel ${kestrelReport.verdict}, keripy ${keripy.verdict}`);
@@ -490,6 +581,12 @@ function compare(kestrelReport, keripy) {
       continue;
     }
     if (!same(ours.kel, theirs.kel)) differences.push(`kel ${prefix}`);
+    if ('unreadable' in theirs.state) {
+      // keripy accepted a rotation whose nt needs more next keys than it commits to, and then
+      // fails writing the key state (docs/architecture.md); the KELs are still compared.
+      documented.push(`keripy cannot write the key state: ${prefix}`);
+      continue;
+    }
     for (const field of Object.keys(theirs.state))
       if (!same(ours.state[field], theirs.state[field]))
         differences.push(
@@ -507,7 +604,6 @@ function compare(kestrelReport, keripy) {
   };
   const ours = fates(kestrelReport);
   const theirs = fates(keripy);
-  const documented = [];
   let unsignedConflicts = 0;
   for (const said of new Set([...ours.keys(), ...theirs.keys()])) {
     const mine = ours.get(said) ?? 'absent';
@@ -554,7 +650,8 @@ const tally = { compared: 0, agreed: 0, documented: 0, disagreed: 0, framing: 0,
 const kinds = new Map();
 for (let n = 0; n < scenarios; n++) {
   const seed = firstSeed + n;
-  const { bytes, events } = scenario(seed);
+  const { bytes, events, controllers } = scenario(seed);
+  const mutations = controllers.flatMap((c) => c.mutations);
   const streamFile = join(outDir, `stream-${seed}.cesr`);
   writeFileSync(streamFile, bytes);
   const ours = await kestrel(bytes);
@@ -581,6 +678,13 @@ for (let n = 0; n < scenarios; n++) {
     const kind = `(documented) ${d.replace(/:.*/, '')}`;
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
   }
+  const excused = mutations.filter((name) => DOCUMENTED_MUTATIONS.has(name));
+  if (differences.length > 0 && excused.length > 0) {
+    const kind = `(documented) mutation ${[...new Set(excused)].join('+')}`;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    tally.documented++;
+    continue;
+  }
   if (differences.length === 0) {
     if (documented.length === 0) tally.agreed++;
     else tally.documented++;
@@ -593,9 +697,10 @@ for (let n = 0; n < scenarios; n++) {
   }
   writeFileSync(
     join(outDir, `disagreement-${seed}.json`),
-    JSON.stringify({ seed, differences, kestrel: ours, keripy: theirs }, null, 1),
+    JSON.stringify({ seed, mutations, differences, kestrel: ours, keripy: theirs }, null, 1),
   );
-  console.log(`seed ${seed}: ${differences.slice(0, 4).join('; ')}`);
+  const mutated = mutations.length > 0 ? ` (mutations: ${mutations.join(', ')})` : '';
+  console.log(`seed ${seed}${mutated}: ${differences.slice(0, 4).join('; ')}`);
 }
 oracle.stop();
 console.log(JSON.stringify({ firstSeed, scenarios, schedule, ...tally }));

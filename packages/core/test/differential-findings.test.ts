@@ -10,6 +10,7 @@ import {
   controllerSignatures,
   EventProcessor,
   incept,
+  interact,
   ManualClock,
   MemoryStore,
   messagize,
@@ -218,5 +219,27 @@ describe('two events waiting at one sn, one with receipts that came before it', 
     expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([
       [rotA.said, 'likely_duplicitous'],
     ]);
+  });
+});
+
+describe('the report reads sn as keripy does', () => {
+  it("names where an event with s written ' 2 ' waits, with its sn", async () => {
+    // keripy reads s with Python's int(s, 16): spaces and underscores are fine. The event was
+    // escrowed here too, but the report, reading s as plain hex, said it was dropped.
+    const id = new TestIdentifier(crypto, { label: 'differential/sn-text' });
+    const icp = id.incept();
+    const built = interact(digest, { prefix: id.prefix, prior: id.prefix, sn: 2 });
+    const { sad, raw } = saidify(
+      { ...built.sad, s: ' 2 ', d: '' },
+      { protocol: 'KERI', kind: 'JSON', labels: { d: 'E' } },
+      digest,
+    );
+    const ixn = messagize(raw, [
+      controllerSignatures([sign(id.currentKeys[0]!, { raw } as BuiltMessage)]),
+    ]);
+    const report = await verify(icp.message, ixn);
+    // keripy 1.3.6: out of order at sn 2.
+    expect(report.not_accepted).toEqual([{ said: sad.d, sn: 2, ilk: 'ixn', why: 'out_of_order' }]);
+    expect(report.escrows).toEqual({ ooes: 1 });
   });
 });

@@ -4,7 +4,7 @@
  * the shape of the keripy conformance corpus (`expected.json`): the verdict, accepted key states
  * and KELs, where every other event ended, escrow counts, duplicity evidence, and throughput.
  */
-import { type CesrError, type ParseItem, StreamParser } from '@kestrel/cesr';
+import { type CesrError, type ParseItem, parseKeripyNumber, StreamParser } from '@kestrel/cesr';
 import { isKeyEventIlk } from '../event/fields.js';
 import type { EventProcessor } from '../processor/event-processor.js';
 import type { Outcome } from '../processor/outcomes.js';
@@ -486,9 +486,15 @@ function describeFate(why: Fate): string {
   }
 }
 
+/** An event's sn as keripy reads `s` (Python's `int(s, 16)`: spaces, underscores...), or null. */
 function snOf(value: unknown): bigint | null {
-  if (typeof value !== 'string' || !HEX.test(value)) return null;
-  return BigInt(`0x${value}`);
+  if (typeof value !== 'string') return null;
+  if (HEX.test(value)) return BigInt(`0x${value}`);
+  try {
+    return parseKeripyNumber(value);
+  } catch {
+    return null;
+  }
 }
 
 const HEX = /^[0-9a-fA-F]+$/;
