@@ -7,8 +7,9 @@
  *     [--schedule eager|batch] [--mutations RATE] [--mutation NAME] [--verbose]
  *
  * Each scenario is a random set of KELs (single-signature and multisig with weighted thresholds,
- * partial and reserve rotations, witnesses with attached and separate receipts, delegation, forks
- * and recoveries), delivered in a random order with duplicates, losses and flipped bytes. Kestrel
+ * partial and reserve rotations, witnesses with attached and separate receipts, transferable
+ * receipts, delegation, forks and recoveries; signatures missing, duplicated, misindexed or
+ * over other bytes; now and then one field of an event changed, see MUTATIONS), delivered in a random order with duplicates, losses and flipped bytes. Kestrel
  * validates it through the library as `keri kel verify` does; keripy validates the same bytes as
  * the conformance corpus was produced (scripts/keripy-oracle/oracle.py). Both answers are compared
  * field by field: verdict, accepted key states and KELs, the fate of every event not accepted, and
@@ -275,6 +276,19 @@ class Controller {
         s.options ?? {},
       );
     }
+    if (this.random.chance(0.05) && signatures.length > 0) {
+      const s = chosen[0];
+      const roll = this.random.next();
+      if (roll < 0.4) signatures.push(signatures[0]); // the same signature twice
+      else if (roll < 0.7) {
+        // an index beyond the key list
+        signatures.push(core.signIndexed(crypto, s.key.seed, raw, signers.length, s.options ?? {}));
+      } else {
+        // the right key at another index
+        const index = (s.index + 1) % Math.max(signers.length, 1);
+        signatures[0] = core.signIndexed(crypto, s.key.seed, raw, index, s.options ?? {});
+      }
+    }
     return signatures;
   }
 
@@ -311,6 +325,30 @@ class Controller {
       : core.witnessSignatures(
           later.map(({ w, index }) => core.signIndexed(crypto, w.seed, event.raw, index)),
         );
+    return [{ bytes: core.messagize(body.raw, [group]), events: [] }];
+  }
+
+  /** An rct by this (transferable) controller of `target`'s latest event: a -F group. */
+  transferableReceipt(target) {
+    const event = target.event;
+    if (!event || this.prefix === undefined || !/^[0-9a-f]+$/.test(String(event.sad.s))) return [];
+    const body = core.receipt(this.digest, {
+      prefix: target.prefix,
+      sn: BigInt(`0x${event.sad.s}`),
+      said: event.said,
+    });
+    const signatures = this.sign(
+      event.raw,
+      this.current.map((k, index) => ({ key: k, index })),
+    );
+    const group = core.transferableSignatureGroups([
+      {
+        prefix: this.prefix,
+        sn: this.lastEstablishment.sn,
+        said: this.lastEstablishment.said,
+        signatures,
+      },
+    ]);
     return [{ bytes: core.messagize(body.raw, [group]), events: [] }];
   }
 
@@ -469,8 +507,19 @@ function scenario(seed) {
     delegate = new Controller(random, `s${seed}/d`, { delegator: main });
     controllers.push(delegate);
   }
+  // A transferable validator whose receipts (-F groups in rct messages) come with the KEL.
+  let validator;
+  if (random.chance(0.25)) {
+    validator = new Controller(random, `s${seed}/v`, { witnessCount: 0 });
+    controllers.push(validator);
+    messages.push(...validator.incept());
+  }
   const steps = random.int(2, 9);
   for (let step = 0; step < steps; step++) {
+    if (validator && step > 0 && random.chance(0.4)) {
+      messages.push(...validator.transferableReceipt(main));
+      if (random.chance(0.15)) messages.push(...validator.rotate());
+    }
     const roll = random.next();
     if (delegate && delegate.prefix === undefined && roll < 0.4) {
       const dip = delegate.incept();
