@@ -4,7 +4,8 @@
  *
  *   bash scripts/keripy-oracle/setup.sh          # once: keripy, hio, BLAKE3 and Debian packages
  *   npm run build && node scripts/differential.mjs [SCENARIOS] [--seed N] [--out DIR]
- *     [--schedule eager|batch] [--mutations RATE] [--mutation NAME] [--verbose]
+ *     [--schedule eager|batch] [--mutations RATE] [--mutation NAME] [--delegation RATE]
+ *     [--verbose]
  *
  * Each scenario is a random set of KELs (single-signature and multisig with weighted thresholds,
  * partial and reserve rotations, witnesses with attached and separate receipts, transferable
@@ -50,6 +51,8 @@ const outDir = option('--out', '/tmp/kestrel-differential');
 // The two can differ when conflicting events race an escrowed one (which of them finds its sn
 // taken), so rule differences show best under eager.
 const schedule = option('--schedule', 'eager');
+// Share of scenarios with a delegated identifier (its delegator is the main KEL).
+const delegationRate = Number(option('--delegation', 0.25));
 // Share of events built with one field changed (MUTATIONS), re-SAIDed and properly signed.
 const mutationRate = Number(option('--mutations', 0.08));
 mkdirSync(outDir, { recursive: true });
@@ -301,7 +304,18 @@ class Controller {
     );
     const attached = signing.filter(() => this.random.chance(0.6));
     const later = signing.filter((s) => !attached.includes(s));
-    if (attached.length > 0)
+    if (attached.length > 0 && this.random.chance(0.25)) {
+      // as receipt couples (-C) attached to the event, which keripy counts only once the event
+      // is in its KEL
+      groups.push(
+        core.receiptCouples(
+          attached.map(({ w }) => ({
+            prefix: w.publicKey,
+            signature: core.signUnindexed(crypto, w.seed, event.raw),
+          })),
+        ),
+      );
+    } else if (attached.length > 0)
       groups.push(
         core.witnessSignatures(
           attached.map(({ w, index }) => core.signIndexed(crypto, w.seed, event.raw, index)),
@@ -503,7 +517,7 @@ function scenario(seed) {
   controllers.push(main);
   messages.push(...main.incept());
   let delegate;
-  if (random.chance(0.25)) {
+  if (random.chance(delegationRate)) {
     delegate = new Controller(random, `s${seed}/d`, { delegator: main });
     controllers.push(delegate);
   }
@@ -538,6 +552,19 @@ function scenario(seed) {
         messages.push(...anchoring, ...drt);
         continue;
       }
+    }
+    if (delegate?.prefix !== undefined && delegate.history.length > 1 && roll < 0.4) {
+      // a delegated fork: a drt (or ixn) on an earlier state of the delegate, anchored or not
+      const saved = delegate.snapshot();
+      delegate.restore(delegate.history[random.int(0, delegate.history.length - 2)]);
+      const forked = random.chance(0.7) ? delegate.rotate() : delegate.interact();
+      if (forked.length > 0 && forked[0].events[0]?.ilk === 'drt' && random.chance(0.8)) {
+        const seal = { i: delegate.prefix, s: delegate.sn.toString(16), d: delegate.said };
+        messages.push(...main.interact([seal]));
+      }
+      messages.push(...forked);
+      if (random.chance(0.5)) delegate.restore(saved);
+      continue;
     }
     if (roll < 0.55) messages.push(...main.interact());
     else if (roll < 0.85) messages.push(...main.rotate());

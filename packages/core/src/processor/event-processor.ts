@@ -47,6 +47,13 @@ import { bodyOf, readStoredEvent } from './stored-events.js';
 
 const NONE: readonly never[] = Object.freeze([]);
 
+/** Escrows of events judged against the key state, retried when the state passes their sn. */
+const RE_JUDGED = [
+  'partially_signed',
+  'partially_witnessed',
+  'delegation',
+] as const satisfies readonly EscrowKind[];
+
 interface RetryJob {
   readonly kind: EscrowKind;
   readonly prefix: string;
@@ -486,7 +493,8 @@ export class EventProcessor {
       recovery: decision.recovery,
     });
     this.indexAnchors(event);
-    if (!this.store.quiet) this.retryWhatWaitsFor(event, outcomes);
+    if (!this.store.quiet)
+      this.retryWhatWaitsFor(event, previous?.lastEstablishment.sn ?? 0n, outcomes);
   }
 
   /** Records the delegation seals an accepted event anchors, and retries the events they approve. */
@@ -519,8 +527,15 @@ export class EventProcessor {
     }
   }
 
-  /** What waited for the event just accepted: receipts, delegations, the events after it. */
-  private retryWhatWaitsFor(event: KeyEvent, outcomes: Outcome[]): void {
+  /**
+   * What waited for the event just accepted: receipts, delegations, the events after it; and the
+   * events waiting for signatures, witnesses or a delegation that it changes the judgement of.
+   */
+  private retryWhatWaitsFor(
+    event: KeyEvent,
+    lastEstablishmentBefore: bigint,
+    outcomes: Outcome[],
+  ): void {
     outcomes.push(...releaseReceipterWaits(this.context, event.prefix, event.sn));
     // Delegated events whose source seal couple names this event: its seals decide them now.
     for (const record of this.store.delegationsCiting(event.prefix, event.sn))
@@ -535,6 +550,19 @@ export class EventProcessor {
       const waiting = inArrivalOrder([...this.store.escrows(kind, event.prefix, event.sn + 1n)]);
       for (const record of waiting) {
         this.queue.push({ kind, prefix: record.prefix, sn: event.sn + 1n, said: record.said });
+      }
+    }
+    // keripy judges every escrowed event again on its next pass. An event waiting at this sn now
+    // meets another accepted there (a conflict, or a recovery attempt judged against the state
+    // it would recover), and after an establishment event a rotation waiting at any sn since the
+    // previous one can no longer supersede: judged now, as keripy would, not only when what it
+    // waits for arrives (a recovery rotation refused now stays refused when the state moves on).
+    const from = event.ilk === 'ixn' ? event.sn : lastEstablishmentBefore + 1n;
+    for (const kind of RE_JUDGED) {
+      for (const record of this.store.escrows(kind, event.prefix)) {
+        const sn = BigInt(`0x${record.sn}`);
+        if (sn >= from && sn <= event.sn && record.said !== event.said)
+          this.queue.push({ kind, prefix: record.prefix, sn, said: record.said });
       }
     }
   }
