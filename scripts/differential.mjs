@@ -689,7 +689,7 @@ function compare(kestrelReport, keripy) {
     // docs/architecture.md: a conflicting event not validly signed by the keys in force is
     // dropped here; keripy parks every conflicting event in ldes unjudged.
     const unsigned = kestrelReport.errors.some(
-      (e) => e.includes(said) && /not validly signed|malformed keys or thresholds/.test(e),
+      (e) => e.includes(said) && /not validly signed|malformed keys or thresholds|is beyond the/.test(e),
     );
     if (mine === 'dropped' && keripyFate === 'likely_duplicitous' && unsigned) {
       documented.push(`unsigned conflict: ${text}`);

@@ -297,3 +297,42 @@ describe('escrowed events judged again when the key state passes their sn', () =
     expect(report.duplicity).toEqual([]);
   });
 });
+
+describe('a superseded interaction that comes again', () => {
+  it("is counted in keripy's likely-duplicitous escrow, where keripy parks it", async () => {
+    // ixn 1 is superseded by a recovery rotation at sn 1 and stays in the first-seen list; a
+    // second copy of it is a different event at an sn now held by the rotation: keripy parks it
+    // in ldes. Kestrel keeps it as duplicity evidence and did not count it, the event being in
+    // its first-seen list.
+    const keys = [0, 1, 2].map((g) => testKey(crypto, `differential/again/ctl/${g}`));
+    const icp = incept(digest, {
+      keys: [keys[0]!.publicKey],
+      nextKeyDigests: [keys[1]!.nextDigest],
+      code: 'E',
+    });
+    const ixn = interact(digest, { prefix: icp.said, prior: icp.said, sn: 1 });
+    const rot = rotate(digest, {
+      prefix: icp.said,
+      prior: icp.said,
+      sn: 1,
+      keys: [keys[1]!.publicKey],
+      nextKeyDigests: [keys[2]!.nextDigest],
+    });
+    const signed = (event: BuiltMessage, signer: TestKey) =>
+      messagize(event.raw, [controllerSignatures([sign(signer, event)])]);
+    const report = await verify(
+      signed(icp, keys[0]!),
+      signed(ixn, keys[0]!),
+      signed(rot, keys[1]!),
+      signed(ixn, keys[0]!),
+    );
+    // keripy 1.3.6 on these bytes: the three events in first-seen order, {"ldes": 1}.
+    expect(report.accepted[icp.said]?.kel.map((e) => e.said)).toEqual([
+      icp.said,
+      ixn.said,
+      rot.said,
+    ]);
+    expect(report.not_accepted).toEqual([]);
+    expect(report.escrows).toEqual({ ldes: 1 });
+  });
+});

@@ -395,12 +395,13 @@ export class StreamValidator {
     for (const prefix of new Set([...prefixes, ...[...this.open.values()].map((s) => s.prefix)])) {
       for (const record of store.duplicities(prefix)) {
         // keripy holds the conflicting event in its likely-duplicitous escrow until it is accepted
-        // (after a recovery); counted once when it also waits in ours, not at all once accepted.
+        // (after a recovery); counted once when it also waits in ours, not at all once it stands
+        // accepted at its sn. (A superseded event that comes again is parked there too.)
         const sn = BigInt(`0x${record.sn}`);
         const conflicting = record.second.said;
         if (
           !store.escrow('likely_duplicitous', prefix, sn, conflicting) &&
-          !store.event(prefix, conflicting, sn)
+          store.lastSaidAt(prefix, sn) !== conflicting
         )
           count(KERIPY_ESCROW_NAMES.duplicitous);
         duplicity.push({
