@@ -336,3 +336,28 @@ describe('a superseded interaction that comes again', () => {
     expect(report.escrows).toEqual({ ldes: 1 });
   });
 });
+
+describe('a delegated event retried from the out-of-order escrow', () => {
+  it('is retried without the -G couple it came with, as keripy retries it', async () => {
+    // The drt names a delegator event at sn 5 in its -G couple and arrives before its dip.
+    // keripy's out-of-order retry passes no couple: the drt then waits for its delegation
+    // without one (keripy searches the delegator's KEL for the anchor) and the couple is
+    // forgotten, so keripy's udes holds nothing for it.
+    const tor = new TestIdentifier(crypto, { label: 'differential/ooo-g/tor' });
+    const torIcp = tor.incept();
+    const dee = new TestIdentifier(crypto, {
+      label: 'differential/ooo-g/dee',
+      delegator: tor.prefix,
+    });
+    const dip = dee.incept({ sourceSeal: { sn: 1n, said: 'E'.padEnd(44, 'A') } });
+    const anchorDip = tor.interact([{ i: dee.prefix, s: '0', d: dee.said }]);
+    const drt = dee.rotate([], { sourceSeal: { sn: 5n, said: 'E'.padEnd(44, 'B') } });
+    const report = await verify(torIcp.message, drt.message, anchorDip.message, dip.message);
+    // keripy 1.3.6 on these bytes: the dip accepted, the drt waiting for its delegation,
+    // {"pdes": 1}.
+    expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([
+      [drt.event.said, 'delegation'],
+    ]);
+    expect(report.escrows).toEqual({ pdes: 1 });
+  });
+});

@@ -299,12 +299,20 @@ export class EventProcessor {
     const pendingWitnessSignatures = foldsReceipts
       ? this.pendingWitnessSignatures(event, pending)
       : NONE;
-    let sourceSeal: SourceSeal | undefined = incoming.sourceSeal;
+    let keptSourceSeal: SourceSeal | undefined;
     for (const record of escrowed) {
-      if (!sourceSeal && record.sourceSeal) {
-        sourceSeal = { sn: BigInt(`0x${record.sourceSeal.sn}`), said: record.sourceSeal.said };
+      if (!keptSourceSeal && record.sourceSeal) {
+        keptSourceSeal = {
+          sn: BigInt(`0x${record.sourceSeal.sn}`),
+          said: record.sourceSeal.said,
+        };
       }
     }
+    // keripy retries an out-of-order event without the -G couple it kept with it: the delegation
+    // is then looked for in the delegator's KEL, and the couple is forgotten if the event goes on
+    // waiting for its delegation (kept if it waits for anything else).
+    const retriedOutOfOrder = retriedFrom === 'out_of_order';
+    const sourceSeal = incoming.sourceSeal ?? (retriedOutOfOrder ? undefined : keptSourceSeal);
     const own: Material =
       sourceSeal === incoming.sourceSeal ? incoming : { ...incoming, sourceSeal };
     const merging = escrowed.length > 0 || pendingWitnessSignatures.length > 0;
@@ -352,13 +360,23 @@ export class EventProcessor {
       }
       case 'escrow': {
         removeEscrows(decision.escrow);
-        keepInEscrow(this.context, event, decision, {
-          escrowed,
-          pendingSince: pendingRecord?.receivedAt,
-          local: incoming.local,
-          now,
-          outcomes,
-        });
+        const keeps =
+          retriedOutOfOrder &&
+          decision.escrow !== 'delegation' &&
+          decision.sourceSeal === undefined &&
+          keptSourceSeal !== undefined;
+        keepInEscrow(
+          this.context,
+          event,
+          keeps ? { ...decision, sourceSeal: keptSourceSeal } : decision,
+          {
+            escrowed,
+            pendingSince: pendingRecord?.receivedAt,
+            local: incoming.local,
+            now,
+            outcomes,
+          },
+        );
         if (
           !foldsReceipts &&
           decision.escrow === 'partially_witnessed' &&
