@@ -501,6 +501,52 @@ class Controller {
 // ---------------------------------------------------------------------------------------------
 // Scenarios.
 
+/**
+ * Appends to `target`'s latest message a -D quadruple: `receipter`'s transferable receipt
+ * attached to the event itself.
+ */
+function withTransferableReceipt(messages, target, receipter) {
+  const event = target.event;
+  const message = messages.findLast((m) => m.events[0]?.said === event?.said);
+  if (!message || receipter.prefix === undefined) return;
+  const group = core.attachmentsText([
+    core.transferableReceiptQuadruples([
+      {
+        prefix: receipter.prefix,
+        sn: receipter.lastEstablishment.sn,
+        said: receipter.lastEstablishment.said,
+        signature: core.signIndexed(crypto, receipter.current[0].seed, event.raw, 0),
+      },
+    ]),
+  ]);
+  message.bytes = cesr.concatBytes(message.bytes, text(group));
+}
+
+/**
+ * A non-transferable identifier (a basic prefix, no next keys) and an event after its inception,
+ * which no validator may accept.
+ */
+function basicIdentifier(random, label) {
+  const signer = key(`${label}/basic`, false);
+  const digest = (code, data) => crypto.digest(code, data);
+  const icp = core.incept(digest, { keys: [signer.publicKey], code: 'basic' });
+  const signed = (event) =>
+    core.messagize(event.raw, [
+      core.controllerSignatures([core.signIndexed(crypto, signer.seed, event.raw, 0)]),
+    ]);
+  const messages = [
+    { bytes: signed(icp), events: [{ prefix: icp.sad.i, sn: 0, ilk: 'icp', said: icp.said }] },
+  ];
+  if (random.chance(0.5)) {
+    const ixn = core.interact(digest, { prefix: icp.sad.i, prior: icp.said, sn: 1 });
+    messages.push({
+      bytes: signed(ixn),
+      events: [{ prefix: icp.sad.i, sn: 1, ilk: 'ixn', said: ixn.said }],
+    });
+  }
+  return messages;
+}
+
 /** Appends a -G couple naming the delegator's latest event (the one that anchors the message). */
 function withSourceSeal(message, delegator) {
   const group = core.attachmentsText([
@@ -521,7 +567,9 @@ function scenario(seed) {
     delegate = new Controller(random, `s${seed}/d`, { delegator: main });
     controllers.push(delegate);
   }
-  // A transferable validator whose receipts (-F groups in rct messages) come with the KEL.
+  if (random.chance(0.1)) messages.push(...basicIdentifier(random, `s${seed}/n`));
+  // A transferable validator whose receipts (-F groups in rct messages, -D quadruples on the
+  // events) come with the KEL.
   let validator;
   if (random.chance(0.25)) {
     validator = new Controller(random, `s${seed}/v`, { witnessCount: 0 });
@@ -531,7 +579,8 @@ function scenario(seed) {
   const steps = random.int(2, 9);
   for (let step = 0; step < steps; step++) {
     if (validator && step > 0 && random.chance(0.4)) {
-      messages.push(...validator.transferableReceipt(main));
+      if (random.chance(0.7)) messages.push(...validator.transferableReceipt(main));
+      else withTransferableReceipt(messages, main, validator);
       if (random.chance(0.15)) messages.push(...validator.rotate());
     }
     const roll = random.next();
