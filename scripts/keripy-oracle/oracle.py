@@ -9,8 +9,9 @@ in a temporary database parses the whole stream, then escrows are processed unti
 Requests come one per line on stdin as JSON: {"stream": "<path>", "events": [{"prefix", "sn",
 "ilk", "said"}, ...], "eager": false} where events are the stream's key events as the caller
 framed them (keripy's databases cannot say where an event it dropped went). With "eager", keripy
-parses one message at a time and processes its escrows after each (see judge). One JSON result per
-line on stdout.
+parses one message at a time and processes its escrows after each (see judge), and a result
+says where keripy's parser gave up on the stream, if it did ("stoppedAt", a byte offset). One JSON
+result per line on stdout.
 """
 import json
 import logging
@@ -99,14 +100,24 @@ def judge(stream, events, eager=False):
                 # is retried as soon as it arrives, as Kestrel does, rather than after the whole
                 # stream has been parsed.
                 rest = bytearray(stream)
+                stopped_at = None
                 while rest:
                     size = len(rest)
+                    logged = len(log.lines)
                     parser.parseOne(ims=rest, kvy=kevery)
                     settle(db, kevery, log.lines)
+                    if any('extraction error' in line for line in log.lines[logged:]):
+                        # keripy's parser gave up here and dropped the rest of the stream: say
+                        # where the message it gave up on began
+                        stopped_at = len(stream) - size
+                        break
                     if len(rest) == size:
                         break  # nothing consumed: keripy is stuck on what is left
-            else:
-                parser.parse(ims=bytearray(stream), kvy=kevery)
+                result = report(db, kevery, events, log.lines)
+                if stopped_at is not None:
+                    result['stoppedAt'] = stopped_at
+                return result
+            parser.parse(ims=bytearray(stream), kvy=kevery)
             settle(db, kevery, log.lines)
             return report(db, kevery, events, log.lines)
     finally:

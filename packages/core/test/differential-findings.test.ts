@@ -361,3 +361,22 @@ describe('a delegated event retried from the out-of-order escrow', () => {
     expect(report.escrows).toEqual({ pdes: 1 });
   });
 });
+
+describe('a damaged copy of an accepted event', () => {
+  it('that still names the SAID of the event is not reported as a second event not accepted', async () => {
+    // A byte of the copy's prefix is changed: the copy fails its SAID check, but names the
+    // accepted inception's SAID. keripy lists events by SAID: the event is accepted, and nothing
+    // is left unaccepted. Kestrel listed the copy as dropped as well.
+    const id = new TestIdentifier(crypto, { label: 'differential/damaged-copy' });
+    const icp = id.incept();
+    const damaged = icp.message.slice();
+    const at = new TextDecoder().decode(damaged).indexOf('"i":"') + 10;
+    damaged[at] = damaged[at] === 0x41 ? 0x42 : 0x41;
+    const report = await verify(icp.message, damaged);
+    // keripy 1.3.6 on these bytes: the inception accepted, nothing else.
+    expect(report.verdict).toBe('accepted');
+    expect(report.accepted[id.prefix]?.kel.map((e) => e.said)).toEqual([icp.event.said]);
+    expect(report.not_accepted).toEqual([]);
+    expect(report.errors.some((e) => e.includes('Invalid SAID'))).toBe(true);
+  });
+});

@@ -331,6 +331,10 @@ export class StreamValidator {
         prefixes.add(seen.prefix);
         continue;
       }
+      // A damaged copy that names an accepted event's SAID (under a damaged prefix, say) is that
+      // event as far as the report goes: keripy lists events by SAID.
+      if (seen.sn !== null && [...this.prefixes].some((p) => store.event(p, seen.said, seen.sn!)))
+        continue;
       let why: Fate = 'dropped';
       let reason = seen.failure;
       if (seen.sn !== null) {
