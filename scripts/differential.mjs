@@ -5,6 +5,7 @@
  *   bash scripts/keripy-oracle/setup.sh          # once: keripy, hio, BLAKE3 and Debian packages
  *   npm run build && node scripts/differential.mjs [SCENARIOS] [--seed N] [--out DIR]
  *     [--schedule eager|batch] [--mutations RATE] [--mutation NAME] [--delegation RATE]
+ *     [--binary-bodies RATE]
  *     [--verbose]
  *
  * Each scenario is a random set of KELs (single-signature and multisig with weighted thresholds,
@@ -54,6 +55,8 @@ const outDir = option('--out', '/tmp/kestrel-differential');
 const schedule = option('--schedule', 'eager');
 // Share of scenarios with a delegated identifier (its delegator is the main KEL).
 const delegationRate = Number(option('--delegation', 0.25));
+// Share of controllers whose events are CBOR or MGPK rather than JSON.
+const kindRate = Number(option('--binary-bodies', 0.1));
 // Share of events built with one field changed (MUTATIONS), re-SAIDed and properly signed.
 const mutationRate = Number(option('--mutations', 0.08));
 mkdirSync(outDir, { recursive: true });
@@ -134,29 +137,43 @@ const MUTATIONS = {
   snUpperCase: (sad) => ({ ...sad, s: String(sad.s).toUpperCase() }),
   snSpaces: (sad) => ({ ...sad, s: ` ${sad.s} ` }),
   snNumber: (sad) => ({ ...sad, s: Number.parseInt(String(sad.s), 16) }),
-  snUnderscore: (sad) => (String(sad.s).length > 1 ? { ...sad, s: `${String(sad.s)[0]}_${String(sad.s).slice(1)}` } : { ...sad, s: `0_${sad.s}` }),
+  snUnderscore: (sad) =>
+    String(sad.s).length > 1
+      ? { ...sad, s: `${String(sad.s)[0]}_${String(sad.s).slice(1)}` }
+      : { ...sad, s: `0_${sad.s}` },
   // thresholds
-  ktNumber: (sad) => ('kt' in sad && typeof sad.kt === 'string' ? { ...sad, kt: Number.parseInt(sad.kt, 16) } : sad),
+  ktNumber: (sad) =>
+    'kt' in sad && typeof sad.kt === 'string' ? { ...sad, kt: Number.parseInt(sad.kt, 16) } : sad,
   ktZero: (sad) => ('kt' in sad ? { ...sad, kt: '0' } : sad),
   ktTooHigh: (sad) => ('kt' in sad ? { ...sad, kt: (sad.k.length + 1).toString(16) } : sad),
   ktEmptyString: (sad) => ('kt' in sad ? { ...sad, kt: '' } : sad),
   ktFractionWhole: (sad) => ('kt' in sad ? { ...sad, kt: sad.k.map(() => '1/1') } : sad),
   ktDecimalWeight: (sad) => ('kt' in sad ? { ...sad, kt: sad.k.map(() => '0.5') } : sad),
-  ktNestedMap: (sad) => ('kt' in sad ? { ...sad, kt: [{ [sad.k.length > 1 ? '1/2' : '1']: sad.k.map(() => '1') }] } : sad),
-  ntNumber: (sad) => ('nt' in sad && typeof sad.nt === 'string' ? { ...sad, nt: Number.parseInt(sad.nt, 16) } : sad),
+  ktNestedMap: (sad) =>
+    'kt' in sad
+      ? { ...sad, kt: [{ [sad.k.length > 1 ? '1/2' : '1']: sad.k.map(() => '1') }] }
+      : sad,
+  ntNumber: (sad) =>
+    'nt' in sad && typeof sad.nt === 'string' ? { ...sad, nt: Number.parseInt(sad.nt, 16) } : sad,
   ntTooHigh: (sad) => ('nt' in sad ? { ...sad, nt: (sad.n.length + 1).toString(16) } : sad),
   ntZero: (sad) => ('nt' in sad ? { ...sad, nt: '0' } : sad),
   // keys, digests, witnesses
-  keysDuplicate: (sad) => ('k' in sad && sad.k.length > 0 ? { ...sad, k: [...sad.k, sad.k[0]] } : sad),
+  keysDuplicate: (sad) =>
+    'k' in sad && sad.k.length > 0 ? { ...sad, k: [...sad.k, sad.k[0]] } : sad,
   keysEmpty: (sad) => ('k' in sad ? { ...sad, k: [] } : sad),
-  nextDuplicate: (sad) => ('n' in sad && sad.n.length > 0 ? { ...sad, n: [...sad.n, sad.n[0]] } : sad),
+  nextDuplicate: (sad) =>
+    'n' in sad && sad.n.length > 0 ? { ...sad, n: [...sad.n, sad.n[0]] } : sad,
   nextEmpty: (sad) => ('n' in sad ? { ...sad, n: [], nt: '0' } : sad),
-  witnessThresholdNumber: (sad) => ('bt' in sad ? { ...sad, bt: Number.parseInt(sad.bt, 16) } : sad),
+  witnessThresholdNumber: (sad) =>
+    'bt' in sad ? { ...sad, bt: Number.parseInt(sad.bt, 16) } : sad,
   witnessThresholdZero: (sad) => ('bt' in sad ? { ...sad, bt: '0' } : sad),
   witnessThresholdHigh: (sad) => ('bt' in sad ? { ...sad, bt: '9' } : sad),
-  witnessesDuplicate: (sad) => ('b' in sad && sad.b.length > 0 ? { ...sad, b: [...sad.b, sad.b[0]] } : sad),
-  cutsUnknown: (sad) => ('br' in sad ? { ...sad, br: [...sad.br, key(`stranger/${sad.s}`, false).publicKey] } : sad),
-  addsDuplicate: (sad) => ('ba' in sad && sad.ba.length > 0 ? { ...sad, ba: [...sad.ba, sad.ba[0]] } : sad),
+  witnessesDuplicate: (sad) =>
+    'b' in sad && sad.b.length > 0 ? { ...sad, b: [...sad.b, sad.b[0]] } : sad,
+  cutsUnknown: (sad) =>
+    'br' in sad ? { ...sad, br: [...sad.br, key(`stranger/${sad.s}`, false).publicKey] } : sad,
+  addsDuplicate: (sad) =>
+    'ba' in sad && sad.ba.length > 0 ? { ...sad, ba: [...sad.ba, sad.ba[0]] } : sad,
   // configuration and data
   traitUnknown: (sad) => ('c' in sad ? { ...sad, c: ['XX'] } : sad),
   traitTwice: (sad) => ('c' in sad ? { ...sad, c: ['EO', 'EO'] } : sad),
@@ -191,7 +208,8 @@ function mutated(digest, event, name) {
   const labels = inception ? { d: 'E', i: 'E' } : { d: 'E' };
   const blank = { ...changed, v: event.sad.v, d: '', ...(inception ? { i: '' } : {}) };
   try {
-    const { sad, raw } = cesr.saidify(blank, { protocol: 'KERI', kind: 'JSON', labels }, digest);
+    const kind = event.kind ?? 'JSON';
+    const { sad, raw } = cesr.saidify(blank, { protocol: 'KERI', kind, labels }, digest);
     return { ...event, sad, raw, said: sad.d };
   } catch {
     return undefined; // e.g. a value JSON cannot carry
@@ -219,6 +237,8 @@ class Controller {
     );
     this.toad = this.witnesses.length === 0 ? 0 : random.int(1, this.witnesses.length);
     this.config = options.config ?? (random.chance(0.1) ? [random.pick(['EO', 'DND'])] : []);
+    // The serialization of this controller's events (and receipts): JSON mostly, CBOR or MGPK
+    this.kind = random.chance(kindRate) ? random.pick(['CBOR', 'MGPK']) : 'JSON';
     this.delegator = options.delegator;
     this.history = []; // state snapshots after each event, for forks
     this.mutations = []; // names of the field mutations applied to this controller's events
@@ -283,7 +303,8 @@ class Controller {
     if (this.random.chance(0.05) && signatures.length > 0) {
       const s = chosen[0];
       const roll = this.random.next();
-      if (roll < 0.4) signatures.push(signatures[0]); // the same signature twice
+      if (roll < 0.4)
+        signatures.push(signatures[0]); // the same signature twice
       else if (roll < 0.7) {
         // an index beyond the key list
         signatures.push(core.signIndexed(crypto, s.key.seed, raw, signers.length, s.options ?? {}));
@@ -328,7 +349,12 @@ class Controller {
   /** The rct messages carrying witness receipts that come apart from their event. */
   receiptMessages(event, sn, later) {
     if (later.length === 0) return [];
-    const body = core.receipt(this.digest, { prefix: this.prefix, sn, said: event.said });
+    const body = core.receipt(this.digest, {
+      prefix: this.prefix,
+      sn,
+      said: event.said,
+      kind: this.kind,
+    });
     const asCouples = this.random.chance(0.5);
     const group = asCouples
       ? core.receiptCouples(
@@ -348,6 +374,7 @@ class Controller {
     const event = target.event;
     if (!event || this.prefix === undefined || !/^[0-9a-f]+$/.test(String(event.sad.s))) return [];
     const body = core.receipt(this.digest, {
+      kind: this.kind,
       prefix: target.prefix,
       sn: BigInt(`0x${event.sad.s}`),
       said: event.said,
@@ -370,7 +397,9 @@ class Controller {
   finish(event, ilk, signatures, extraGroups = []) {
     const { groups, later } = this.witnessGroups(event, this.witnesses);
     const all = [core.controllerSignatures(signatures), ...groups, ...extraGroups];
-    const sn = /^[0-9a-f]+$/.test(String(event.sad.s)) ? BigInt(`0x${event.sad.s}`) : (this.sn ?? -1n) + 1n;
+    const sn = /^[0-9a-f]+$/.test(String(event.sad.s))
+      ? BigInt(`0x${event.sad.s}`)
+      : (this.sn ?? -1n) + 1n;
     const message = {
       bytes: core.messagize(event.raw, all),
       events: [{ prefix: this.prefix, sn: Number(sn), ilk, said: event.said }],
@@ -391,6 +420,7 @@ class Controller {
       witnessThreshold: this.toad,
       config: this.config,
       code: 'E',
+      kind: this.kind,
       ...(this.delegator ? { delegator: this.delegator.prefix } : {}),
     };
     const event = this.maybeMutate(core.incept(this.digest, options));
@@ -412,6 +442,7 @@ class Controller {
   interact(data = []) {
     const event = this.maybeMutate(
       core.interact(this.digest, {
+        kind: this.kind,
         prefix: this.prefix,
         prior: this.said,
         sn: this.sn + 1n,
@@ -455,6 +486,7 @@ class Controller {
     let event;
     try {
       event = core.rotate(this.digest, {
+        kind: this.kind,
         ilk: this.delegator ? 'drt' : 'rot',
         prefix: this.prefix,
         prior: this.said,
@@ -743,7 +775,8 @@ function compare(kestrelReport, keripy) {
     // docs/architecture.md: a conflicting event not validly signed by the keys in force is
     // dropped here; keripy parks every conflicting event in ldes unjudged.
     const unsigned = kestrelReport.errors.some(
-      (e) => e.includes(said) && /not validly signed|malformed keys or thresholds|is beyond the/.test(e),
+      (e) =>
+        e.includes(said) && /not validly signed|malformed keys or thresholds|is beyond the/.test(e),
     );
     if (mine === 'dropped' && keripyFate === 'likely_duplicitous' && unsigned) {
       documented.push(`unsigned conflict: ${text}`);
@@ -814,7 +847,10 @@ for (let n = 0; n < scenarios; n++) {
     console.log(`seed ${seed}: keripy crashed: ${theirs.crash}`);
     continue;
   }
-  if (theirs.errors.some((e) => e.includes('msg extraction error'))) {
+  if (
+    theirs.stoppedAt !== undefined ||
+    theirs.errors.some((e) => e.includes('msg extraction error'))
+  ) {
     if (theirs.stoppedAt === undefined) {
       tally.framing++;
       continue;

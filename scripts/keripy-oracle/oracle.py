@@ -112,7 +112,10 @@ def judge(stream, events, eager=False):
                         stopped_at = len(stream) - size
                         break
                     if len(rest) == size:
-                        break  # nothing consumed: keripy is stuck on what is left
+                        # nothing consumed: keripy waits for more bytes than the stream has (a
+                        # damaged size, say) and reads nothing after this point
+                        stopped_at = len(stream) - size
+                        break
                 result = report(db, kevery, events, log.lines)
                 if stopped_at is not None:
                     result['stoppedAt'] = stopped_at
