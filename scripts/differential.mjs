@@ -5,7 +5,7 @@
  *   bash scripts/keripy-oracle/setup.sh          # once: keripy, hio, BLAKE3 and Debian packages
  *   npm run build && node scripts/differential.mjs [SCENARIOS] [--seed N] [--out DIR]
  *     [--schedule eager|batch] [--mutations RATE] [--mutation NAME] [--delegation RATE]
- *     [--binary-bodies RATE]
+ *     [--binary-bodies RATE] [--no-corpus-check]
  *     [--verbose]
  *
  * Each scenario is a random set of KELs (single-signature and multisig with weighted thresholds,
@@ -15,7 +15,8 @@
  * validates it through the library as `keri kel verify` does; keripy validates the same bytes as
  * the conformance corpus was produced (scripts/keripy-oracle/oracle.py). Both answers are compared
  * field by field: verdict, accepted key states and KELs, the fate of every event not accepted, and
- * escrow counts. A disagreement is written to DIR (default /tmp/kestrel-differential) with the
+ * escrow counts (after checking that the oracle reproduces the 38 corpus cases exactly). A
+ * disagreement is written to DIR (default /tmp/kestrel-differential) with the
  * stream and both answers; the run ends with a summary and exits 1 if there was any.
  *
  * After a framing error keripy drops the rest of the stream, where Kestrel resynchronises at the
@@ -30,6 +31,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -724,7 +726,7 @@ function startOracle() {
 function compare(kestrelReport, keripy) {
   const differences = [];
   const documented = [];
-  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  const same = isDeepStrictEqual;
   const verdicts =
     kestrelReport.verdict === keripy.verdict
       ? undefined
@@ -817,6 +819,33 @@ const sorted = (record) => Object.fromEntries(Object.entries(record).sort());
 // ---------------------------------------------------------------------------------------------
 
 const oracle = startOracle();
+
+/**
+ * First, the oracle itself: keripy as it runs here must give the conformance corpus's expected
+ * results (made with keripy 1.3.6 elsewhere), or nothing it says is worth comparing with.
+ */
+async function checkOracleAgainstCorpus() {
+  const cases = join(root, 'test/vectors/keripy-1.3.6/cases');
+  const { readdirSync } = await import('node:fs');
+  const wrong = [];
+  for (const name of readdirSync(cases).sort()) {
+    const events = JSON.parse(readFileSync(join(cases, name, 'case.json'), 'utf8')).events.map(
+      ({ prefix, sn, ilk, said }) => ({ prefix, sn, ilk, said }),
+    );
+    const expected = JSON.parse(readFileSync(join(cases, name, 'expected.json'), 'utf8'));
+    const got = await oracle.ask(join(cases, name, 'stream.cesr'), events, false);
+    for (const field of ['verdict', 'accepted', 'not_accepted', 'escrows'])
+      if (!isDeepStrictEqual(got[field], expected[field]))
+        wrong.push(`${name}: ${field}`);
+  }
+  if (wrong.length > 0) {
+    console.error(`The oracle does not reproduce the corpus: ${wrong.join(', ')}`);
+    process.exit(2);
+  }
+  console.log('oracle: the 38 corpus cases reproduced exactly');
+}
+if (!args.includes('--no-corpus-check')) await checkOracleAgainstCorpus();
+
 const tally = {
   compared: 0,
   agreed: 0,
