@@ -5,7 +5,7 @@
  *   bash scripts/keripy-oracle/setup.sh          # once: keripy, hio, BLAKE3 and Debian packages
  *   npm run build && node scripts/differential.mjs [SCENARIOS] [--seed N] [--out DIR]
  *     [--schedule eager|batch] [--mutations RATE] [--mutation NAME] [--delegation RATE]
- *     [--binary-bodies RATE] [--no-corpus-check]
+ *     [--binary-bodies RATE] [--no-corpus-check] [--save-vectors DIR]
  *     [--verbose]
  *
  * Each scenario is a random set of KELs (single-signature and multisig with weighted thresholds,
@@ -31,8 +31,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const core = await import(join(root, 'packages/core/dist/index.js'));
@@ -811,12 +811,32 @@ function compare(kestrelReport, keripy) {
     documented.push(
       `receipt escrows: kestrel ${JSON.stringify(kestrelReport.escrows)}, keripy ${JSON.stringify(keripy.escrows)}`,
     );
-  return { differences, documented };
+  return { differences, documented, unread };
 }
 
 const sorted = (record) => Object.fromEntries(Object.entries(record).sort());
 
 // ---------------------------------------------------------------------------------------------
+
+const saveVectors = option('--save-vectors', undefined);
+
+/** Writes a stream and keripy's answer on it, in the conformance corpus's layout. */
+function saveVector(dir, seed, bytes, keripy, mutations) {
+  const folder = join(dir, `seed-${seed}`);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'stream.cesr'), bytes);
+  const { errors: _informative, ...expected } = keripy;
+  const provenance = {
+    keri: '1.3.6',
+    schedule: 'escrows processed after every message',
+    generator: `scripts/differential.mjs 1 --seed ${seed} --mutations ${mutationRate} --delegation ${delegationRate} --binary-bodies ${kindRate}`,
+    mutations,
+  };
+  writeFileSync(
+    join(folder, 'expected.json'),
+    `${JSON.stringify({ ...provenance, ...expected }, null, 1)}\n`,
+  );
+}
 
 const oracle = startOracle();
 
@@ -835,8 +855,7 @@ async function checkOracleAgainstCorpus() {
     const expected = JSON.parse(readFileSync(join(cases, name, 'expected.json'), 'utf8'));
     const got = await oracle.ask(join(cases, name, 'stream.cesr'), events, false);
     for (const field of ['verdict', 'accepted', 'not_accepted', 'escrows'])
-      if (!isDeepStrictEqual(got[field], expected[field]))
-        wrong.push(`${name}: ${field}`);
+      if (!isDeepStrictEqual(got[field], expected[field])) wrong.push(`${name}: ${field}`);
   }
   if (wrong.length > 0) {
     console.error(`The oracle does not reproduce the corpus: ${wrong.join(', ')}`);
@@ -890,7 +909,7 @@ for (let n = 0; n < scenarios; n++) {
     tally.truncated++;
   }
   tally.compared++;
-  const { differences, documented } = compare(ours, theirs);
+  const { differences, documented, unread } = compare(ours, theirs);
   for (const d of documented) {
     const kind = `(documented) ${d.replace(/:.*/, '')}`;
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
@@ -903,8 +922,13 @@ for (let n = 0; n < scenarios; n++) {
     continue;
   }
   if (differences.length === 0) {
-    if (documented.length === 0) tally.agreed++;
-    else tally.documented++;
+    if (documented.length === 0) {
+      tally.agreed++;
+      // A stream on which both agree in every field becomes a regression vector for CI (which
+      // cannot run keripy): test/vectors/differential-keripy-1.3.6/.
+      if (saveVectors && unread === 0 && theirs.stoppedAt === undefined)
+        saveVector(saveVectors, seed, bytes, theirs, mutations);
+    } else tally.documented++;
     continue;
   }
   tally.disagreed++;

@@ -491,8 +491,13 @@ function describeFate(why: Fate): string {
   }
 }
 
-/** An event's sn as keripy reads `s` (Python's `int(s, 16)`: spaces, underscores...), or null. */
+/**
+ * An event's sn as keripy reads `s` (Python's `int(s, 16)`: spaces, underscores...; a JSON
+ * number as it is, which Kestrel refuses in an event but can still name), or null.
+ */
 function snOf(value: unknown): bigint | null {
+  if (typeof value === 'number')
+    return Number.isSafeInteger(value) && value >= 0 ? BigInt(value) : null;
   if (typeof value !== 'string') return null;
   if (HEX.test(value)) return BigInt(`0x${value}`);
   try {
