@@ -380,3 +380,52 @@ describe('a damaged copy of an accepted event', () => {
     expect(report.errors.some((e) => e.includes('Invalid SAID'))).toBe(true);
   });
 });
+
+describe("a delegation's anchor, found by searching, after the delegator adds witnesses", () => {
+  it('still approves the delegated event (keripy 1.3.6 keeps it waiting: a deliberate difference)', async () => {
+    // The delegator anchors the dip in ixn 1 (no witnesses then), then rotates to one witness
+    // with bt 1. The dip, without a -G couple, arrives after that. keripy's search for the anchor
+    // wants the anchoring event witnessed to the delegator's current bt, which ixn 1 never needed:
+    // on these bytes keripy 1.3.6 keeps the dip in pdes for ever. Kestrel accepts it (see
+    // docs/architecture.md, "Where Kestrel and keripy 1.3.6 differ, on purpose").
+    const keys = [0, 1, 2].map((g) => testKey(crypto, `differential/fw/tor/${g}`));
+    const witness = testKey(crypto, 'differential/fw/wit', false);
+    const icp = incept(digest, {
+      keys: [keys[0]!.publicKey],
+      nextKeyDigests: [keys[1]!.nextDigest],
+      code: 'E',
+    });
+    const dee = new TestIdentifier(crypto, { label: 'differential/fw/dee', delegator: icp.said });
+    const dip = dee.incept();
+    const ixn = interact(digest, {
+      prefix: icp.said,
+      prior: icp.said,
+      sn: 1,
+      data: [{ i: dee.prefix, s: '0', d: dee.said }],
+    });
+    const rot = rotate(digest, {
+      prefix: icp.said,
+      prior: ixn.said,
+      sn: 2,
+      keys: [keys[1]!.publicKey],
+      nextKeyDigests: [keys[2]!.nextDigest],
+      witnesses: [],
+      adds: [witness.publicKey],
+      witnessThreshold: 1,
+    });
+    const signed = (event: BuiltMessage, signer: TestKey, witnessed = false) =>
+      messagize(event.raw, [
+        controllerSignatures([sign(signer, event)]),
+        ...(witnessed ? [witnessSignatures([sign(witness, event, 0)])] : []),
+      ]);
+    const report = await verify(
+      signed(icp, keys[0]!),
+      signed(ixn, keys[0]!),
+      signed(rot, keys[1]!, true),
+      dip.message,
+    );
+    expect(report.verdict).toBe('accepted');
+    expect(report.accepted[dee.prefix]?.kel.map((e) => e.said)).toEqual([dee.prefix]);
+    expect(report.escrows).toEqual({});
+  });
+});
