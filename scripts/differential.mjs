@@ -38,6 +38,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const core = await import(join(root, 'packages/core/dist/index.js'));
 const cesr = await import(join(root, 'packages/cesr/dist/index.js'));
 const { createNodeCrypto } = await import(join(root, 'packages/crypto-node/dist/index.js'));
+const { testKey } = await import(join(root, 'packages/testing/dist/index.js'));
 const crypto = await createNodeCrypto();
 
 const args = process.argv.slice(2);
@@ -101,12 +102,7 @@ const keyCache = new Map();
 function key(label, transferable = true) {
   const id = `${label}|${transferable}`;
   let made = keyCache.get(id);
-  if (!made) {
-    const seed = cesr.matterFromRaw('A', crypto.digest('E', text(label))).qb64;
-    const publicKey = core.signerFromSeed(crypto, seed, transferable).publicKey.qb64;
-    made = { seed, publicKey, digest: core.nextKeyDigest(crypto, publicKey).qb64 };
-    keyCache.set(id, made);
-  }
+  if (!made) keyCache.set(id, (made = testKey(crypto, label, transferable)));
   return made;
 }
 
@@ -182,7 +178,7 @@ const MUTATIONS = {
   traitsString: (sad) => ('c' in sad ? { ...sad, c: 'EO' } : sad),
   dataStrings: (sad) => ('a' in sad ? { ...sad, a: ['anchor', 1] } : sad),
   dataMap: (sad) => ('a' in sad ? { ...sad, a: { d: sad.d } } : sad),
-  priorWrong: (sad) => ('p' in sad ? { ...sad, p: key(`prior/${sad.s}`).digest } : sad),
+  priorWrong: (sad) => ('p' in sad ? { ...sad, p: key(`prior/${sad.s}`).nextDigest } : sad),
   extraField: (sad) => ({ ...sad, x: '' }),
   fieldsReordered: (sad) => {
     const { a, ...rest } = sad;
@@ -416,7 +412,7 @@ class Controller {
     const options = {
       keys: this.current.map((k) => k.publicKey),
       signingThreshold: this.kt,
-      nextKeyDigests: this.nextKeys.map((k) => k.digest),
+      nextKeyDigests: this.nextKeys.map((k) => k.nextDigest),
       nextThreshold: this.nt,
       witnesses: this.witnesses.map((w) => w.publicKey),
       witnessThreshold: this.toad,
@@ -495,7 +491,7 @@ class Controller {
         sn: this.sn + 1n,
         keys: entries.map((e) => e.key.publicKey),
         signingThreshold: kt,
-        nextKeyDigests: newNext.map((k) => k.digest),
+        nextKeyDigests: newNext.map((k) => k.nextDigest),
         nextThreshold: nt,
         witnesses: this.witnesses.map((w) => w.publicKey),
         cuts: cuts.map((w) => w.publicKey),

@@ -97,7 +97,7 @@ export function parseKeripyNumber(text: string): bigint {
  * Python's non-ASCII whitespace (`str.isspace`). ASCII characters reach `int()`'s parser as they
  * are, where only space, tab and line breaks are whitespace (U+001C-U+001F are not, there).
  */
-const PYTHON_SPACES = new Set([
+export const PYTHON_NON_ASCII_SPACES: ReadonlySet<number> = new Set([
   0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008,
   0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
 ]);
@@ -114,7 +114,7 @@ export function pythonNumberText(text: string): string {
   for (const character of text) {
     const code = character.codePointAt(0)!;
     if (code < 0x80) ascii += character;
-    else if (PYTHON_SPACES.has(code)) ascii += ' ';
+    else if (PYTHON_NON_ASCII_SPACES.has(code)) ascii += ' ';
     else if (DECIMAL_DIGIT.test(character)) {
       let start = code;
       while (DECIMAL_DIGIT.test(String.fromCodePoint(start - 1))) start--;

@@ -38,6 +38,7 @@ import {
   dropStaleReceipts,
   type IncomingReceipts,
   keepPendingReceipts,
+  keepWaitingReceipts,
   pendingAsIncoming,
   releaseReceipterWaits,
   staleReceipt,
@@ -162,12 +163,9 @@ export class EventProcessor {
     if (record.kind !== 'delegation') return true;
     let delegator = record.delegator;
     if (delegator === undefined) {
-      try {
-        const event = readReceivedKeyEvent(bodyOf(record.raw), this.context.digest);
-        delegator = event.delegator ?? this.context.state(event.prefix)?.delegator;
-      } catch {
-        return true;
-      }
+      const event = this.escrowedEvent(record);
+      if (event === undefined) return true;
+      delegator = event.delegator ?? this.context.state(event.prefix)?.delegator;
     }
     if (delegator === undefined) return true;
     return sourceSealStands(
@@ -180,8 +178,14 @@ export class EventProcessor {
 
   /** The witness list an escrowed event is judged against (undefined when not known yet). */
   escrowedWitnesses(record: EscrowRecord): readonly string[] | undefined {
+    const event = this.escrowedEvent(record);
+    return event && this.witnessesFor(event);
+  }
+
+  /** The key event an escrow record holds, or undefined when it cannot be read. */
+  private escrowedEvent(record: EscrowRecord): KeyEvent | undefined {
     try {
-      return this.witnessesFor(readReceivedKeyEvent(bodyOf(record.raw), this.context.digest));
+      return readReceivedKeyEvent(bodyOf(record.raw), this.context.digest);
     } catch {
       return undefined;
     }
@@ -497,10 +501,7 @@ export class EventProcessor {
     dropStaleReceipts(this.context, event.prefix, event.sn, event.said);
     this.store.putEvent(record);
     this.context.setState(firstSeenState(decision.state, firstSeen, datetime));
-    if (waiting.length > 0) {
-      const rest = { witnessSignatures: [], couples: [], transferable: waiting };
-      keepPendingReceipts(this.context, event.prefix, event.sn, event.said, rest, pendingSince);
-    }
+    keepWaitingReceipts(this.context, event.prefix, event.sn, event.said, waiting, pendingSince);
     outcomes.push({
       kind: 'accepted',
       prefix: event.prefix,
@@ -693,9 +694,7 @@ export class EventProcessor {
       const applied = applyReceipts(this.context, record, incoming, true);
       if (applied.added > 0) this.store.updateEvent(applied.record);
       // Transferable receipts whose receipter's establishment event is not known yet wait for it.
-      const rest = { witnessSignatures: [], couples: [], transferable: applied.waiting };
-      const kept =
-        applied.waiting.length > 0 ? keepPendingReceipts(this.context, prefix, sn, said, rest) : 0;
+      const kept = keepWaitingReceipts(this.context, prefix, sn, said, applied.waiting);
       if (report)
         outcomes.push(
           applied.added === 0 && kept > 0

@@ -255,6 +255,23 @@ export function staleReceipt(
 }
 
 /**
+ * Keeps transferable receipts of an accepted event that wait for their receipter's establishment
+ * event (`applyReceipts`'s `waiting`); returns how many.
+ */
+export function keepWaitingReceipts(
+  context: ProcessorContext,
+  prefix: string,
+  sn: bigint,
+  said: string,
+  waiting: readonly TransferableSignatures[],
+  since?: number,
+): number {
+  if (waiting.length === 0) return 0;
+  const incoming = { witnessSignatures: [], couples: [], transferable: [...waiting] };
+  return keepPendingReceipts(context, prefix, sn, said, incoming, since);
+}
+
+/**
  * The accepted event `accepted` at (prefix, sn) makes receipts kept for other events there stale:
  * they are dropped, as keripy drops them when it next retries its receipt escrows (a receipt that
  * arrives now for another event at that sn is refused as stale).
@@ -294,17 +311,14 @@ export function releaseReceipterWaits(
     });
     if (applied.added > 0) context.store.updateEvent(applied.record);
     context.store.removePendingReceipts(pending.prefix, pending.said);
-    if (applied.waiting.length > 0) {
-      const rest = { witnessSignatures: [], couples: [], transferable: applied.waiting };
-      keepPendingReceipts(
-        context,
-        pending.prefix,
-        receiptedSn,
-        pending.said,
-        rest,
-        pending.receivedAt,
-      );
-    }
+    keepWaitingReceipts(
+      context,
+      pending.prefix,
+      receiptedSn,
+      pending.said,
+      applied.waiting,
+      pending.receivedAt,
+    );
     outcomes.push({
       kind: 'receipt',
       prefix: pending.prefix,

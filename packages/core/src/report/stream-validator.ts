@@ -4,12 +4,13 @@
  * the shape of the keripy conformance corpus (`expected.json`): the verdict, accepted key states
  * and KELs, where every other event ended, escrow counts, duplicity evidence, and throughput.
  */
-import { type CesrError, type ParseItem, parseKeripyNumber, StreamParser } from '@kestrel/cesr';
+import { type CesrError, type ParseItem, StreamParser } from '@kestrel/cesr';
 import { isKeyEventIlk } from '../event/fields.js';
 import type { EventProcessor } from '../processor/event-processor.js';
 import type { Outcome } from '../processor/outcomes.js';
 import { type KeyStateRecord, toKeyStateRecord } from '../state/key-state.js';
 import { type EscrowKind, type FirstSeenEntry, KERIPY_ESCROW_NAMES } from '../store/records.js';
+import { wholeNumber } from '../validation/key-event.js';
 import { Lookahead } from './lookahead.js';
 
 export type Fate =
@@ -492,19 +493,13 @@ function describeFate(why: Fate): string {
 }
 
 /**
- * An event's sn as keripy reads `s` (Python's `int(s, 16)`: spaces, underscores...; a JSON
- * number as it is, which Kestrel refuses in an event but can still name), or null.
+ * An event's sn as keripy's `Number` reads `s` (a hex string as Python's `int(s, 16)` reads it, or
+ * a JSON number, which Kestrel refuses in an event but can still name), or null.
  */
 function snOf(value: unknown): bigint | null {
-  if (typeof value === 'number')
-    return Number.isSafeInteger(value) && value >= 0 ? BigInt(value) : null;
-  if (typeof value !== 'string') return null;
-  if (HEX.test(value)) return BigInt(`0x${value}`);
   try {
-    return parseKeripyNumber(value);
+    return wholeNumber(value, 's');
   } catch {
     return null;
   }
 }
-
-const HEX = /^[0-9a-fA-F]+$/;

@@ -10,14 +10,16 @@
  * `Fraction`'s pattern matches Unicode digits with `\d` and Python's whitespace with `\s` (U+001C
  * to U+001F and U+0085 included, U+FEFF not). JavaScript's `\s` and `trim` differ on exactly these.
  */
-import { pythonNumberText } from '@kestrel/cesr';
+import { PYTHON_NON_ASCII_SPACES, pythonNumberText } from '@kestrel/cesr';
 import { type Rational, rational } from './rational.js';
 
 // Python digit groups allow single underscores between digits ("1_000").
 const DIGITS = String.raw`\d(?:_?\d)*`;
 
 /** Python's whitespace (`str.isspace`, which its `re` module's `\s` matches). */
-const PYTHON_SPACE = String.raw`[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]`;
+const PYTHON_SPACE = `[\\t\\n\\v\\f\\r\\x1c-\\x1f ${[...PYTHON_NON_ASCII_SPACES]
+  .map((code) => `\\u{${code.toString(16)}}`)
+  .join('')}]`;
 
 /** Leading and trailing whitespace as `float()` and `int()` strip it, after `pythonNumberText`. */
 function stripAscii(text: string): string {
