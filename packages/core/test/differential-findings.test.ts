@@ -406,3 +406,155 @@ describe("a delegation's anchor, found by searching, after the delegator adds wi
     expect(report.escrows).toEqual({});
   });
 });
+
+describe('two delegated rotations at one sn let in by one arrival', () => {
+  it('the one that arrived first is judged first, as in keripy, not the one anchored first', async () => {
+    // The delegate's two rotations at sn 1 (the same new keys, different next keys) both arrive
+    // before the delegator's KEL is complete: drtA first, anchored in the delegator's ixn 3,
+    // then drtB, anchored in ixn 2. The delegator's ixn 1 comes last and lets everything in.
+    // keripy's escrow passes take every out-of-order event before any delegation: the
+    // delegator's KEL is complete before the dip is approved, and then the two rotations are
+    // judged in the order they arrived, so drtA is accepted and drtB, judged against drtA's
+    // next keys, waits as partially signed. Kestrel took the retries in the order they became
+    // due, approved drtB as soon as ixn 2 was in, and so kept the other one.
+    const torKeys = keyGenerations('differential/cascade/tor');
+    const deeKeys = keyGenerations('differential/cascade/dee');
+    const other = testKey(crypto, 'differential/cascade/dee/other');
+    const torIcp = inception(torKeys);
+    const dip = inception(deeKeys, { delegator: torIcp.said });
+    const delegatedRotation = (next: TestKey) =>
+      rotate(digest, {
+        ilk: 'drt',
+        prefix: dip.said,
+        prior: dip.said,
+        sn: 1,
+        keys: [deeKeys[1]!.publicKey],
+        nextKeyDigests: [next.nextDigest],
+      });
+    const drtA = delegatedRotation(deeKeys[2]!);
+    const drtB = delegatedRotation(other);
+    const seal = (event: BuiltMessage) => ({ i: dip.said, s: event.sad.s, d: event.said });
+    let prior = torIcp.said;
+    const anchors = [dip, drtB, drtA].map((event, at) => {
+      const ixn = interact(digest, { prefix: torIcp.said, prior, sn: at + 1, data: [seal(event)] });
+      prior = ixn.said;
+      return signed(ixn, torKeys[0]!);
+    });
+    const report = await verify(
+      signed(torIcp, torKeys[0]!),
+      signed(dip, deeKeys[0]!),
+      signed(drtA, deeKeys[1]!),
+      signed(drtB, deeKeys[1]!),
+      anchors[1]!,
+      anchors[2]!,
+      anchors[0]!,
+    );
+    // keripy 1.3.6 on these bytes (escrows processed after each message): drtA accepted, drtB
+    // partially signed, {"pses": 1}.
+    expect(report.accepted[dip.said]?.kel.map((e) => e.said)).toEqual([dip.said, drtA.said]);
+    expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([
+      [drtB.said, 'partially_signed'],
+    ]);
+    expect(report.escrows).toEqual({ pses: 1 });
+  });
+});
+
+describe('receipts that came before a recovery rotation', () => {
+  it('are kept when an interaction takes its sn first, and carry the rotation in', async () => {
+    // ixn 1 and a recovery rotation at sn 1 (built on the inception, raising bt to 2) arrive
+    // before the inception; the rotation carries one witness's signature, and the other
+    // witness's receipt came apart, before everything. When the inception is in, ixn 1 is
+    // accepted, then the rotation waits for its second witness. keripy then moves the early
+    // receipt onto it (the event is in its partially witnessed escrow, whatever holds sn 1) and
+    // accepts it, superseding ixn 1. Kestrel dropped the receipt as stale when ixn 1 took sn 1.
+    const keys = keyGenerations('differential/early-receipt/ctl');
+    const witnesses = [0, 1].map((i) =>
+      testKey(crypto, `differential/early-receipt/wit/${i}`, false),
+    );
+    const prefixes = witnesses.map((w) => w.publicKey);
+    const icp = inception(keys, { witnesses: prefixes, witnessThreshold: 1 });
+    const ixn = interact(digest, { prefix: icp.said, prior: icp.said, sn: 1 });
+    const rot = rotate(digest, {
+      prefix: icp.said,
+      prior: icp.said,
+      sn: 1,
+      keys: [keys[1]!.publicKey],
+      nextKeyDigests: [keys[2]!.nextDigest],
+      witnesses: prefixes,
+      witnessThreshold: 2,
+    });
+    const withWitness = (event: BuiltMessage, signer: TestKey, index: number) =>
+      messagize(event.raw, [
+        controllerSignatures([sign(signer, event)]),
+        witnessSignatures([sign(witnesses[index]!, event, index)]),
+      ]);
+    const earlyReceipt = messagize(
+      receipt(digest, { prefix: icp.said, sn: 1, said: rot.said }).raw,
+      [
+        receiptCouples([
+          { prefix: prefixes[0]!, signature: signUnindexed(crypto, witnesses[0]!.seed, rot.raw) },
+        ]),
+      ],
+    );
+    const report = await verify(
+      earlyReceipt,
+      withWitness(ixn, keys[0]!, 1),
+      withWitness(rot, keys[1]!, 1),
+      withWitness(icp, keys[0]!, 0),
+    );
+    // keripy 1.3.6 on these bytes (escrows processed after each message, or once at the end):
+    // the rotation accepted after ixn 1 (first-seen order), superseding it; nothing escrowed.
+    expect(report.accepted[icp.said]?.kel.map((e) => e.said)).toEqual([
+      icp.said,
+      ixn.said,
+      rot.said,
+    ]);
+    expect(report.accepted[icp.said]?.state.d).toBe(rot.said);
+    expect(report.escrows).toEqual({});
+  });
+});
+
+describe('a conflicting interaction above a recovery rotation', () => {
+  it('is out of order once the recovery takes the key state below it, as in keripy', async () => {
+    // ixn 3 and another ixn 3 on the same ixn 2, both signed by the current key: the second is
+    // duplicity evidence (keripy parks it in its likely-duplicitous escrow). Then a rotation at
+    // sn 1 recovers, superseding ixns 1 to 3. keripy judges its parked event again on the next
+    // pass: sn 3 is now out of order, and it waits there. Kestrel kept the evidence and also
+    // escrows the event out of order, where keripy has it.
+    const keys = keyGenerations('differential/evidence-above/ctl');
+    const icp = inception(keys);
+    const interactions: BuiltMessage[] = [];
+    let prior = icp.said;
+    for (let sn = 1; sn <= 3; sn++) {
+      interactions.push(interact(digest, { prefix: icp.said, prior, sn }));
+      prior = interactions.at(-1)!.said;
+    }
+    const conflicting = interact(digest, {
+      prefix: icp.said,
+      prior: interactions[1]!.said,
+      sn: 3,
+      data: [{ d: `E${'A'.repeat(43)}` }],
+    });
+    const recovery = rotate(digest, {
+      prefix: icp.said,
+      prior: icp.said,
+      sn: 1,
+      keys: [keys[1]!.publicKey],
+      nextKeyDigests: [keys[2]!.nextDigest],
+    });
+    const report = await verify(
+      signed(icp, keys[0]!),
+      ...interactions.map((ixn) => signed(ixn, keys[0]!)),
+      signed(conflicting, keys[0]!),
+      signed(recovery, keys[1]!),
+    );
+    // keripy 1.3.6 on these bytes: the recovery accepted, the other ixn 3 out of order,
+    // {"ooes": 1}.
+    expect(report.accepted[icp.said]?.state.d).toBe(recovery.said);
+    expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([
+      [conflicting.said, 'out_of_order'],
+    ]);
+    expect(report.escrows).toEqual({ ooes: 1 });
+    expect(report.duplicity.map((d) => d.conflicting)).toEqual([conflicting.said]);
+  });
+});

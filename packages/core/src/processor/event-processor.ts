@@ -44,6 +44,7 @@ import {
   staleReceipt,
   witnessSignaturesOf,
 } from './receipts.js';
+import { RetryQueue } from './retry-queue.js';
 import { bodyOf, readStoredEvent } from './stored-events.js';
 
 const NONE: readonly never[] = Object.freeze([]);
@@ -54,13 +55,6 @@ const RE_JUDGED = [
   'partially_witnessed',
   'delegation',
 ] as const satisfies readonly EscrowKind[];
-
-interface RetryJob {
-  readonly kind: EscrowKind;
-  readonly prefix: string;
-  readonly sn: bigint;
-  readonly said: string;
-}
 
 export interface EventProcessorConfig {
   /** A KEL store, or a raw key-value store to wrap in one. */
@@ -83,7 +77,7 @@ function uniqueSignatures(
 export class EventProcessor {
   readonly context: ProcessorContext;
   readonly store: KelStore;
-  private readonly queue: RetryJob[] = [];
+  private readonly queue = new RetryQueue();
 
   constructor(config: EventProcessorConfig) {
     this.store = config.store instanceof KelStore ? config.store : new KelStore(config.store);
@@ -512,8 +506,10 @@ export class EventProcessor {
       recovery: decision.recovery,
     });
     this.indexAnchors(event);
+    const superseding = previous !== undefined && previous.sn >= event.sn;
     if (!this.store.quiet)
-      this.retryWhatWaitsFor(event, previous?.lastEstablishment.sn ?? 0n, outcomes);
+      this.retryWhatWaitsFor(event, previous?.lastEstablishment.sn ?? 0n, superseding, outcomes);
+    if (superseding) this.escrowEvidenceAbove(event, outcomes);
   }
 
   /** Records the delegation seals an accepted event anchors, and retries the events they approve. */
@@ -553,6 +549,7 @@ export class EventProcessor {
   private retryWhatWaitsFor(
     event: KeyEvent,
     lastEstablishmentBefore: bigint,
+    superseding: boolean,
     outcomes: Outcome[],
   ): void {
     outcomes.push(...releaseReceipterWaits(this.context, event.prefix, event.sn));
@@ -583,6 +580,51 @@ export class EventProcessor {
         if (sn >= from && sn <= event.sn && record.said !== event.said)
           this.queue.push({ kind, prefix: record.prefix, sn, said: record.said });
       }
+    }
+    // A recovery rotation took the key state back below events escrowed after its sn: keripy's
+    // next pass finds them out of order (or, just after it, in order against the new state).
+    if (superseding) {
+      for (const kind of [...RE_JUDGED, 'likely_duplicitous'] as const) {
+        for (const record of this.store.escrows(kind, event.prefix)) {
+          const sn = BigInt(`0x${record.sn}`);
+          if (sn > event.sn + 1n || (sn === event.sn + 1n && kind !== 'likely_duplicitous'))
+            this.queue.push({ kind, prefix: record.prefix, sn, said: record.said });
+        }
+      }
+    }
+  }
+
+  /**
+   * keripy parks a conflicting event in its likely-duplicitous escrow and judges it again on every
+   * pass: once a recovery rotation takes the key state back below it, the event is out of order
+   * there. Kestrel holds it as duplicity evidence (kept as it is), and now also escrows it out of
+   * order, where keripy has it. Those just above the recovery are left as evidence: judged in
+   * order against the recovered state they fail, and keripy drops them.
+   */
+  private escrowEvidenceAbove(recovery: KeyEvent, outcomes: Outcome[]): void {
+    const { prefix } = recovery;
+    for (const record of [...this.store.duplicities(prefix)]) {
+      const sn = BigInt(`0x${record.sn}`);
+      const { said, raw, signatures, witnessSignatures } = record.second;
+      if (sn <= recovery.sn + 1n || this.store.lastSaidAt(prefix, sn) === said) continue;
+      if (ESCROW_KINDS.some((kind) => this.store.escrow(kind, prefix, sn, said))) continue;
+      let conflicting: KeyEvent;
+      try {
+        conflicting = readReceivedKeyEvent(bodyOf(raw), this.context.digest);
+      } catch {
+        continue;
+      }
+      this.handle(
+        conflicting,
+        {
+          signatures: signaturesFromQb64(signatures),
+          witnessSignatures: signaturesFromQb64(witnessSignatures),
+          sourceSeal: undefined,
+          local: false,
+        },
+        undefined,
+        outcomes,
+      );
     }
   }
 

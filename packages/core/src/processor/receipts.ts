@@ -26,6 +26,7 @@ import type {
 import { decodeKey, verifySignatures } from '../validation/signatures.js';
 import type { AttachedReceiptCouple, TransferableSignatures } from './attachments.js';
 import type { ProcessorContext } from './context.js';
+import { ESCROW_KINDS } from './escrow-records.js';
 import type { ReceiptOutcome } from './outcomes.js';
 import { readStoredEvent } from './stored-events.js';
 
@@ -274,7 +275,9 @@ export function keepWaitingReceipts(
 /**
  * The accepted event `accepted` at (prefix, sn) makes receipts kept for other events there stale:
  * they are dropped, as keripy drops them when it next retries its receipt escrows (a receipt that
- * arrives now for another event at that sn is refused as stale).
+ * arrives now for another event at that sn is refused as stale). Not those of an event still
+ * escrowed there: it may yet be a recovery rotation waiting for witnesses, and keripy moves
+ * receipts onto an event in its partially witnessed escrow whatever holds its sn.
  */
 export function dropStaleReceipts(
   context: ProcessorContext,
@@ -282,8 +285,13 @@ export function dropStaleReceipts(
   sn: bigint,
   accepted: string,
 ): void {
-  for (const record of context.store.pendingReceiptsAt(prefix, sn))
-    if (record.said !== accepted) context.store.removePendingReceipts(prefix, record.said);
+  for (const record of context.store.pendingReceiptsAt(prefix, sn)) {
+    if (record.said === accepted) continue;
+    const escrowed = ESCROW_KINDS.some((kind) =>
+      context.store.escrow(kind, prefix, sn, record.said),
+    );
+    if (!escrowed) context.store.removePendingReceipts(prefix, record.said);
+  }
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { type CesrError, type ParseItem, StreamParser } from '@kestrel/cesr';
 import { isKeyEventIlk } from '../event/fields.js';
+import { ESCROW_KINDS } from '../processor/escrow-records.js';
 import type { EventProcessor } from '../processor/event-processor.js';
 import type { Outcome } from '../processor/outcomes.js';
 import { type KeyStateRecord, toKeyStateRecord } from '../state/key-state.js';
@@ -400,12 +401,12 @@ export class StreamValidator {
     for (const prefix of new Set([...prefixes, ...[...this.open.values()].map((s) => s.prefix)])) {
       for (const record of store.duplicities(prefix)) {
         // keripy holds the conflicting event in its likely-duplicitous escrow until it is accepted
-        // (after a recovery); counted once when it also waits in ours, not at all once it stands
-        // accepted at its sn. (A superseded event that comes again is parked there too.)
+        // (after a recovery) or finds it out of order (below a recovery); counted once when it
+        // also waits in one of ours, not at all once it stands accepted at its sn. (A superseded event that comes again is parked there too.)
         const sn = BigInt(`0x${record.sn}`);
         const conflicting = record.second.said;
         if (
-          !store.escrow('likely_duplicitous', prefix, sn, conflicting) &&
+          !ESCROW_KINDS.some((kind) => store.escrow(kind, prefix, sn, conflicting)) &&
           store.lastSaidAt(prefix, sn) !== conflicting
         )
           count(KERIPY_ESCROW_NAMES.duplicitous);
