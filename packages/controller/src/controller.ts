@@ -13,7 +13,6 @@ import {
   type Message,
   matterFromQb64,
   parseStream,
-  toHex,
 } from '@kestrel/cesr';
 import {
   type BuiltMessage,

@@ -4,7 +4,7 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { digestQb64, toHex } from '@kestrel/cesr';
+import { digestQb64 } from '@kestrel/cesr';
 import type { RotateIdentifierOptions } from '@kestrel/controller';
 import { type Command, flag, type ParsedArgs, stringOption, UsageError } from '../command.js';
 import {
