@@ -850,31 +850,46 @@ function compare(kestrelReport, keripy, prefixOf = new Map()) {
       laterToadSaids.add(said);
     } else differences.push(text);
   }
-  // A delegate accepted here only because of that anchor (and, in turn, its own delegates), and
-  // its count in keripy's pdes: its later events wait in keripy (out of order, or for their
-  // delegation), and are judged here.
+  // An event accepted here only because of that anchor holds its KEL further than keripy's, and
+  // keripy's KEL stops just before it: the key state differs from there, the KEL's later events
+  // wait in keripy (out of order, or for their delegation) and are judged here, and so do the
+  // delegates it anchors in turn.
   const knockOn = { kestrel: {}, keripy: {} };
-  const excused = new Set(
-    Object.entries(kestrelReport.accepted)
-      .filter(([prefix, { kel }]) => !keripy.accepted[prefix] && laterToadSaids.has(kel[0]?.said))
-      .map(([prefix]) => prefix),
-  );
+  const excusedFrom = new Map();
+  for (const [prefix, { kel }] of Object.entries(kestrelReport.accepted)) {
+    const at = kel.findIndex((e) => laterToadSaids.has(e.said));
+    if (at === -1) continue;
+    const before = kel.slice(0, at);
+    if (same(before, keripy.accepted[prefix]?.kel ?? [])) excusedFrom.set(prefix, kel[at].sn);
+  }
   for (let grew = true; grew; ) {
     grew = false;
     for (const [prefix, { state }] of Object.entries(kestrelReport.accepted))
-      if (!excused.has(prefix) && !keripy.accepted[prefix] && excused.has(state.di)) {
-        excused.add(prefix);
+      if (!excusedFrom.has(prefix) && !keripy.accepted[prefix] && excusedFrom.has(state.di)) {
+        excusedFrom.set(prefix, 0);
         grew = true;
       }
   }
-  for (const prefix of excused) {
-    const only = `accepted ${prefix}: only in kestrel`;
-    if (differences.includes(only)) differences.splice(differences.indexOf(only), 1);
+  const take = (text) => {
+    if (!differences.includes(text)) return false;
+    differences.splice(differences.indexOf(text), 1);
+    return true;
+  };
+  for (const [prefix, from] of excusedFrom) {
+    take(`accepted ${prefix}: only in kestrel`);
+    for (const d of differences.filter(
+      (d) => d === `kel ${prefix}` || d.startsWith(`state ${prefix}.`),
+    )) {
+      take(d);
+      documented.push(`after an anchor witnessed to the delegator's current toad: ${d}`);
+    }
     for (const [said, fate] of theirs) {
       const text = `fate ${said}: kestrel ${ours.get(said) ?? 'absent'}, keripy ${fate}`;
       const waiting = fate === 'out_of_order' || fate === 'delegation';
-      if (prefixOf.get(said) !== prefix || !waiting || !differences.includes(text)) continue;
-      differences.splice(differences.indexOf(text), 1);
+      const sn = [...kestrelReport.not_accepted, ...keripy.not_accepted].find(
+        (e) => e.said === said,
+      )?.sn;
+      if (prefixOf.get(said) !== prefix || !waiting || (sn ?? from) < from || !take(text)) continue;
       documented.push(`after an anchor witnessed to the delegator's current toad: ${text}`);
       const mine = ESCROW_OF_FATE[ours.get(said)];
       if (mine) knockOn.kestrel[mine] = (knockOn.kestrel[mine] ?? 0) + 1;
