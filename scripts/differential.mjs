@@ -566,8 +566,7 @@ function withTransferableReceipt(messages, target, receipter) {
  * A non-transferable identifier (a basic prefix, no next keys) and an event after its inception,
  * which no validator may accept.
  */
-function basicIdentifier(random, label) {
-  const signer = key(`${label}/basic`, false);
+function basicIdentifier(random, label, signer = key(`${label}/basic`, false)) {
   const digest = (code, data) => crypto.digest(code, data);
   const icp = core.incept(digest, { keys: [signer.publicKey], code: 'basic' });
   const signed = (event) =>
@@ -718,6 +717,9 @@ function scenario(seed) {
       if (random.chance(0.5)) main.restore(saved); // the controller goes on with one of the two
     }
   }
+  // Now and then a witness's own KEL (a basic, non-transferable prefix) comes with the stream.
+  if (main.witnesses.length > 0 && random.chance(0.1))
+    messages.push(...basicIdentifier(random, '', random.pick(main.witnesses)));
   // Delivery: reordered, duplicated, lost or damaged messages.
   let delivered = [...messages];
   if (random.chance(0.35)) delivered = random.shuffle(delivered);
