@@ -1,3 +1,8 @@
+/**
+ * @module processor/retry-queue
+ * The work queue of escrow retries: what an accepted event lets in is judged again at once (no
+ * polling), in the order of keripy's escrow passes.
+ */
 import type { EscrowKind } from '../store/records.js';
 
 /** An escrowed event due to be judged again. */

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { RetryQueue } from '../src/processor/retry-queue.js';
+import type { EscrowKind } from '../src/store/records.js';
+
+const job = (kind: EscrowKind, said: string) => ({ kind, prefix: 'E', sn: 1n, said });
+
+describe('the retry queue', () => {
+  it("gives jobs in keripy's escrow pass order, each kind first come first served", () => {
+    const queue = new RetryQueue();
+    queue.push(job('partially_signed', 'ps'));
+    queue.push(job('delegation', 'd1'));
+    queue.push(job('likely_duplicitous', 'ld'));
+    queue.push(job('out_of_order', 'o1'));
+    queue.push(job('partially_witnessed', 'pw'));
+    queue.push(job('delegation', 'd2'));
+    queue.push(job('out_of_order', 'o2'));
+    expect(queue.length).toBe(7);
+    const order: string[] = [];
+    for (let next = queue.shift(); next; next = queue.shift()) order.push(next.said);
+    expect(order).toEqual(['o1', 'o2', 'd1', 'd2', 'pw', 'ps', 'ld']);
+    expect(queue.length).toBe(0);
+  });
+
+  it('takes an out-of-order job pushed while others wait before them', () => {
+    const queue = new RetryQueue();
+    queue.push(job('delegation', 'd'));
+    queue.push(job('out_of_order', 'o1'));
+    expect(queue.shift()?.said).toBe('o1');
+    queue.push(job('out_of_order', 'o2'));
+    expect(queue.shift()?.said).toBe('o2');
+    expect(queue.shift()?.said).toBe('d');
+    expect(queue.shift()).toBeUndefined();
+  });
+});
