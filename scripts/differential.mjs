@@ -5,7 +5,7 @@
  *   bash scripts/keripy-oracle/setup.sh          # once: keripy, hio, BLAKE3 and Debian packages
  *   npm run build && node scripts/differential.mjs [SCENARIOS] [--seed N] [--out DIR]
  *     [--schedule eager|batch] [--mutations RATE] [--mutation NAME] [--delegation RATE]
- *     [--chain RATE] [--binary-bodies RATE] [--no-corpus-check] [--save-vectors DIR]
+ *     [--chain RATE] [--forks FACTOR] [--binary-bodies RATE] [--no-corpus-check] [--save-vectors DIR]
  *     [--verbose]
  *
  * Each scenario is a random set of KELs (single-signature and multisig with weighted thresholds,
@@ -62,6 +62,8 @@ const schedule = option('--schedule', 'eager');
 const delegationRate = Number(option('--delegation', 0.25));
 // Share of those whose delegate delegates in turn (a chain of two delegations).
 const chainRate = Number(option('--chain', 0.3));
+// How much more often than by default a KEL forks (duplicity, recoveries), 1 to 4.
+const forkFactor = Math.min(4, Math.max(0, Number(option('--forks', 1))));
 // Share of controllers whose events are CBOR or MGPK rather than JSON.
 const kindRate = Number(option('--binary-bodies', 0.1));
 // Share of events built with one field changed (MUTATIONS), re-SAIDed and properly signed.
@@ -638,7 +640,7 @@ function delegationStep(random, { delegator, delegate }, messages, roll) {
     messages.push(...anchoring, ...drt);
     return true;
   }
-  if (delegate.history.length > 1 && roll < 0.4) {
+  if (delegate.history.length > 1 && roll < 0.3 + 0.1 * forkFactor) {
     // a delegated fork: a drt (or ixn) on an earlier state of the delegate, anchored or not
     const saved = delegate.snapshot();
     delegate.restore(delegate.history[random.int(0, delegate.history.length - 2)]);
@@ -703,8 +705,10 @@ function scenario(seed) {
     const chained = grand && delegations[0].delegate.prefix !== undefined && random.chance(0.5);
     const pair = chained ? 1 : 0;
     if (delegations[pair] && delegationStep(random, delegations[pair], messages, roll)) continue;
-    if (roll < 0.55) messages.push(...main.interact());
-    else if (roll < 0.85) messages.push(...main.rotate());
+    const forking = 1 - 0.15 * forkFactor; // a fork of the main KEL above this roll
+    const interacting = forkFactor === 1 ? 0.55 : (0.55 / 0.85) * forking;
+    if (roll < interacting) messages.push(...main.interact());
+    else if (roll < forking) messages.push(...main.rotate());
     else if (main.history.length > 1) {
       // a fork: an event built on an earlier state (duplicity, or a recovery rotation)
       const saved = main.snapshot();
@@ -962,7 +966,7 @@ function saveVector(dir, seed, bytes, keripy, mutations) {
   const provenance = {
     keri: '1.3.6',
     schedule: 'escrows processed after every message',
-    generator: `scripts/differential.mjs 1 --seed ${seed} --mutations ${mutationRate} --delegation ${delegationRate} --chain ${chainRate} --binary-bodies ${kindRate}`,
+    generator: `scripts/differential.mjs 1 --seed ${seed} --mutations ${mutationRate} --delegation ${delegationRate} --chain ${chainRate} --forks ${forkFactor} --binary-bodies ${kindRate}`,
     mutations,
   };
   writeFileSync(
