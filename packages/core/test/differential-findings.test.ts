@@ -558,3 +558,59 @@ describe('a conflicting interaction above a recovery rotation', () => {
     expect(report.duplicity.map((d) => d.conflicting)).toEqual([conflicting.said]);
   });
 });
+
+describe('a recovery rotation waiting for witnesses, and a rotation on the event it supersedes', () => {
+  it('the recovery is judged before the later rotation, as keripy sweeps its escrows', async () => {
+    // ixn 1 and a recovery rotation at sn 1 both wait for their witness (its receipts came
+    // apart, first); rot 2 is built on ixn 1 and carries its witness's signature. All arrive
+    // before the inception. keripy's sweep then takes sn 1's events from its out-of-order escrow
+    // into its partially witnessed one, moves the receipts onto them and accepts ixn 1, then the
+    // recovery, in that one pass; rot 2 waits for the next pass over the out-of-order escrow and
+    // finds the recovery there. Kestrel took rot 2 as soon as ixn 1 was in, before the recovery.
+    const keys = keyGenerations('differential/sweep/ctl');
+    const other = testKey(crypto, 'differential/sweep/ctl/other');
+    const witness = testKey(crypto, 'differential/sweep/wit', false);
+    const icp = inception(keys, { witnesses: [witness.publicKey], witnessThreshold: 1 });
+    const ixn = interact(digest, { prefix: icp.said, prior: icp.said, sn: 1 });
+    const rotation = (prior: BuiltMessage, sn: number, signer: TestKey, next: TestKey) =>
+      rotate(digest, {
+        prefix: icp.said,
+        prior: prior.said,
+        sn,
+        keys: [signer.publicKey],
+        nextKeyDigests: [next.nextDigest],
+        witnesses: [witness.publicKey],
+        witnessThreshold: 1,
+      });
+    const recovery = rotation(icp, 1, keys[1]!, keys[2]!);
+    const later = rotation(ixn, 2, keys[1]!, other);
+    const receiptApart = (event: BuiltMessage) =>
+      messagize(
+        receipt(digest, { prefix: icp.said, sn: Number(event.sad.s), said: event.said }).raw,
+        [
+          receiptCouples([
+            {
+              prefix: witness.publicKey,
+              signature: signUnindexed(crypto, witness.seed, event.raw),
+            },
+          ]),
+        ],
+      );
+    const report = await verify(
+      receiptApart(ixn),
+      receiptApart(recovery),
+      signed(ixn, keys[0]!),
+      signed(recovery, keys[1]!),
+      signed(later, keys[1]!, witness),
+      signed(icp, keys[0]!, witness),
+    );
+    // keripy 1.3.6 on these bytes (escrows processed after each message): the recovery accepted
+    // after ixn 1, rot 2 dropped (its prior is no longer the event at sn 1).
+    expect(report.accepted[icp.said]?.kel.map((e) => e.said)).toEqual([
+      icp.said,
+      ixn.said,
+      recovery.said,
+    ]);
+    expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([[later.said, 'dropped']]);
+  });
+});

@@ -26,15 +26,20 @@ const PASS_ORDER = [
 ] as const satisfies readonly EscrowKind[];
 
 /**
- * The retries due after an event was accepted, taken in keripy's pass order: every out-of-order
- * retry before any delegation retry, and so on, each kind in the order it became due. So when one
- * arrival lets a whole chain in (a delegator's KEL completed, say), the chain is judged before
- * the events that wait on its anchors, and of two such events at one sn the one that arrived
- * first is judged first, as in keripy's passes, rather than the one whose anchor came first.
+ * The retries due after an event was accepted, taken the way keripy's escrow passes take them:
+ * one kind at a time in pass order (out of order, delegations, partially witnessed, partially
+ * signed, likely duplicitous), each first come first served, and a kind's jobs until none is
+ * left, including those its own retries add; jobs of other kinds that come up meanwhile wait
+ * for their kind's turn, and after the last kind the sweep starts again from the first. A new
+ * arrival's retries start a new sweep from the first kind. So when one arrival lets a whole chain
+ * in (a delegator's KEL completed, say), the chain is judged before the events that wait on its
+ * anchors, and of two events at one sn the one keripy's sweep reaches first is judged first.
  */
 export class RetryQueue {
   private readonly byKind = new Map<EscrowKind, RetryJob[]>(PASS_ORDER.map((kind) => [kind, []]));
   private size = 0;
+  /** The kind being swept (an index into PASS_ORDER). */
+  private at = 0;
 
   get length(): number {
     return this.size;
@@ -47,12 +52,14 @@ export class RetryQueue {
 
   shift(): RetryJob | undefined {
     if (this.size === 0) return undefined;
-    for (const kind of PASS_ORDER) {
-      const jobs = this.byKind.get(kind)!;
-      if (jobs.length > 0) {
-        this.size--;
-        return jobs.shift();
-      }
+    for (let step = 0; step < PASS_ORDER.length; step++) {
+      const at = (this.at + step) % PASS_ORDER.length;
+      const jobs = this.byKind.get(PASS_ORDER[at]!)!;
+      if (jobs.length === 0) continue;
+      this.size--;
+      // Once everything is done, the next arrival's retries sweep from the first kind again.
+      this.at = this.size === 0 ? 0 : at;
+      return jobs.shift();
     }
     return undefined;
   }
