@@ -614,3 +614,32 @@ describe('a recovery rotation waiting for witnesses, and a rotation on the event
     expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([[later.said, 'dropped']]);
   });
 });
+
+describe('an interaction of an establishment-only KEL, conflicting with its rotation', () => {
+  it('is dropped, not held as duplicity evidence: no interaction of such a KEL is an event', async () => {
+    // Found with a delegation chain: the EO delegate's drt 1 was accepted at once while keripy
+    // still waited for its anchor, and judged the ixn 1 that came next in order, refusing it.
+    // Kestrel met the same ixn as a conflict and kept it as evidence, since its key signed it.
+    const keys = keyGenerations('differential/eo-conflict/ctl');
+    const icp = inception(keys, { config: ['EO'] });
+    const rot = rotate(digest, {
+      prefix: icp.said,
+      prior: icp.said,
+      sn: 1,
+      keys: [keys[1]!.publicKey],
+      nextKeyDigests: [keys[2]!.nextDigest],
+    });
+    const ixn = interact(digest, { prefix: icp.said, prior: icp.said, sn: 1 });
+    const report = await verify(
+      signed(icp, keys[0]!),
+      signed(rot, keys[1]!),
+      signed(ixn, keys[0]!),
+    );
+    expect(report.accepted[icp.said]?.kel.map((e) => e.said)).toEqual([icp.said, rot.said]);
+    expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([[ixn.said, 'dropped']]);
+    expect(report.duplicity).toEqual([]);
+    // In order, keripy 1.3.6 refuses it too (an interaction of an establishment-only KEL).
+    const inOrder = await verify(signed(icp, keys[0]!), signed(ixn, keys[0]!));
+    expect(inOrder.not_accepted.map((e) => [e.said, e.why])).toEqual([[ixn.said, 'dropped']]);
+  });
+});

@@ -77,6 +77,17 @@ export function judgeConflict(
   } else {
     const establishment = establishmentBefore(context, event.prefix, event.sn);
     if (establishment) {
+      if (event.ilk === 'ixn' && context.state(event.prefix)?.establishmentOnly) {
+        // No interaction of an establishment-only KEL is a valid event, whoever signed it: in
+        // order it is refused (keripy too), so out of its place it is no evidence either.
+        return {
+          kind: 'reject',
+          error: new ValidationError(
+            'unsigned_conflict',
+            `A different ixn at sn ${event.sn} of ${event.prefix}, which is establishment-only; dropped`,
+          ),
+        };
+      }
       if (event.ilk === 'ixn') {
         const result = verifySignatures(context.crypto, event.raw, signatures, establishment.keys);
         verified = result.signatures;
