@@ -839,7 +839,10 @@ function compare(kestrelReport, keripy, prefixOf = new Map()) {
     // dropped here; keripy parks every conflicting event in ldes unjudged.
     const unsigned = kestrelReport.errors.some(
       (e) =>
-        e.includes(said) && /not validly signed|malformed keys or thresholds|is beyond the|which is establishment-only/.test(e),
+        e.includes(said) &&
+        /not validly signed|malformed keys or thresholds|is beyond the|which is establishment-only/.test(
+          e,
+        ),
     );
     // docs/architecture.md: keripy's search for a delegation's anchor (without a -G couple)
     // wants the anchoring event witnessed to the delegator's current toad, not to its own.
