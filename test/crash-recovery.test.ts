@@ -5,7 +5,7 @@
  * feeding the stream once more must complete it.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { concatBytes } from '@kestrel/cesr';
@@ -35,14 +35,20 @@ writeFileSync(streamFile, kelStream(crypto, { label: 'crash', events: EVENTS, ro
 
 /** Events committed so far, read by a second reader while the child writes. */
 function committedEvents(store: string): number {
-  if (!existsSync(join(store, 'data.mdb'))) return 0;
-  const reader = open({ path: store, readOnly: true, maxDbs: 16 });
+  // Not before the child has written LMDB's two meta pages: a file it has only just created is
+  // empty, and mapping it then is a race this poll need not run.
+  const file = join(store, 'data.mdb');
+  if (!existsSync(file) || statSync(file).size < 4 * 4096) return 0;
+  let reader: ReturnType<typeof open> | undefined;
   try {
+    reader = open({ path: store, readOnly: true, maxDbs: 16 });
     // A store whose tables the child has not created yet has none to open (read-only): nothing
     // is committed.
     return reader.openDB({ name: 'events' })?.getCount() ?? 0;
+  } catch {
+    return 0; // caught mid-initialisation: asked again 10 ms later
   } finally {
-    reader.close();
+    reader?.close();
   }
 }
 
