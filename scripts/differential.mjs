@@ -900,9 +900,11 @@ function compare(kestrelReport, keripy, prefixOf = new Map()) {
       )?.sn;
       if (prefixOf.get(said) !== prefix || !waiting || (sn ?? from) < from || !take(text)) continue;
       documented.push(`after an anchor witnessed to the delegator's current toad: ${text}`);
-      const mine = ESCROW_OF_FATE[ours.get(said)];
+      // A fate that is an escrow is named as its escrow kind is (dropped, accepted: none).
+      const mine = core.KERIPY_ESCROW_NAMES[ours.get(said)];
+      const theirsName = core.KERIPY_ESCROW_NAMES[fate];
       if (mine) knockOn.kestrel[mine] = (knockOn.kestrel[mine] ?? 0) + 1;
-      knockOn.keripy[ESCROW_OF_FATE[fate]] = (knockOn.keripy[ESCROW_OF_FATE[fate]] ?? 0) + 1;
+      knockOn.keripy[theirsName] = (knockOn.keripy[theirsName] ?? 0) + 1;
     }
   }
   // The verdict follows from the fates, but keripy's counts an event Kestrel did not read as a
@@ -944,15 +946,6 @@ function compare(kestrelReport, keripy, prefixOf = new Map()) {
     );
   return { differences, documented, unread };
 }
-
-/** The report's escrow name for each fate of an event not accepted. */
-const ESCROW_OF_FATE = {
-  out_of_order: 'ooes',
-  partially_signed: 'pses',
-  partially_witnessed: 'pwes',
-  delegation: 'pdes',
-  likely_duplicitous: 'ldes',
-};
 
 const sorted = (record) => Object.fromEntries(Object.entries(record).sort());
 

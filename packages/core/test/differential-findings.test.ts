@@ -15,6 +15,7 @@ import {
   ManualClock,
   MemoryStore,
   messagize,
+  type RotateOptions,
   receipt,
   receiptCouples,
   rotate,
@@ -53,6 +54,23 @@ const inception = (keys: readonly TestKey[], options: Partial<InceptOptions> = {
     ...options,
   });
 
+/** A rotation of `icp`'s KEL after `prior` to `keys[1]`, committing to `keys[2]`. */
+const singleKeyRotation = (
+  keys: readonly TestKey[],
+  icp: BuiltMessage,
+  prior: BuiltMessage,
+  sn: number,
+  options: Partial<RotateOptions> = {},
+) =>
+  rotate(digest, {
+    prefix: icp.said,
+    prior: prior.said,
+    sn,
+    keys: [keys[1]!.publicKey],
+    nextKeyDigests: [keys[2]!.nextDigest],
+    ...options,
+  });
+
 /** An event with its controller's signature, and a witness's (at index 0) when given. */
 const signed = (event: BuiltMessage, signer: TestKey, witness?: TestKey) =>
   messagize(event.raw, [
@@ -66,16 +84,7 @@ describe('witness cuts', () => {
   const prefixes = witnesses.map((w) => w.publicKey);
   const icp = inception(keys, { witnesses: prefixes, witnessThreshold: 1 });
   const rotation = (cuts: string[]) =>
-    rotate(digest, {
-      prefix: icp.said,
-      prior: icp.said,
-      sn: 1,
-      keys: [keys[1]!.publicKey],
-      nextKeyDigests: [keys[2]!.nextDigest],
-      witnesses: prefixes,
-      cuts,
-      witnessThreshold: 1,
-    });
+    singleKeyRotation(keys, icp, icp, 1, { witnesses: prefixes, cuts, witnessThreshold: 1 });
   const message = (event: BuiltMessage, signer: TestKey) => signed(event, signer, witnesses[0]);
 
   it('are written in the order of the witness list, whatever order they are given in', () => {
@@ -252,24 +261,13 @@ describe('escrowed events judged again when the key state passes their sn', () =
     const keys = keyGenerations('differential/rejudge/ctl');
     const witness = testKey(crypto, 'differential/rejudge/wit', false);
     const icp = inception(keys);
-    const rotA = rotate(digest, {
-      prefix: icp.said,
-      prior: icp.said,
-      sn: 1,
-      keys: [keys[1]!.publicKey],
-      nextKeyDigests: [keys[2]!.nextDigest],
+    const rotA = singleKeyRotation(keys, icp, icp, 1, {
       witnesses: [],
       adds: [witness.publicKey],
       witnessThreshold: 1,
     });
     const ixn = interact(digest, { prefix: icp.said, prior: icp.said, sn: 1 });
-    const rot2 = rotate(digest, {
-      prefix: icp.said,
-      prior: ixn.said,
-      sn: 2,
-      keys: [keys[1]!.publicKey],
-      nextKeyDigests: [keys[2]!.nextDigest],
-    });
+    const rot2 = singleKeyRotation(keys, icp, ixn, 2);
     const report = await verify(
       signed(icp, keys[0]!),
       signed(rotA, keys[1]!),
@@ -299,13 +297,7 @@ describe('a superseded interaction that comes again', () => {
     const keys = keyGenerations('differential/again/ctl');
     const icp = inception(keys);
     const ixn = interact(digest, { prefix: icp.said, prior: icp.said, sn: 1 });
-    const rot = rotate(digest, {
-      prefix: icp.said,
-      prior: icp.said,
-      sn: 1,
-      keys: [keys[1]!.publicKey],
-      nextKeyDigests: [keys[2]!.nextDigest],
-    });
+    const rot = singleKeyRotation(keys, icp, icp, 1);
     const report = await verify(
       signed(icp, keys[0]!),
       signed(ixn, keys[0]!),
@@ -385,12 +377,7 @@ describe("a delegation's anchor, found by searching, after the delegator adds wi
       sn: 1,
       data: [{ i: dee.prefix, s: '0', d: dee.said }],
     });
-    const rot = rotate(digest, {
-      prefix: icp.said,
-      prior: ixn.said,
-      sn: 2,
-      keys: [keys[1]!.publicKey],
-      nextKeyDigests: [keys[2]!.nextDigest],
+    const rot = singleKeyRotation(keys, icp, ixn, 2, {
       witnesses: [],
       adds: [witness.publicKey],
       witnessThreshold: 1,
@@ -474,15 +461,7 @@ describe('receipts that came before a recovery rotation', () => {
     const prefixes = witnesses.map((w) => w.publicKey);
     const icp = inception(keys, { witnesses: prefixes, witnessThreshold: 1 });
     const ixn = interact(digest, { prefix: icp.said, prior: icp.said, sn: 1 });
-    const rot = rotate(digest, {
-      prefix: icp.said,
-      prior: icp.said,
-      sn: 1,
-      keys: [keys[1]!.publicKey],
-      nextKeyDigests: [keys[2]!.nextDigest],
-      witnesses: prefixes,
-      witnessThreshold: 2,
-    });
+    const rot = singleKeyRotation(keys, icp, icp, 1, { witnesses: prefixes, witnessThreshold: 2 });
     const withWitness = (event: BuiltMessage, signer: TestKey, index: number) =>
       messagize(event.raw, [
         controllerSignatures([sign(signer, event)]),
@@ -535,13 +514,7 @@ describe('a conflicting interaction above a recovery rotation', () => {
       sn: 3,
       data: [{ d: `E${'A'.repeat(43)}` }],
     });
-    const recovery = rotate(digest, {
-      prefix: icp.said,
-      prior: icp.said,
-      sn: 1,
-      keys: [keys[1]!.publicKey],
-      nextKeyDigests: [keys[2]!.nextDigest],
-    });
+    const recovery = singleKeyRotation(keys, icp, icp, 1);
     const report = await verify(
       signed(icp, keys[0]!),
       ...interactions.map((ixn) => signed(ixn, keys[0]!)),
@@ -622,13 +595,7 @@ describe('an interaction of an establishment-only KEL, conflicting with its rota
     // Kestrel met the same ixn as a conflict and kept it as evidence, since its key signed it.
     const keys = keyGenerations('differential/eo-conflict/ctl');
     const icp = inception(keys, { config: ['EO'] });
-    const rot = rotate(digest, {
-      prefix: icp.said,
-      prior: icp.said,
-      sn: 1,
-      keys: [keys[1]!.publicKey],
-      nextKeyDigests: [keys[2]!.nextDigest],
-    });
+    const rot = singleKeyRotation(keys, icp, icp, 1);
     const ixn = interact(digest, { prefix: icp.said, prior: icp.said, sn: 1 });
     const report = await verify(
       signed(icp, keys[0]!),

@@ -7,6 +7,7 @@
  */
 import { toHex } from '@kestrel/cesr';
 import { ValidationError } from '../errors.js';
+import type { KelStore } from '../store/kel-store.js';
 import type { EscrowKind, EscrowRecord } from '../store/records.js';
 import type { KeyEvent } from '../validation/key-event.js';
 import type { ProcessorContext } from './context.js';
@@ -20,6 +21,11 @@ export const ESCROW_KINDS: readonly EscrowKind[] = [
   'delegation',
   'likely_duplicitous',
 ];
+
+/** Whether the event (prefix, sn, said) waits in any escrow. */
+export function isEscrowed(store: KelStore, prefix: string, sn: bigint, said: string): boolean {
+  return ESCROW_KINDS.some((kind) => store.escrow(kind, prefix, sn, said) !== undefined);
+}
 
 /** Whether a record waited longer than its kind's timeout (keripy's default unless configured). */
 export function expired(context: ProcessorContext, record: EscrowRecord, now: number): boolean {

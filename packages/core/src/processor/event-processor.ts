@@ -27,6 +27,7 @@ import {
   expired,
   expiredOutcome,
   inArrivalOrder,
+  isEscrowed,
   keepInEscrow,
   liveEscrows,
 } from './escrow-records.js';
@@ -573,23 +574,30 @@ export class EventProcessor {
     // it would recover), and after an establishment event a rotation waiting at any sn since the
     // previous one can no longer supersede: judged now, as keripy would, not only when what it
     // waits for arrives (a recovery rotation refused now stays refused when the state moves on).
+    // And after a recovery rotation, every event escrowed above its sn: the key state went back
+    // below them, and keripy's next pass finds them out of order (or, just after it, in order
+    // against the new state).
     const from = event.ilk === 'ixn' ? event.sn : lastEstablishmentBefore + 1n;
     for (const kind of RE_JUDGED) {
       for (const record of this.store.escrows(kind, event.prefix)) {
         const sn = BigInt(`0x${record.sn}`);
-        if (sn >= from && sn <= event.sn && record.said !== event.said)
+        const passed = sn >= from && sn <= event.sn && record.said !== event.said;
+        if (passed || (superseding && sn > event.sn))
           this.queue.push({ kind, prefix: record.prefix, sn, said: record.said });
       }
     }
-    // A recovery rotation took the key state back below events escrowed after its sn: keripy's
-    // next pass finds them out of order (or, just after it, in order against the new state).
+    // Likely-duplicitous events above it too (those just after it were queued above, with what
+    // waits at that sn).
     if (superseding) {
-      for (const kind of [...RE_JUDGED, 'likely_duplicitous'] as const) {
-        for (const record of this.store.escrows(kind, event.prefix)) {
-          const sn = BigInt(`0x${record.sn}`);
-          if (sn > event.sn + 1n || (sn === event.sn + 1n && kind !== 'likely_duplicitous'))
-            this.queue.push({ kind, prefix: record.prefix, sn, said: record.said });
-        }
+      for (const record of this.store.escrows('likely_duplicitous', event.prefix)) {
+        const sn = BigInt(`0x${record.sn}`);
+        if (sn > event.sn + 1n)
+          this.queue.push({
+            kind: 'likely_duplicitous',
+            prefix: record.prefix,
+            sn,
+            said: record.said,
+          });
       }
     }
   }
@@ -607,7 +615,7 @@ export class EventProcessor {
       const sn = BigInt(`0x${record.sn}`);
       const { said, raw, signatures, witnessSignatures } = record.second;
       if (sn <= recovery.sn + 1n || this.store.lastSaidAt(prefix, sn) === said) continue;
-      if (ESCROW_KINDS.some((kind) => this.store.escrow(kind, prefix, sn, said))) continue;
+      if (isEscrowed(this.store, prefix, sn, said)) continue;
       let conflicting: KeyEvent;
       try {
         conflicting = readReceivedKeyEvent(bodyOf(raw), this.context.digest);

@@ -26,7 +26,7 @@ import type {
 import { decodeKey, verifySignatures } from '../validation/signatures.js';
 import type { AttachedReceiptCouple, TransferableSignatures } from './attachments.js';
 import type { ProcessorContext } from './context.js';
-import { ESCROW_KINDS } from './escrow-records.js';
+import { isEscrowed } from './escrow-records.js';
 import type { ReceiptOutcome } from './outcomes.js';
 import { readStoredEvent } from './stored-events.js';
 
@@ -286,11 +286,8 @@ export function dropStaleReceipts(
   accepted: string,
 ): void {
   for (const record of context.store.pendingReceiptsAt(prefix, sn)) {
-    if (record.said === accepted) continue;
-    const escrowed = ESCROW_KINDS.some((kind) =>
-      context.store.escrow(kind, prefix, sn, record.said),
-    );
-    if (!escrowed) context.store.removePendingReceipts(prefix, record.said);
+    if (record.said === accepted || isEscrowed(context.store, prefix, sn, record.said)) continue;
+    context.store.removePendingReceipts(prefix, record.said);
   }
 }
 

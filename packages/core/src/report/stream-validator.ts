@@ -6,7 +6,7 @@
  */
 import { type CesrError, type ParseItem, StreamParser } from '@kestrel/cesr';
 import { isKeyEventIlk } from '../event/fields.js';
-import { ESCROW_KINDS } from '../processor/escrow-records.js';
+import { isEscrowed } from '../processor/escrow-records.js';
 import type { EventProcessor } from '../processor/event-processor.js';
 import type { Outcome } from '../processor/outcomes.js';
 import { type KeyStateRecord, toKeyStateRecord } from '../state/key-state.js';
@@ -406,7 +406,7 @@ export class StreamValidator {
         const sn = BigInt(`0x${record.sn}`);
         const conflicting = record.second.said;
         if (
-          !ESCROW_KINDS.some((kind) => store.escrow(kind, prefix, sn, conflicting)) &&
+          !isEscrowed(store, prefix, sn, conflicting) &&
           store.lastSaidAt(prefix, sn) !== conflicting
         )
           count(KERIPY_ESCROW_NAMES.duplicitous);
