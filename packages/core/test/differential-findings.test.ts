@@ -610,3 +610,108 @@ describe('an interaction of an establishment-only KEL, conflicting with its rota
     expect(inOrder.not_accepted.map((e) => [e.said, e.why])).toEqual([[ixn.said, 'dropped']]);
   });
 });
+
+describe('receipts that came before a recovery rotation that cuts witnesses', () => {
+  // keripy 1.3.6 judges a recovery rotation against the witnesses in force (Kever.deriveBacks
+  // ignores its cuts and adds), but places a receipt couple kept for it at the receipter's
+  // position in the list after the cuts and adds (`_processEscrowFindUnver`). The couple, now an
+  // indexed signature, verifies only where the two positions agree.
+  const keys = keyGenerations('differential/recovery-cut/ctl');
+  const witnesses = [0, 1].map((i) => testKey(crypto, `differential/recovery-cut/wit/${i}`, false));
+  const prefixes = witnesses.map((w) => w.publicKey);
+  const icp = inception(keys, { witnesses: prefixes, witnessThreshold: 1 });
+  const ixn = interact(digest, { prefix: icp.said, prior: icp.said, sn: 1 });
+  const withWitness = (event: BuiltMessage, signer: TestKey) =>
+    messagize(event.raw, [
+      controllerSignatures([sign(signer, event)]),
+      witnessSignatures([sign(witnesses[0]!, event, 0)]),
+    ]);
+  /** The stream: a recovery rotation cutting `cut`, and `receipter`'s couple for it, first. */
+  const stream = (cut: number, receipter: number) => {
+    const rot = singleKeyRotation(keys, icp, icp, 1, {
+      witnesses: prefixes,
+      cuts: [prefixes[cut]!],
+      witnessThreshold: 1,
+    });
+    const couple = messagize(receipt(digest, { prefix: icp.said, sn: 1, said: rot.said }).raw, [
+      receiptCouples([
+        {
+          prefix: prefixes[receipter]!,
+          signature: signUnindexed(crypto, witnesses[receipter]!.seed, rot.raw),
+        },
+      ]),
+    ]);
+    const rotation = messagize(rot.raw, [controllerSignatures([sign(keys[1]!, rot)])]);
+    return {
+      rot,
+      messages: [couple, withWitness(ixn, keys[0]!), rotation, withWitness(icp, keys[0]!)],
+    };
+  };
+
+  it('do not count when the receipter moves in the list: the rotation waits for witnesses', async () => {
+    // The rotation cuts witness 0; witness 1's couple is placed at 0 and checked against witness 0.
+    const { rot, messages } = stream(0, 1);
+    const report = await verify(...messages);
+    // keripy 1.3.6 on these bytes: ixn 1 stays accepted, the rotation waits for witnesses.
+    expect(report.accepted[icp.said]?.kel.map((e) => e.said)).toEqual([icp.said, ixn.said]);
+    expect(report.not_accepted).toEqual([
+      { said: rot.said, sn: 1, ilk: 'rot', why: 'partially_witnessed' },
+    ]);
+    expect(report.escrows).toEqual({ pwes: 1 });
+  });
+
+  it('count when the receipter keeps its position: the rotation supersedes the interaction', async () => {
+    const { rot, messages } = stream(1, 0);
+    const report = await verify(...messages);
+    // keripy 1.3.6 on these bytes: the rotation accepted after ixn 1, superseding it.
+    expect(report.accepted[icp.said]?.kel.map((e) => e.said)).toEqual([
+      icp.said,
+      ixn.said,
+      rot.said,
+    ]);
+    expect(report.escrows).toEqual({});
+  });
+});
+
+describe('a conflicting interaction just above a recovery rotation', () => {
+  it('is judged in order against the recovered state and dropped, as keripy drops it', async () => {
+    // ixn 2 and another ixn 2 on the same ixn 1, all signed by the current key, another ixn 1,
+    // and a third ixn 2 on that one: the others are duplicity evidence (keripy parks them in its
+    // likely-duplicitous escrow; Kestrel also waits with the third, which follows a branch this
+    // KEL does not have, for a recovery). Then a rotation at sn 1 recovers, superseding ixns 1
+    // and 2. keripy judges its parked events again on the next pass: the other ixn 1 still
+    // conflicts (it stays), the other ixns 2 are now in order and their prior is not the
+    // recovery: keripy drops them. Kestrel keeps the records of evidence, and reports the events
+    // as keripy does.
+    const keys = keyGenerations('differential/evidence-next/ctl');
+    const icp = inception(keys);
+    const ixn1 = interact(digest, { prefix: icp.said, prior: icp.said, sn: 1 });
+    const ixn2 = interact(digest, { prefix: icp.said, prior: ixn1.said, sn: 2 });
+    const data = [{ d: `E${'A'.repeat(43)}` }];
+    const other1 = interact(digest, { prefix: icp.said, prior: icp.said, sn: 1, data });
+    const other2 = interact(digest, { prefix: icp.said, prior: ixn1.said, sn: 2, data });
+    const third2 = interact(digest, { prefix: icp.said, prior: other1.said, sn: 2 });
+    const recovery = singleKeyRotation(keys, icp, icp, 1);
+    const report = await verify(
+      signed(icp, keys[0]!),
+      signed(ixn1, keys[0]!),
+      signed(ixn2, keys[0]!),
+      signed(other1, keys[0]!),
+      signed(other2, keys[0]!),
+      signed(third2, keys[0]!),
+      signed(recovery, keys[1]!),
+    );
+    // keripy 1.3.6 on these bytes: the recovery accepted, the other ixn 1 likely duplicitous,
+    // the other ixns 2 dropped, {"ldes": 1}.
+    expect(report.accepted[icp.said]?.state.d).toBe(recovery.said);
+    expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([
+      [other1.said, 'likely_duplicitous'],
+      [other2.said, 'dropped'],
+      [third2.said, 'dropped'],
+    ]);
+    expect(report.escrows).toEqual({ ldes: 1 });
+    expect(report.duplicity.map((d) => d.conflicting).sort()).toEqual(
+      [other1.said, other2.said, third2.said].sort(),
+    );
+  });
+});

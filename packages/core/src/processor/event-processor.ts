@@ -6,7 +6,13 @@
  *
  * `process` is synchronous; `flush` commits the accumulated writes in one atomic batch.
  */
-import { type IndexedSignature, type Message, parseHexNumber, toHex } from '@kestrel/cesr';
+import {
+  type IndexedSignature,
+  isoDateTime,
+  type Message,
+  parseHexNumber,
+  toHex,
+} from '@kestrel/cesr';
 import { EventError, type KeriError, ValidationError } from '../errors.js';
 import { isKeyEventIlk } from '../event/fields.js';
 import type { Clock } from '../ports/clock.js';
@@ -263,7 +269,31 @@ export class EventProcessor {
   ): readonly IndexedSignature[] {
     if (pending.witnessSignatures.length === 0 && pending.couples.length === 0) return NONE;
     const witnesses = this.witnessesFor(event);
-    return witnesses === undefined ? NONE : witnessSignaturesOf(pending, witnesses, true);
+    if (witnesses === undefined) return NONE;
+    const placing = this.receiptPlacesFor(event, witnesses);
+    if (placing === witnesses) return witnessSignaturesOf(pending, witnesses, true);
+    // Placed in one list, verified against the other: only where the two lists agree.
+    return witnessSignaturesOf(pending, placing, true).filter(
+      (signature) => placing[signature.index] === witnesses[signature.index],
+    );
+  }
+
+  /**
+   * The witness list by which receipts that came before an event are placed, `witnesses` (the
+   * list it is judged against) but for a recovery rotation: keripy judges that against the
+   * witnesses in force, ignoring its cuts and adds (`Kever.deriveBacks`), yet places receipts
+   * kept for it by the list after its cuts and adds (`_processEscrowFindUnver`), and drops them
+   * when those cannot be applied.
+   */
+  private receiptPlacesFor(event: KeyEvent, witnesses: readonly string[]): readonly string[] {
+    if (event.ilk === 'icp' || event.ilk === 'dip' || event.ilk === 'ixn') return witnesses;
+    const state = this.context.state(event.prefix);
+    if (!state || event.sn > state.sn) return witnesses;
+    try {
+      return deriveWitnesses(state.witnesses, event.cuts, event.adds).witnesses;
+    } catch {
+      return NONE;
+    }
   }
 
   /**
@@ -446,9 +476,20 @@ export class EventProcessor {
       }
       case 'reject':
         removeEscrows();
+        // Duplicity evidence judged again and failing for good: keripy drops it from its
+        // likely-duplicitous escrow then (a copy that fails on arrival leaves the first in place).
+        if (retriedFrom !== undefined) this.dropEvidence(event);
         outcomes.push({ kind: 'rejected', ...identityOf(event), error: decision.error });
         return;
     }
+  }
+
+  /** Marks the evidence record of a conflicting event as no longer held as likely duplicitous. */
+  private dropEvidence(event: KeyEvent): void {
+    const record = this.store.duplicity(event.prefix, event.sn, event.said);
+    if (record === undefined || record.droppedAt !== undefined) return;
+    const droppedAt = isoDateTime(new Date(this.context.clock.now()));
+    this.store.putDuplicity({ ...record, droppedAt });
   }
 
   /** A non-inception event whose prior is not the accepted event before it (read well enough to judge). */
@@ -605,17 +646,19 @@ export class EventProcessor {
   /**
    * keripy parks a conflicting event in its likely-duplicitous escrow and judges it again on every
    * pass: once a recovery rotation takes the key state back below it, the event is out of order
-   * there. Kestrel holds it as duplicity evidence (kept as it is), and now also escrows it out of
-   * order, where keripy has it. Those just above the recovery are left as evidence: judged in
-   * order against the recovered state they fail, and keripy drops them.
+   * there, or, just above the recovery, in order against the recovered state. Kestrel holds it as
+   * duplicity evidence (kept as it is), and now judges it as keripy does: escrowed out of order,
+   * or judged in order, where it fails unless it follows the recovery, and keripy drops it.
    */
   private escrowEvidenceAbove(recovery: KeyEvent, outcomes: Outcome[]): void {
     const { prefix } = recovery;
     for (const record of [...this.store.duplicities(prefix)]) {
       const sn = BigInt(`0x${record.sn}`);
       const { said, raw, signatures, witnessSignatures } = record.second;
-      if (sn <= recovery.sn + 1n || this.store.lastSaidAt(prefix, sn) === said) continue;
-      if (isEscrowed(this.store, prefix, sn, said)) continue;
+      if (sn <= recovery.sn || record.droppedAt !== undefined) continue;
+      const held = () =>
+        this.store.lastSaidAt(prefix, sn) === said || isEscrowed(this.store, prefix, sn, said);
+      if (held()) continue;
       let conflicting: KeyEvent;
       try {
         conflicting = readReceivedKeyEvent(bodyOf(raw), this.context.digest);
@@ -633,6 +676,7 @@ export class EventProcessor {
         undefined,
         outcomes,
       );
+      if (!held()) this.dropEvidence(conflicting);
     }
   }
 

@@ -350,7 +350,7 @@ export class StreamValidator {
         }
         if (why === 'dropped') {
           const evidence = store.duplicity(seen.prefix, seen.sn, seen.said);
-          if (evidence) {
+          if (evidence && evidence.droppedAt === undefined) {
             why = 'likely_duplicitous';
             reason = evidence.summary;
           }
@@ -401,11 +401,14 @@ export class StreamValidator {
     for (const prefix of new Set([...prefixes, ...[...this.open.values()].map((s) => s.prefix)])) {
       for (const record of store.duplicities(prefix)) {
         // keripy holds the conflicting event in its likely-duplicitous escrow until it is accepted
-        // (after a recovery) or finds it out of order (below a recovery); counted once when it
-        // also waits in one of ours, not at all once it stands accepted at its sn. (A superseded event that comes again is parked there too.)
+        // (after a recovery), finds it out of order (below a recovery) or drops it (judged in
+        // order just above a recovery); counted once when it also waits in one of ours, not at
+        // all once it stands accepted at its sn or was dropped. (A superseded event that comes
+        // again is parked there too.)
         const sn = BigInt(`0x${record.sn}`);
         const conflicting = record.second.said;
         if (
+          record.droppedAt === undefined &&
           !isEscrowed(store, prefix, sn, conflicting) &&
           store.lastSaidAt(prefix, sn) !== conflicting
         )

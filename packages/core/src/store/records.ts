@@ -152,4 +152,10 @@ export interface DuplicityRecord {
   readonly signedBy: 'current-keys' | 'pre-rotated-keys';
   /** Short description of the conflict. */
   readonly summary: string;
+  /**
+   * When the conflicting event stopped being held as likely duplicitous, the evidence staying:
+   * a recovery rotation took the key state to just below it and it did not follow from there
+   * (keripy then drops it from its likely-duplicitous escrow).
+   */
+  readonly droppedAt?: string;
 }
