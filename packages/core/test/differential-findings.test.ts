@@ -660,6 +660,25 @@ describe('receipts that came before a recovery rotation that cuts witnesses', ()
     expect(report.escrows).toEqual({ pwes: 1 });
   });
 
+  it('from a receipter not in the list after the cuts are dropped, not kept', async () => {
+    // keripy looks for a couple's receipter in that list; not there, it takes the couple for a
+    // receipt of the event accepted at its sn, the superseded interaction, and drops it as one
+    // of another event. (A couple kept for an event that is not a recovery stays in `ures`.)
+    const { rot, messages } = stream(0, 1);
+    const stranger = testKey(crypto, 'differential/recovery-cut/stranger', false);
+    const strangers = messagize(receipt(digest, { prefix: icp.said, sn: 1, said: rot.said }).raw, [
+      receiptCouples([
+        { prefix: stranger.publicKey, signature: signUnindexed(crypto, stranger.seed, rot.raw) },
+      ]),
+    ]);
+    const report = await verify(strangers, ...messages);
+    // keripy 1.3.6 on these bytes: the rotation waits for witnesses, no receipt kept.
+    expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([
+      [rot.said, 'partially_witnessed'],
+    ]);
+    expect(report.escrows).toEqual({ pwes: 1 });
+  });
+
   it('count when the receipter keeps its position: the rotation supersedes the interaction', async () => {
     const { rot, messages } = stream(1, 0);
     const report = await verify(...messages);

@@ -177,10 +177,19 @@ export class EventProcessor {
     );
   }
 
-  /** The witness list an escrowed event is judged against (undefined when not known yet). */
-  escrowedWitnesses(record: EscrowRecord): readonly string[] | undefined {
+  /**
+   * Whether keripy's escrow pass would still hold receipt couples kept for an event waiting for
+   * witnesses, by receipter: it moves those of the receipters it places by onto the event; it
+   * keeps the others, but for a recovery rotation, whose sn another event holds, it drops them as
+   * receipts of that event. Undefined while the event's witness list is not known.
+   */
+  keptCouplesFilter(record: EscrowRecord): ((receipter: string) => boolean) | undefined {
     const event = this.escrowedEvent(record);
-    return event && this.witnessesFor(event);
+    const witnesses = event && this.witnessesFor(event);
+    if (event === undefined || witnesses === undefined) return undefined;
+    const places = this.receiptPlacesFor(event, witnesses);
+    if (places !== witnesses) return () => false;
+    return (receipter) => !witnesses.includes(receipter);
   }
 
   /** The key event an escrow record holds, or undefined when it cannot be read. */

@@ -427,17 +427,18 @@ export class StreamValidator {
     for (const pending of store.allPendingReceipts()) {
       if (!this.streamPrefixes.has(pending.prefix)) continue;
       // Receipts of a partially witnessed event: keripy's escrow pass moves them onto the event
-      // (or drops those that fail), except couples from receipters that are not its witnesses.
+      // (or drops those that fail), except couples from receipters that are not its witnesses,
+      // which it keeps (see keptCouplesFilter).
       const partial = store.escrow(
         'partially_witnessed',
         pending.prefix,
         BigInt(`0x${pending.sn}`),
         pending.said,
       );
-      const witnesses = partial && this.processor.escrowedWitnesses(partial);
-      const wigs = witnesses ? 0 : pending.witnessSignatures.length;
-      const couples = witnesses
-        ? pending.receipts.filter((couple) => !witnesses.includes(couple.prefix)).length
+      const kept = partial && this.processor.keptCouplesFilter(partial);
+      const wigs = kept ? 0 : pending.witnessSignatures.length;
+      const couples = kept
+        ? pending.receipts.filter((couple) => kept(couple.prefix)).length
         : pending.receipts.length;
       if (wigs) count('uwes', wigs);
       if (couples) count('ures', couples);
