@@ -734,3 +734,39 @@ describe('a conflicting interaction just above a recovery rotation', () => {
     );
   });
 });
+
+describe("a witness's indexed signature that came before a recovery rotation", () => {
+  it('outlives the interaction that takes its sn first, and carries the rotation in', async () => {
+    // keripy keeps a witness's indexed signature that came in a receipt before its event
+    // (`uwes`) and looks for the event only among those waiting for witnesses, never in the KEL:
+    // an interaction accepted at its sn does not make it stale, as it makes a couple stale. When
+    // the recovery rotation arrives and waits for its witness, keripy moves the signature onto it
+    // and accepts it. Kestrel dropped the signature when the interaction was accepted.
+    const keys = keyGenerations('differential/early-wig/ctl');
+    const witness = testKey(crypto, 'differential/early-wig/wit', false);
+    const icp = inception(keys, { witnesses: [witness.publicKey], witnessThreshold: 1 });
+    const ixn = interact(digest, { prefix: icp.said, prior: icp.said, sn: 1 });
+    const rot = singleKeyRotation(keys, icp, icp, 1, {
+      witnesses: [witness.publicKey],
+      witnessThreshold: 1,
+    });
+    const earlySignature = messagize(
+      receipt(digest, { prefix: icp.said, sn: 1, said: rot.said }).raw,
+      [witnessSignatures([sign(witness, rot, 0)])],
+    );
+    const report = await verify(
+      earlySignature,
+      signed(icp, keys[0]!, witness),
+      signed(ixn, keys[0]!, witness),
+      messagize(rot.raw, [controllerSignatures([sign(keys[1]!, rot)])]),
+    );
+    // keripy 1.3.6 on these bytes (escrows processed after each message): the rotation accepted
+    // after ixn 1, superseding it; nothing escrowed.
+    expect(report.accepted[icp.said]?.kel.map((e) => e.said)).toEqual([
+      icp.said,
+      ixn.said,
+      rot.said,
+    ]);
+    expect(report.escrows).toEqual({});
+  });
+});

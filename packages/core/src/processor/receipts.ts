@@ -273,11 +273,14 @@ export function keepWaitingReceipts(
 }
 
 /**
- * The accepted event `accepted` at (prefix, sn) makes receipts kept for other events there stale:
- * they are dropped, as keripy drops them when it next retries its receipt escrows (a receipt that
- * arrives now for another event at that sn is refused as stale). Not those of an event still
- * escrowed there: it may yet be a recovery rotation waiting for witnesses, and keripy moves
- * receipts onto an event in its partially witnessed escrow whatever holds its sn.
+ * The accepted event `accepted` at (prefix, sn) makes receipt couples and transferable receipts
+ * kept for other events there stale: they are dropped, as keripy drops them when it next retries
+ * its receipt escrows (a receipt that arrives now for another event at that sn is refused as
+ * stale). Not those of an event still escrowed there: it may yet be a recovery rotation waiting
+ * for witnesses, and keripy moves receipts onto an event in its partially witnessed escrow
+ * whatever holds its sn. Witnesses' indexed signatures are kept in any case: keripy's escrow of
+ * them (`uwes`) only ever looks for their event among those waiting for witnesses, never in the
+ * KEL, so they wait for a recovery rotation until they time out.
  */
 export function dropStaleReceipts(
   context: ProcessorContext,
@@ -287,7 +290,11 @@ export function dropStaleReceipts(
 ): void {
   for (const record of context.store.pendingReceiptsAt(prefix, sn)) {
     if (record.said === accepted || isEscrowed(context.store, prefix, sn, record.said)) continue;
-    context.store.removePendingReceipts(prefix, record.said);
+    if (record.witnessSignatures.length === 0) {
+      context.store.removePendingReceipts(prefix, record.said);
+    } else if (record.receipts.length > 0 || record.transferableReceipts.length > 0) {
+      context.store.putPendingReceipts({ ...record, receipts: [], transferableReceipts: [] });
+    }
   }
 }
 
