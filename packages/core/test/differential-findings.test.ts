@@ -770,3 +770,51 @@ describe("a witness's indexed signature that came before a recovery rotation", (
     expect(report.escrows).toEqual({});
   });
 });
+
+describe('a delegated rotation without a source seal couple, retried out of order', () => {
+  it('waits for the delegation sweep, and an interaction retried in between takes its sn first', async () => {
+    // The delegate's drt 1 (no -G couple) and an ixn 1 arrive before its inception; the dip and
+    // the drt are anchored in the delegator's ixn 1, which comes last. keripy searches a
+    // delegator's KEL for an anchor only when it retries its partially signed, partially
+    // witnessed or delegation escrows: its out-of-order pass escrows the drt for delegation and
+    // goes on to accept ixn 1; its delegation pass then finds the drt's anchor, and the drt
+    // supersedes ixn 1. Kestrel searched at once and accepted the drt first, so ixn 1 became
+    // duplicity evidence.
+    const torKeys = keyGenerations('differential/search-later/tor');
+    const deeKeys = keyGenerations('differential/search-later/dee');
+    const torIcp = inception(torKeys);
+    const dip = inception(deeKeys, { delegator: torIcp.said });
+    const drt = rotate(digest, {
+      ilk: 'drt',
+      prefix: dip.said,
+      prior: dip.said,
+      sn: 1,
+      keys: [deeKeys[1]!.publicKey],
+      nextKeyDigests: [deeKeys[2]!.nextDigest],
+    });
+    const ixn = interact(digest, { prefix: dip.said, prior: dip.said, sn: 1 });
+    const seal = (event: BuiltMessage) => ({ i: dip.said, s: event.sad.s, d: event.said });
+    const anchoring = interact(digest, {
+      prefix: torIcp.said,
+      prior: torIcp.said,
+      sn: 1,
+      data: [seal(dip), seal(drt)],
+    });
+    const report = await verify(
+      signed(torIcp, torKeys[0]!),
+      signed(drt, deeKeys[1]!),
+      signed(ixn, deeKeys[0]!),
+      signed(dip, deeKeys[0]!),
+      signed(anchoring, torKeys[0]!),
+    );
+    // keripy 1.3.6 on these bytes (escrows processed after each message, or once at the end):
+    // ixn 1 accepted, then the drt superseding it; nothing escrowed.
+    expect(report.accepted[dip.said]?.kel.map((e) => e.said)).toEqual([
+      dip.said,
+      ixn.said,
+      drt.said,
+    ]);
+    expect(report.escrows).toEqual({});
+    expect(report.duplicity).toEqual([]);
+  });
+});

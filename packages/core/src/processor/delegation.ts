@@ -12,13 +12,22 @@
  * rotation's delegating event is not later than the superseded one's, and so drops every rotation
  * that only the same-event, rotation-over-interaction or up-the-chain rules accept; we follow the
  * rules. It also climbs the chain in the first delegator's KEL only; we climb to the delegator's
- * delegator, where the delegating events of delegating events are. And it searches the
- * delegator's KEL for an anchor only on an escrow retry; we search at once, with the same result.
+ * delegator, where the delegating events of delegating events are.
+ *
+ * keripy searches the delegator's KEL for an anchor only in the retries of its partially signed,
+ * partially witnessed and delegation escrows (`eager`), and forgets a couple that names an event
+ * without the anchor, to search in its next delegation pass. A new arrival it escrows, to search
+ * in the escrow pass right after it, where nothing can come first (its escrows were settled
+ * after the message before): searched at once here. Otherwise (a retry of the out-of-order or
+ * likely-duplicitous escrow, or a wrong couple on a retry) the event waits for the next
+ * delegation retry, in the same sweep: events retried in between may take its sn first, as in
+ * keripy.
  */
 import { toHex } from '@kestrel/cesr';
 import { type KeriError, ValidationError } from '../errors.js';
 import type { Seal } from '../event/wire.js';
 import type { KeyState } from '../state/key-state.js';
+import type { EscrowKind } from '../store/records.js';
 import type { KeyEvent } from '../validation/key-event.js';
 import type { SourceSeal } from './attachments.js';
 import type { ProcessorContext } from './context.js';
@@ -26,7 +35,14 @@ import { readStoredEvent } from './stored-events.js';
 
 export type DelegationResult =
   | { readonly kind: 'valid'; readonly sourceSeal: SourceSeal | undefined }
-  | { readonly kind: 'escrow'; readonly waitingFor: string }
+  | {
+      readonly kind: 'escrow';
+      readonly waitingFor: string;
+      /** Waits only for the next delegation retry, where the delegator's KEL is searched. */
+      readonly searchOnRetry?: boolean;
+      /** The event's source seal couple named an event without the anchor: keripy forgets it. */
+      readonly forgetSourceSeal?: boolean;
+    }
   | { readonly kind: 'reject'; readonly error: KeriError };
 
 /** Whether an anchored seal is exactly an event seal {i, s, d} for the given event. */
@@ -140,7 +156,14 @@ export function validateDelegation(
   delegator: string | undefined,
   sourceSeal: SourceSeal | undefined,
   local: boolean,
+  retriedFrom: EscrowKind | undefined,
 ): DelegationResult {
+  const arrival = retriedFrom === undefined;
+  const eager =
+    arrival ||
+    retriedFrom === 'partially_signed' ||
+    retriedFrom === 'partially_witnessed' ||
+    retriedFrom === 'delegation';
   if (delegator === undefined || local) return { kind: 'valid', sourceSeal: undefined };
   const delegatorState = context.state(delegator);
   if (!delegatorState) return { kind: 'escrow', waitingFor: `the KEL of delegator ${delegator}` };
@@ -175,15 +198,30 @@ export function validateDelegation(
         waitingFor: `event at sn ${sourceSeal.sn} of delegator ${delegator} (${sourceSeal.said}), the source seal of ${event.ilk} at sn ${event.sn} (${event.said})`,
       };
     }
-    if (candidate.seals.some((seal) => isEventSeal(seal, event.prefix, snHex, event.said)))
+    if (candidate.seals.some((seal) => isEventSeal(seal, event.prefix, snHex, event.said))) {
       delegating = candidate;
-    // Otherwise the couple is wrong (or its event superseded): ignore it and search.
+    } else if (!arrival) {
+      // The couple is wrong (or its event superseded): forgotten, and the KEL searched on retry.
+      return {
+        kind: 'escrow',
+        waitingFor: `a search of delegator ${delegator}'s KEL for the seal of ${event.ilk} at sn ${event.sn} (${event.said}), which the event at sn ${sourceSeal.sn} does not anchor`,
+        searchOnRetry: true,
+        forgetSourceSeal: true,
+      };
+    }
+  } else if (!eager) {
+    return {
+      kind: 'escrow',
+      waitingFor: `a search of delegator ${delegator}'s KEL for the seal of ${event.ilk} at sn ${event.sn} (${event.said})`,
+      searchOnRetry: true,
+    };
   }
   delegating ??= anchoringEvent(context, delegator, event.prefix, event.sn, event.said);
   if (!delegating) {
     return {
       kind: 'escrow',
       waitingFor: `delegator ${delegator} to anchor the seal of ${event.ilk} at sn ${event.sn} (${event.said})`,
+      forgetSourceSeal: sourceSeal !== undefined,
     };
   }
   const found: SourceSeal = { sn: delegating.sn, said: delegating.said };

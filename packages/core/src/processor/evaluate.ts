@@ -28,6 +28,8 @@ export interface Material {
   readonly sourceSeal: SourceSeal | undefined;
   /** Processed as coming from this node (see `ProcessorOptions.localPrefixes`). */
   readonly local: boolean;
+  /** The escrow the event is retried from; undefined for an arrival. */
+  readonly retriedFrom?: EscrowKind | undefined;
 }
 
 export type Decision =
@@ -50,6 +52,8 @@ export type Decision =
       readonly signatures: readonly IndexedSignature[];
       readonly witnessSignatures: readonly IndexedSignature[];
       readonly sourceSeal: SourceSeal | undefined;
+      /** To be retried in the next delegation sweep (where the delegator's KEL is searched). */
+      readonly retrySoon?: boolean;
     }
   | { readonly kind: 'conflict' }
   | { readonly kind: 'reject'; readonly error: KeriError };
@@ -401,7 +405,7 @@ function validateSignatures(
     material.witnessSignatures,
     rules.witnesses,
   );
-  const escrow = (kind: EscrowKind, waitingFor: string): Decision => ({
+  const escrow = (kind: EscrowKind, waitingFor: string): Extract<Decision, { kind: 'escrow' }> => ({
     kind: 'escrow',
     escrow: kind,
     waitingFor,
@@ -450,8 +454,17 @@ function validateSignatures(
     rules.delegator,
     material.sourceSeal,
     local,
+    material.retriedFrom,
   );
-  if (delegation.kind === 'escrow') return escrow('delegation', delegation.waitingFor);
+  if (delegation.kind === 'escrow') {
+    const escrowed = escrow('delegation', delegation.waitingFor);
+    // A couple that named an event without the anchor is forgotten, as keripy forgets it.
+    return {
+      ...escrowed,
+      sourceSeal: delegation.forgetSourceSeal ? undefined : escrowed.sourceSeal,
+      ...(delegation.searchOnRetry ? { retrySoon: true } : {}),
+    };
+  }
   if (delegation.kind === 'reject') return reject(delegation.error);
   return {
     kind: 'accept',

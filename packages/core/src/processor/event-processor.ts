@@ -352,7 +352,9 @@ export class EventProcessor {
     const retriedOutOfOrder = retriedFrom === 'out_of_order';
     const sourceSeal = incoming.sourceSeal ?? (retriedOutOfOrder ? undefined : keptSourceSeal);
     const own: Material =
-      sourceSeal === incoming.sourceSeal ? incoming : { ...incoming, sourceSeal };
+      sourceSeal === incoming.sourceSeal && retriedFrom === incoming.retriedFrom
+        ? incoming
+        : { ...incoming, sourceSeal, retriedFrom };
     const merging = escrowed.length > 0 || pendingWitnessSignatures.length > 0;
     const material: Material = merging
       ? {
@@ -367,6 +369,7 @@ export class EventProcessor {
           ),
           sourceSeal,
           local: incoming.local,
+          retriedFrom,
         }
       : own;
 
@@ -415,6 +418,15 @@ export class EventProcessor {
             outcomes,
           },
         );
+        // Waiting only for the delegator's KEL to be searched: keripy's next delegation pass.
+        if (decision.retrySoon) {
+          this.queue.push({
+            kind: 'delegation',
+            prefix: event.prefix,
+            sn: event.sn,
+            said: event.said,
+          });
+        }
         if (
           !foldsReceipts &&
           decision.escrow === 'partially_witnessed' &&
