@@ -818,3 +818,66 @@ describe('a delegated rotation without a source seal couple, retried out of orde
     expect(report.duplicity).toEqual([]);
   });
 });
+
+describe('witness signatures moved onto a delegated rotation waiting for witnesses', () => {
+  it('make it fail once another rotation takes its sn with fewer witnesses, as in keripy', async () => {
+    // The delegate's drtA (adding a second witness) and drtB (keeping the one) both wait for the
+    // dip; drtA's two witness signatures came before it, apart. When the delegator's anchor lets
+    // the dip in, keripy's out-of-order pass puts drtA in its partially witnessed escrow and drtB
+    // in its delegation escrow (no -G couple); its receipt pass moves the two signatures onto
+    // drtA; its delegation pass accepts drtB; its partially witnessed pass then judges drtA as a
+    // rotation at drtB's sn, against drtB's one witness, and the signature at index 1 makes
+    // keripy drop it (an index beyond the witnesses fails the event). Kestrel left the early
+    // signatures apart from the event, left the one beyond the list out, and kept drtA waiting
+    // for signatures.
+    const torKeys = keyGenerations('differential/moved-wigs/tor');
+    const deeKeys = keyGenerations('differential/moved-wigs/dee');
+    const other = testKey(crypto, 'differential/moved-wigs/dee/other');
+    const witnesses = [0, 1].map((i) => testKey(crypto, `differential/moved-wigs/wit/${i}`, false));
+    const prefixes = witnesses.map((w) => w.publicKey);
+    const torIcp = inception(torKeys);
+    const dip = inception(deeKeys, {
+      delegator: torIcp.said,
+      witnesses: [prefixes[0]!],
+      witnessThreshold: 1,
+    });
+    const delegatedRotation = (next: TestKey, adds: string[]) =>
+      rotate(digest, {
+        ilk: 'drt',
+        prefix: dip.said,
+        prior: dip.said,
+        sn: 1,
+        keys: [deeKeys[1]!.publicKey],
+        nextKeyDigests: [next.nextDigest],
+        witnesses: [prefixes[0]!],
+        adds,
+        witnessThreshold: 1,
+      });
+    const drtA = delegatedRotation(deeKeys[2]!, [prefixes[1]!]);
+    const drtB = delegatedRotation(other, []);
+    const seal = (event: BuiltMessage) => ({ i: dip.said, s: event.sad.s, d: event.said });
+    const anchoring = interact(digest, {
+      prefix: torIcp.said,
+      prior: torIcp.said,
+      sn: 1,
+      data: [seal(dip), seal(drtA), seal(drtB)],
+    });
+    const earlySignatures = messagize(
+      receipt(digest, { prefix: dip.said, sn: 1, said: drtA.said }).raw,
+      [witnessSignatures([sign(witnesses[0]!, drtA, 0), sign(witnesses[1]!, drtA, 1)])],
+    );
+    const report = await verify(
+      signed(torIcp, torKeys[0]!),
+      earlySignatures,
+      messagize(drtA.raw, [controllerSignatures([sign(deeKeys[1]!, drtA)])]),
+      signed(drtB, deeKeys[1]!, witnesses[0]),
+      signed(dip, deeKeys[0]!, witnesses[0]),
+      signed(anchoring, torKeys[0]!),
+    );
+    // keripy 1.3.6 on these bytes (escrows processed after each message): drtB accepted, drtA
+    // dropped, nothing escrowed.
+    expect(report.accepted[dip.said]?.kel.map((e) => e.said)).toEqual([dip.said, drtB.said]);
+    expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([[drtA.said, 'dropped']]);
+    expect(report.escrows).toEqual({});
+  });
+});

@@ -21,7 +21,12 @@ import type { Crypto } from '../ports/crypto.js';
 import type { KeyValueStore } from '../ports/key-value.js';
 import { firstSeenState } from '../state/key-state.js';
 import { KelStore, WAITING_AT_SN } from '../store/kel-store.js';
-import type { EscrowKind, EscrowRecord, EventRecord } from '../store/records.js';
+import type {
+  EscrowKind,
+  EscrowRecord,
+  EventRecord,
+  PendingReceiptsRecord,
+} from '../store/records.js';
 import { type KeyEvent, readReceivedKeyEvent } from '../validation/key-event.js';
 import { signaturesFromQb64, verifySignatures } from '../validation/signatures.js';
 import { type MessageAttachments, readAttachments, type SourceSeal } from './attachments.js';
@@ -288,6 +293,28 @@ export class EventProcessor {
   }
 
   /**
+   * Moves the receipts kept for an event now waiting for witnesses onto it, as keripy's receipt
+   * escrow passes do: returns the witness signatures that verify where they are placed, and lets
+   * go of every kept witness signature and of the couples of receipters it places (moved, or
+   * failed). Couples of others stay kept; transferable receipts are not touched.
+   */
+  private moveReceipts(
+    event: KeyEvent,
+    pending: IncomingReceipts,
+    record: PendingReceiptsRecord | undefined,
+  ): readonly IndexedSignature[] {
+    const signatures = this.pendingWitnessSignatures(event, pending);
+    const witnesses = this.witnessesFor(event);
+    if (record === undefined || witnesses === undefined || signatures.length === 0) return NONE;
+    const places = this.receiptPlacesFor(event, witnesses);
+    const receipts = record.receipts.filter((couple) => !places.includes(couple.prefix));
+    if (receipts.length === 0 && record.transferableReceipts.length === 0)
+      this.store.removePendingReceipts(event.prefix, event.said);
+    else this.store.putPendingReceipts({ ...record, witnessSignatures: [], receipts });
+    return verifySignatures(this.context.crypto, event.raw, signatures, places).signatures;
+  }
+
+  /**
    * The witness list by which receipts that came before an event are placed, `witnesses` (the
    * list it is judged against) but for a recovery rotation: keripy judges that against the
    * witnesses in force, ignoring its cuts and adds (`Kever.deriveBacks`), yet places receipts
@@ -406,18 +433,28 @@ export class EventProcessor {
           decision.escrow !== 'delegation' &&
           decision.sourceSeal === undefined &&
           keptSourceSeal !== undefined;
-        keepInEscrow(
-          this.context,
-          event,
-          keeps ? { ...decision, sourceSeal: keptSourceSeal } : decision,
-          {
-            escrowed,
-            pendingSince: pendingRecord?.receivedAt,
-            local: incoming.local,
-            now,
-            outcomes,
-          },
-        );
+        // Receipts that came before an event now waiting for witnesses become its own witness
+        // signatures (those that verify), as keripy's next receipt-escrow pass moves them onto it,
+        // before any delegation is retried: judged again later against a witness list that no
+        // longer reaches their index, they make it fail, as in keripy.
+        const moved =
+          !foldsReceipts && decision.escrow === 'partially_witnessed'
+            ? this.moveReceipts(event, pending, pendingRecord)
+            : NONE;
+        const kept =
+          moved.length === 0
+            ? decision
+            : {
+                ...decision,
+                witnessSignatures: uniqueSignatures(decision.witnessSignatures, moved),
+              };
+        keepInEscrow(this.context, event, keeps ? { ...kept, sourceSeal: keptSourceSeal } : kept, {
+          escrowed,
+          pendingSince: pendingRecord?.receivedAt,
+          local: incoming.local,
+          now,
+          outcomes,
+        });
         // Waiting only for the delegator's KEL to be searched: keripy's next delegation pass.
         if (decision.retrySoon) {
           this.queue.push({
@@ -427,12 +464,8 @@ export class EventProcessor {
             said: event.said,
           });
         }
-        if (
-          !foldsReceipts &&
-          decision.escrow === 'partially_witnessed' &&
-          this.pendingWitnessSignatures(event, pending).length > 0
-        ) {
-          // The receipts kept for it are tried after the retries already queued.
+        if (moved.length > 0) {
+          // Whether they are enough is judged after the retries already queued.
           const { prefix, sn, said } = event;
           this.queue.push({ kind: 'partially_witnessed', prefix, sn, said });
         }
