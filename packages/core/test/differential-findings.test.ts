@@ -22,6 +22,7 @@ import {
   StreamValidator,
   signIndexed,
   signUnindexed,
+  transferableSignatureGroups,
   witnessSignatures,
 } from '@kestrel/core';
 import { TestIdentifier, type TestKey, testKey } from '@kestrel/testing';
@@ -879,5 +880,115 @@ describe('witness signatures moved onto a delegated rotation waiting for witness
     expect(report.accepted[dip.said]?.kel.map((e) => e.said)).toEqual([dip.said, drtB.said]);
     expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([[drtA.said, 'dropped']]);
     expect(report.escrows).toEqual({});
+  });
+});
+
+describe('receipts that came before an event whose sn another event takes', () => {
+  it('are dropped once that event is accepted, even while theirs waits in another escrow', async () => {
+    // A transferable receipt (-F) and a non-witness's couple for a rotation at sn 1 come first;
+    // then an ixn 1 and the rotation (signed by one of its two keys, threshold 2), before the
+    // inception. When the inception is in, ixn 1 is accepted and the rotation, a recovery now,
+    // waits for signatures. keripy's receipt-escrow passes then find ixn 1 in the KEL at sn 1 and
+    // drop both receipts (they look for an event in the partially witnessed escrow only, which the
+    // rotation is not in). Kestrel kept them while the rotation waited in any escrow.
+    const keys = keyGenerations('differential/stale-kept/ctl');
+    const second = testKey(crypto, 'differential/stale-kept/ctl/second');
+    const receipterKeys = keyGenerations('differential/stale-kept/receipter');
+    const stranger = testKey(crypto, 'differential/stale-kept/stranger', false);
+    const icp = inception(keys);
+    const receipterIcp = inception(receipterKeys);
+    const ixn = interact(digest, { prefix: icp.said, prior: icp.said, sn: 1 });
+    const rot = rotate(digest, {
+      prefix: icp.said,
+      prior: icp.said,
+      sn: 1,
+      keys: [keys[1]!.publicKey, second.publicKey],
+      signingThreshold: 2,
+      nextKeyDigests: [keys[2]!.nextDigest],
+    });
+    const early = messagize(receipt(digest, { prefix: icp.said, sn: 1, said: rot.said }).raw, [
+      transferableSignatureGroups([
+        {
+          prefix: receipterIcp.said,
+          sn: 0n,
+          said: receipterIcp.said,
+          signatures: [sign(receipterKeys[0]!, rot)],
+        },
+      ]),
+      receiptCouples([
+        { prefix: stranger.publicKey, signature: signUnindexed(crypto, stranger.seed, rot.raw) },
+      ]),
+    ]);
+    const report = await verify(
+      signed(receipterIcp, receipterKeys[0]!),
+      early,
+      signed(ixn, keys[0]!),
+      signed(rot, keys[1]!),
+      signed(icp, keys[0]!),
+    );
+    // keripy 1.3.6 on these bytes (escrows processed after each message, or once at the end):
+    // ixn 1 accepted, the rotation partially signed, no receipt kept: {"pses": 1}.
+    expect(report.accepted[icp.said]?.kel.map((e) => e.said)).toEqual([icp.said, ixn.said]);
+    expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([
+      [rot.said, 'partially_signed'],
+    ]);
+    expect(report.escrows).toEqual({ pses: 1 });
+  });
+});
+
+describe('a transferable receipt that comes twice before its event', () => {
+  it('is kept once, as keripy keeps it once', async () => {
+    const keys = keyGenerations('differential/twice/ctl');
+    const receipterKeys = keyGenerations('differential/twice/receipter');
+    const icp = inception(keys);
+    const receipterIcp = inception(receipterKeys);
+    const ixn = interact(digest, { prefix: icp.said, prior: icp.said, sn: 1 });
+    const early = messagize(receipt(digest, { prefix: icp.said, sn: 1, said: ixn.said }).raw, [
+      transferableSignatureGroups([
+        {
+          prefix: receipterIcp.said,
+          sn: 0n,
+          said: receipterIcp.said,
+          signatures: [sign(receipterKeys[0]!, ixn)],
+        },
+      ]),
+    ]);
+    const report = await verify(signed(receipterIcp, receipterKeys[0]!), early, early);
+    // keripy 1.3.6 on these bytes: {"vres": 1}.
+    expect(report.escrows).toEqual({ vres: 1 });
+  });
+});
+
+describe('a receipt couple for an event waiting for witnesses', () => {
+  it('is moved onto the event, and no longer kept when the event goes on to wait for its delegation', async () => {
+    // A delegated inception with two witnesses (threshold 2) carries one witness's signature and
+    // waits for the other. That witness's couple comes in an rct: keripy moves it onto the event
+    // at its next receipt-escrow pass, the event is fully witnessed and waits for its delegator's
+    // anchor. Kestrel kept the couple apart as well, and reported it in `ures`.
+    const torKeys = keyGenerations('differential/moved-couple/tor');
+    const deeKeys = keyGenerations('differential/moved-couple/dee');
+    const witnesses = [0, 1].map((i) =>
+      testKey(crypto, `differential/moved-couple/wit/${i}`, false),
+    );
+    const prefixes = witnesses.map((w) => w.publicKey);
+    const torIcp = inception(torKeys);
+    const dip = inception(deeKeys, {
+      delegator: torIcp.said,
+      witnesses: prefixes,
+      witnessThreshold: 2,
+    });
+    const couple = messagize(receipt(digest, { prefix: dip.said, sn: 0, said: dip.said }).raw, [
+      receiptCouples([
+        { prefix: prefixes[1]!, signature: signUnindexed(crypto, witnesses[1]!.seed, dip.raw) },
+      ]),
+    ]);
+    const report = await verify(
+      signed(torIcp, torKeys[0]!),
+      signed(dip, deeKeys[0]!, witnesses[0]),
+      couple,
+    );
+    // keripy 1.3.6 on these bytes: the dip waits for its delegation, {"pdes": 1}.
+    expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([[dip.said, 'delegation']]);
+    expect(report.escrows).toEqual({ pdes: 1 });
   });
 });

@@ -90,6 +90,8 @@ export class EventProcessor {
   readonly context: ProcessorContext;
   readonly store: KelStore;
   private readonly queue = new RetryQueue();
+  /** Where events were accepted while receipts or escrows were kept: settled after the retries. */
+  private readonly acceptedWhileBusy: { prefix: string; sn: bigint }[] = [];
 
   constructor(config: EventProcessorConfig) {
     this.store = config.store instanceof KelStore ? config.store : new KelStore(config.store);
@@ -314,6 +316,18 @@ export class EventProcessor {
     return verifySignatures(this.context.crypto, event.raw, signatures, places).signatures;
   }
 
+  /** Moves the receipts kept for an event waiting for witnesses into its escrow record. */
+  private moveOntoEscrowed(record: EscrowRecord): void {
+    const event = this.escrowedEvent(record);
+    if (event === undefined) return;
+    const pending = this.store.pendingReceipts(record.prefix, record.said);
+    const moved = this.moveReceipts(event, pendingAsIncoming(pending), pending);
+    if (moved.length === 0) return;
+    const witnessSignatures = new Set(record.witnessSignatures);
+    for (const signature of moved) witnessSignatures.add(signature.qb64);
+    this.store.putEscrow({ ...record, witnessSignatures: [...witnessSignatures] });
+  }
+
   /**
    * The witness list by which receipts that came before an event are placed, `witnesses` (the
    * list it is judged against) but for a recovery rotation: keripy judges that against the
@@ -436,9 +450,10 @@ export class EventProcessor {
         // Receipts that came before an event now waiting for witnesses become its own witness
         // signatures (those that verify), as keripy's next receipt-escrow pass moves them onto it,
         // before any delegation is retried: judged again later against a witness list that no
-        // longer reaches their index, they make it fail, as in keripy.
+        // longer reaches their index, they make it fail, as in keripy. (Judged with them already
+        // when they were folded in: moved all the same, so that they no longer count as kept.)
         const moved =
-          !foldsReceipts && decision.escrow === 'partially_witnessed'
+          decision.escrow === 'partially_witnessed'
             ? this.moveReceipts(event, pending, pendingRecord)
             : NONE;
         const kept =
@@ -464,7 +479,7 @@ export class EventProcessor {
             said: event.said,
           });
         }
-        if (moved.length > 0) {
+        if (moved.length > 0 && !foldsReceipts) {
           // Whether they are enough is judged after the retries already queued.
           const { prefix, sn, said } = event;
           this.queue.push({ kind: 'partially_witnessed', prefix, sn, said });
@@ -588,7 +603,7 @@ export class EventProcessor {
       ({ record, waiting } = applyReceipts(this.context, record, pending, true));
     }
     this.store.removePendingReceipts(event.prefix, event.said);
-    dropStaleReceipts(this.context, event.prefix, event.sn, event.said);
+    if (!this.store.quiet) this.acceptedWhileBusy.push({ prefix: event.prefix, sn: event.sn });
     this.store.putEvent(record);
     this.context.setState(firstSeenState(decision.state, firstSeen, datetime));
     keepWaitingReceipts(this.context, event.prefix, event.sn, event.said, waiting, pendingSince);
@@ -853,6 +868,9 @@ export class EventProcessor {
     }
     const count = keepPendingReceipts(this.context, prefix, sn, said, incoming);
     if (report) outcomes.push({ kind: 'receipt', prefix, sn, said, result: 'escrowed', count });
+    // Keripy's next receipt-escrow pass moves receipts onto an event waiting for witnesses.
+    const waiting = this.store.escrow('partially_witnessed', prefix, sn, said);
+    if (waiting) this.moveOntoEscrowed(waiting);
     for (const kind of ['partially_witnessed', 'partially_signed', 'delegation'] as const) {
       if (this.store.escrow(kind, prefix, sn, said)) this.queue.push({ kind, prefix, sn, said });
     }
@@ -861,6 +879,13 @@ export class EventProcessor {
   // ---- escrow retries -----------------------------------------------------------------------
 
   private drainQueue(outcomes: Outcome[]): void {
+    this.retryQueued(outcomes);
+    // Then keripy's receipt-escrow pass over the sns that changed hands.
+    for (const { prefix, sn } of this.acceptedWhileBusy.splice(0))
+      dropStaleReceipts(this.context, prefix, sn);
+  }
+
+  private retryQueued(outcomes: Outcome[]): void {
     while (this.queue.length > 0) {
       const job = this.queue.shift()!;
       const record = this.store.escrow(job.kind, job.prefix, job.sn, job.said);

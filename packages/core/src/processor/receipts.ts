@@ -26,7 +26,6 @@ import type {
 import { decodeKey, verifySignatures } from '../validation/signatures.js';
 import type { AttachedReceiptCouple, TransferableSignatures } from './attachments.js';
 import type { ProcessorContext } from './context.js';
-import { isEscrowed } from './escrow-records.js';
 import type { ReceiptOutcome } from './outcomes.js';
 import { readStoredEvent } from './stored-events.js';
 
@@ -202,12 +201,21 @@ export function keepPendingReceipts(
     couples.set(couple.prefix, { prefix: couple.prefix, signature: couple.signature.qb64 });
   for (const group of incoming.transferable) {
     for (const signature of group.signatures) {
-      transferable.push({
+      const entry = {
         prefix: group.prefix,
         sn: group.sn.toString(16),
         said: group.said,
         signature: signature.qb64,
-      });
+      };
+      // The same receipt twice is kept once (keripy's escrow keeps a value once per key).
+      const known = transferable.some(
+        (t) =>
+          t.prefix === entry.prefix &&
+          t.sn === entry.sn &&
+          t.said === entry.said &&
+          t.signature === entry.signature,
+      );
+      if (!known) transferable.push(entry);
     }
   }
   const record: PendingReceiptsRecord = {
@@ -273,28 +281,25 @@ export function keepWaitingReceipts(
 }
 
 /**
- * The accepted event `accepted` at (prefix, sn) makes receipt couples and transferable receipts
- * kept for other events there stale: they are dropped, as keripy drops them when it next retries
- * its receipt escrows (a receipt that arrives now for another event at that sn is refused as
- * stale). Not those of an event still escrowed there: it may yet be a recovery rotation waiting
- * for witnesses, and keripy moves receipts onto an event in its partially witnessed escrow
- * whatever holds its sn. Witnesses' indexed signatures are kept in any case: keripy's escrow of
- * them (`uwes`) only ever looks for their event among those waiting for witnesses, never in the
- * KEL, so they wait for a recovery rotation until they time out.
+ * Receipts kept at (prefix, sn) for events other than the one accepted there: receipt couples and
+ * transferable receipts are dropped, as keripy drops them at its next receipt-escrow pass (it
+ * finds another event in the KEL at their sn; a receipt that arrives now for another event at
+ * that sn is refused as stale). Called once the retries an arrival let loose are done, since
+ * keripy's pass comes after its out-of-order pass: an event that came to wait for witnesses in
+ * between has had the couples of its witnesses moved onto it (`moveReceipts`). Witnesses'
+ * indexed signatures stay, until they time out: keripy's escrow of them (`uwes`) only ever looks
+ * for their event among those waiting for witnesses, never in the KEL, so they still carry a
+ * recovery rotation that comes later.
  */
-export function dropStaleReceipts(
-  context: ProcessorContext,
-  prefix: string,
-  sn: bigint,
-  accepted: string,
-): void {
+export function dropStaleReceipts(context: ProcessorContext, prefix: string, sn: bigint): void {
+  const accepted = context.store.lastSaidAt(prefix, sn);
+  if (accepted === undefined) return;
   for (const record of context.store.pendingReceiptsAt(prefix, sn)) {
-    if (record.said === accepted || isEscrowed(context.store, prefix, sn, record.said)) continue;
-    if (record.witnessSignatures.length === 0) {
+    if (record.said === accepted) continue;
+    if (record.receipts.length === 0 && record.transferableReceipts.length === 0) continue;
+    if (record.witnessSignatures.length === 0)
       context.store.removePendingReceipts(prefix, record.said);
-    } else if (record.receipts.length > 0 || record.transferableReceipts.length > 0) {
-      context.store.putPendingReceipts({ ...record, receipts: [], transferableReceipts: [] });
-    }
+    else context.store.putPendingReceipts({ ...record, receipts: [], transferableReceipts: [] });
   }
 }
 
