@@ -990,5 +990,17 @@ describe('a receipt couple for an event waiting for witnesses', () => {
     // keripy 1.3.6 on these bytes: the dip waits for its delegation, {"pdes": 1}.
     expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([[dip.said, 'delegation']]);
     expect(report.escrows).toEqual({ pdes: 1 });
+
+    // The couple before the event: keripy first has the event wait for witnesses (its own
+    // signature falls short), moves the couple onto it, then has it wait for its delegation.
+    // Kestrel judged the event with the couple at once, and kept the couple apart as well.
+    const before = await verify(
+      signed(torIcp, torKeys[0]!),
+      couple,
+      signed(dip, deeKeys[0]!, witnesses[0]),
+    );
+    // keripy 1.3.6 on these bytes: the same, {"pdes": 1}.
+    expect(before.not_accepted.map((e) => [e.said, e.why])).toEqual([[dip.said, 'delegation']]);
+    expect(before.escrows).toEqual({ pdes: 1 });
   });
 });

@@ -453,7 +453,10 @@ export class EventProcessor {
         // longer reaches their index, they make it fail, as in keripy. (Judged with them already
         // when they were folded in: moved all the same, so that they no longer count as kept.)
         const moved =
-          decision.escrow === 'partially_witnessed'
+          decision.escrow === 'partially_witnessed' ||
+          (decision.escrow === 'delegation' &&
+            pendingWitnessSignatures.length > 0 &&
+            witnessedOnlyWith(decision.witnessSignatures, incoming, escrowed, event))
             ? this.moveReceipts(event, pending, pendingRecord)
             : NONE;
         const kept =
@@ -926,6 +929,25 @@ export class EventProcessor {
     this.drainQueue(outcomes);
     return outcomes;
   }
+}
+
+/**
+ * Whether an event judged with receipts that came before it passed its witness threshold only
+ * with them (its own witness signatures, attached or kept in its escrows, fall short): keripy
+ * would have had it wait for witnesses first, and moved the receipts onto it.
+ */
+function witnessedOnlyWith(
+  verified: readonly IndexedSignature[],
+  incoming: Material,
+  escrowed: readonly EscrowRecord[],
+  event: KeyEvent,
+): boolean {
+  const ownSignatures = new Set(incoming.witnessSignatures.map((signature) => signature.qb64));
+  for (const record of escrowed)
+    for (const qb64 of record.witnessSignatures) ownSignatures.add(qb64);
+  const own = new Set<number>();
+  for (const signature of verified) if (ownSignatures.has(signature.qb64)) own.add(signature.index);
+  return own.size < event.witnessThreshold;
 }
 
 /** Whether the outcomes since `from` say the event is in the KEL (accepted now, or already). */
