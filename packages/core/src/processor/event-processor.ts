@@ -21,18 +21,20 @@ import type { Crypto } from '../ports/crypto.js';
 import type { KeyValueStore } from '../ports/key-value.js';
 import { firstSeenState } from '../state/key-state.js';
 import { KelStore, WAITING_AT_SN } from '../store/kel-store.js';
-import type {
-  EscrowKind,
-  EscrowRecord,
-  EventRecord,
-  PendingReceiptsRecord,
-} from '../store/records.js';
+import type { EscrowKind, EscrowRecord, EventRecord } from '../store/records.js';
 import { type KeyEvent, readReceivedKeyEvent } from '../validation/key-event.js';
 import { signaturesFromQb64, verifySignatures } from '../validation/signatures.js';
 import { type MessageAttachments, readAttachments, type SourceSeal } from './attachments.js';
 import { ProcessorContext, type ProcessorOptions } from './context.js';
 import { isEventSeal, sourceSealStands } from './delegation.js';
 import { judgeConflict } from './duplicity.js';
+import {
+  earlyWitnessSignatures,
+  keptCouplesFilter,
+  moveOntoEscrowed,
+  moveReceipts,
+  witnessedOnlyWith,
+} from './early-receipts.js';
 import {
   ESCROW_KINDS,
   expired,
@@ -42,7 +44,7 @@ import {
   keepInEscrow,
   liveEscrows,
 } from './escrow-records.js';
-import { deriveWitnesses, evaluateKeyEvent, type Material } from './evaluate.js';
+import { evaluateKeyEvent, type Material } from './evaluate.js';
 import { type EventOutcome, type Outcome, RECEIPT_TIMEOUT } from './outcomes.js';
 import { readReceiptBody } from './receipt-body.js';
 import {
@@ -54,7 +56,6 @@ import {
   pendingAsIncoming,
   releaseReceipterWaits,
   staleReceipt,
-  witnessSignaturesOf,
 } from './receipts.js';
 import { RetryQueue } from './retry-queue.js';
 import { bodyOf, readStoredEvent } from './stored-events.js';
@@ -184,19 +185,10 @@ export class EventProcessor {
     );
   }
 
-  /**
-   * Whether keripy's escrow pass would still hold receipt couples kept for an event waiting for
-   * witnesses, by receipter: it moves those of the receipters it places by onto the event; it
-   * keeps the others, but for a recovery rotation, whose sn another event holds, it drops them as
-   * receipts of that event. Undefined while the event's witness list is not known.
-   */
+  /** See `keptCouplesFilter` in `early-receipts.ts`: for the report's receipt-escrow counts. */
   keptCouplesFilter(record: EscrowRecord): ((receipter: string) => boolean) | undefined {
     const event = this.escrowedEvent(record);
-    const witnesses = event && this.witnessesFor(event);
-    if (event === undefined || witnesses === undefined) return undefined;
-    const places = this.receiptPlacesFor(event, witnesses);
-    if (places !== witnesses) return () => false;
-    return (receipter) => !witnesses.includes(receipter);
+    return event && keptCouplesFilter(this.context, event);
   }
 
   /** The key event an escrow record holds, or undefined when it cannot be read. */
@@ -258,95 +250,6 @@ export class EventProcessor {
   }
 
   /**
-   * The witness list an event would have, to match receipts that came before it to witnesses;
-   * undefined while the event is out of order (the list depends on the events before it).
-   */
-  private witnessesFor(event: KeyEvent): readonly string[] | undefined {
-    if (event.ilk === 'icp' || event.ilk === 'dip') return event.witnesses;
-    const state = this.context.state(event.prefix);
-    if (!state || event.sn > state.sn + 1n) return undefined;
-    // An interaction, and a recovery rotation (keripy keeps the witnesses in force there).
-    if (event.ilk === 'ixn' || event.sn <= state.sn) return state.witnesses;
-    try {
-      return deriveWitnesses(state.witnesses, event.cuts, event.adds).witnesses;
-    } catch {
-      return state.witnesses;
-    }
-  }
-
-  /**
-   * Witness signatures from receipts that came before the event (unverified): those of listed,
-   * non-transferable witnesses, once the witness list is known. They can only add to the event's
-   * receipts, never make it invalid (keripy keeps them apart and drops a bad one alone).
-   */
-  private pendingWitnessSignatures(
-    event: KeyEvent,
-    pending: IncomingReceipts,
-  ): readonly IndexedSignature[] {
-    if (pending.witnessSignatures.length === 0 && pending.couples.length === 0) return NONE;
-    const witnesses = this.witnessesFor(event);
-    if (witnesses === undefined) return NONE;
-    const placing = this.receiptPlacesFor(event, witnesses);
-    if (placing === witnesses) return witnessSignaturesOf(pending, witnesses, true);
-    // Placed in one list, verified against the other: only where the two lists agree.
-    return witnessSignaturesOf(pending, placing, true).filter(
-      (signature) => placing[signature.index] === witnesses[signature.index],
-    );
-  }
-
-  /**
-   * Moves the receipts kept for an event now waiting for witnesses onto it, as keripy's receipt
-   * escrow passes do: returns the witness signatures that verify where they are placed, and lets
-   * go of every kept witness signature and of the couples of receipters it places (moved, or
-   * failed). Couples of others stay kept; transferable receipts are not touched.
-   */
-  private moveReceipts(
-    event: KeyEvent,
-    pending: IncomingReceipts,
-    record: PendingReceiptsRecord | undefined,
-  ): readonly IndexedSignature[] {
-    const signatures = this.pendingWitnessSignatures(event, pending);
-    const witnesses = this.witnessesFor(event);
-    if (record === undefined || witnesses === undefined || signatures.length === 0) return NONE;
-    const places = this.receiptPlacesFor(event, witnesses);
-    const receipts = record.receipts.filter((couple) => !places.includes(couple.prefix));
-    if (receipts.length === 0 && record.transferableReceipts.length === 0)
-      this.store.removePendingReceipts(event.prefix, event.said);
-    else this.store.putPendingReceipts({ ...record, witnessSignatures: [], receipts });
-    return verifySignatures(this.context.crypto, event.raw, signatures, places).signatures;
-  }
-
-  /** Moves the receipts kept for an event waiting for witnesses into its escrow record. */
-  private moveOntoEscrowed(record: EscrowRecord): void {
-    const event = this.escrowedEvent(record);
-    if (event === undefined) return;
-    const pending = this.store.pendingReceipts(record.prefix, record.said);
-    const moved = this.moveReceipts(event, pendingAsIncoming(pending), pending);
-    if (moved.length === 0) return;
-    const witnessSignatures = new Set(record.witnessSignatures);
-    for (const signature of moved) witnessSignatures.add(signature.qb64);
-    this.store.putEscrow({ ...record, witnessSignatures: [...witnessSignatures] });
-  }
-
-  /**
-   * The witness list by which receipts that came before an event are placed, `witnesses` (the
-   * list it is judged against) but for a recovery rotation: keripy judges that against the
-   * witnesses in force, ignoring its cuts and adds (`Kever.deriveBacks`), yet places receipts
-   * kept for it by the list after its cuts and adds (`_processEscrowFindUnver`), and drops them
-   * when those cannot be applied.
-   */
-  private receiptPlacesFor(event: KeyEvent, witnesses: readonly string[]): readonly string[] {
-    if (event.ilk === 'icp' || event.ilk === 'dip' || event.ilk === 'ixn') return witnesses;
-    const state = this.context.state(event.prefix);
-    if (!state || event.sn > state.sn) return witnesses;
-    try {
-      return deriveWitnesses(state.witnesses, event.cuts, event.adds).witnesses;
-    } catch {
-      return NONE;
-    }
-  }
-
-  /**
    * Gathers what is known of an event (escrowed signatures, pending receipts), decides, and
    * carries it out. A copy that arrives is judged with everything kept for the event, and also on
    * its own when that does not accept it: keripy judges an arriving copy on its own attachments and
@@ -376,7 +279,7 @@ export class EventProcessor {
     // arrival takes them at once: keripy's next pass, right after it, gives the same end.
     const foldsReceipts = retriedFrom === undefined || retriedFrom === 'partially_witnessed';
     const pendingWitnessSignatures = foldsReceipts
-      ? this.pendingWitnessSignatures(event, pending)
+      ? earlyWitnessSignatures(this.context, event, pending)
       : NONE;
     let keptSourceSeal: SourceSeal | undefined;
     for (const record of escrowed) {
@@ -457,7 +360,7 @@ export class EventProcessor {
           (decision.escrow === 'delegation' &&
             pendingWitnessSignatures.length > 0 &&
             witnessedOnlyWith(decision.witnessSignatures, incoming, escrowed, event))
-            ? this.moveReceipts(event, pending, pendingRecord)
+            ? moveReceipts(this.context, event, pendingRecord)
             : NONE;
         const kept =
           moved.length === 0
@@ -873,7 +776,8 @@ export class EventProcessor {
     if (report) outcomes.push({ kind: 'receipt', prefix, sn, said, result: 'escrowed', count });
     // Keripy's next receipt-escrow pass moves receipts onto an event waiting for witnesses.
     const waiting = this.store.escrow('partially_witnessed', prefix, sn, said);
-    if (waiting) this.moveOntoEscrowed(waiting);
+    const waitingEvent = waiting && this.escrowedEvent(waiting);
+    if (waiting && waitingEvent) moveOntoEscrowed(this.context, waiting, waitingEvent);
     for (const kind of ['partially_witnessed', 'partially_signed', 'delegation'] as const) {
       if (this.store.escrow(kind, prefix, sn, said)) this.queue.push({ kind, prefix, sn, said });
     }
@@ -929,25 +833,6 @@ export class EventProcessor {
     this.drainQueue(outcomes);
     return outcomes;
   }
-}
-
-/**
- * Whether an event judged with receipts that came before it passed its witness threshold only
- * with them (its own witness signatures, attached or kept in its escrows, fall short): keripy
- * would have had it wait for witnesses first, and moved the receipts onto it.
- */
-function witnessedOnlyWith(
-  verified: readonly IndexedSignature[],
-  incoming: Material,
-  escrowed: readonly EscrowRecord[],
-  event: KeyEvent,
-): boolean {
-  const ownSignatures = new Set(incoming.witnessSignatures.map((signature) => signature.qb64));
-  for (const record of escrowed)
-    for (const qb64 of record.witnessSignatures) ownSignatures.add(qb64);
-  const own = new Set<number>();
-  for (const signature of verified) if (ownSignatures.has(signature.qb64)) own.add(signature.index);
-  return own.size < event.witnessThreshold;
 }
 
 /** Whether the outcomes since `from` say the event is in the KEL (accepted now, or already). */
