@@ -358,6 +358,23 @@ describe('a damaged copy of an accepted event', () => {
     expect(report.not_accepted).toEqual([]);
     expect(report.errors.some((e) => e.includes('Invalid SAID'))).toBe(true);
   });
+
+  it('of an event that waits out of order is not reported as dropped either', async () => {
+    // The same damage on an interaction that waits for its inception: keripy lists the SAID
+    // once, waiting out of order. Kestrel listed it twice, the damaged copy as dropped.
+    const id = new TestIdentifier(crypto, { label: 'differential/damaged-waiting' });
+    id.incept();
+    const ixn = id.interact();
+    const damaged = ixn.message.slice();
+    const at = new TextDecoder().decode(damaged).indexOf('"i":"') + 10;
+    damaged[at] = damaged[at] === 0x41 ? 0x42 : 0x41;
+    const report = await verify(ixn.message, damaged);
+    // keripy 1.3.6 on these bytes: {"ooes": 1}, the SAID of the interaction out of order.
+    expect(report.not_accepted).toEqual([
+      { said: ixn.event.said, sn: 1, ilk: 'ixn', why: 'out_of_order' },
+    ]);
+    expect(report.escrows).toEqual({ ooes: 1 });
+  });
 });
 
 describe("a delegation's anchor, found by searching, after the delegator adds witnesses", () => {

@@ -365,6 +365,9 @@ export class StreamValidator {
       notAccepted.push(entry);
       details.push({ ...entry, prefix: seen.prefix, reason: reason ?? describeFate(why) });
     }
+    // A damaged copy (its prefix changed, say) names the SAID of an event that waits in an
+    // escrow: keripy lists events by SAID, so the one that waits stands for both.
+    dropDroppedTwins(notAccepted, details);
 
     const accepted: VerifyReport['accepted'] = {};
     for (const prefix of prefixes) {
@@ -506,5 +509,18 @@ function snOf(value: unknown): bigint | null {
     return wholeNumber(value, 's');
   } catch {
     return null;
+  }
+}
+
+/** Removes, in place, a dropped entry whose SAID another entry that is not dropped also names. */
+function dropDroppedTwins(notAccepted: NotAccepted[], details: NotAcceptedDetail[]): void {
+  const waiting = new Set(notAccepted.filter((e) => e.why !== 'dropped').map((e) => e.said));
+  if (waiting.size === 0) return;
+  for (let at = notAccepted.length - 1; at >= 0; at--) {
+    const entry = notAccepted[at]!;
+    if (entry.why === 'dropped' && waiting.has(entry.said)) {
+      notAccepted.splice(at, 1);
+      details.splice(at, 1);
+    }
   }
 }
