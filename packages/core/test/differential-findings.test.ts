@@ -697,6 +697,34 @@ describe('receipts that came before a recovery rotation that cuts witnesses', ()
     expect(report.escrows).toEqual({ pwes: 1 });
   });
 
+  it('beyond the witnesses in force make the rotation fail once moved onto it', async () => {
+    // The rotation cuts witness 0 and adds two more; the second one's indexed signature (index 2
+    // in the list after the cuts and adds) came before it. keripy moves it onto the rotation
+    // waiting for witnesses, then judges the rotation against the two witnesses in force: index 2
+    // is beyond that list, and keripy drops the rotation. Kestrel left the signature out, and kept
+    // the rotation waiting for witnesses.
+    const more = [0, 1].map((i) => testKey(crypto, `differential/recovery-cut/more/${i}`, false));
+    const rot = singleKeyRotation(keys, icp, icp, 1, {
+      witnesses: prefixes,
+      cuts: [prefixes[0]!],
+      adds: more.map((w) => w.publicKey),
+      witnessThreshold: 1,
+    });
+    const early = messagize(receipt(digest, { prefix: icp.said, sn: 1, said: rot.said }).raw, [
+      witnessSignatures([sign(more[1]!, rot, 2)]),
+    ]);
+    const report = await verify(
+      early,
+      withWitness(icp, keys[0]!),
+      withWitness(ixn, keys[0]!),
+      messagize(rot.raw, [controllerSignatures([sign(keys[1]!, rot)])]),
+    );
+    // keripy 1.3.6 on these bytes: ixn 1 stays, the rotation is dropped, nothing escrowed.
+    expect(report.accepted[icp.said]?.kel.map((e) => e.said)).toEqual([icp.said, ixn.said]);
+    expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([[rot.said, 'dropped']]);
+    expect(report.escrows).toEqual({});
+  });
+
   it('count when the receipter keeps its position: the rotation supersedes the interaction', async () => {
     const { rot, messages } = stream(1, 0);
     const report = await verify(...messages);

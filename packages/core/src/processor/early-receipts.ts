@@ -90,10 +90,14 @@ export function moveReceipts(
   record: PendingReceiptsRecord | undefined,
 ): readonly IndexedSignature[] {
   if (record === undefined) return NONE;
-  const signatures = earlyWitnessSignatures(context, event, pendingAsIncoming(record));
   const witnesses = witnessesFor(context, event);
-  if (witnesses === undefined || signatures.length === 0) return NONE;
+  if (witnesses === undefined) return NONE;
   const places = receiptPlacesFor(context, event, witnesses);
+  // All that verify where they are placed, even where the list the event is judged against has
+  // another witness or none: keripy moves them all, and then they fail there, the event with them
+  // when the index is beyond that list.
+  const signatures = witnessSignaturesOf(pendingAsIncoming(record), places, true);
+  if (signatures.length === 0) return NONE;
   const receipts = record.receipts.filter((couple) => !places.includes(couple.prefix));
   if (receipts.length === 0 && record.transferableReceipts.length === 0)
     context.store.removePendingReceipts(event.prefix, event.said);

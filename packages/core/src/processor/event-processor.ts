@@ -385,7 +385,9 @@ export class EventProcessor {
             said: event.said,
           });
         }
-        if (moved.length > 0 && !foldsReceipts) {
+        const unjudged = (signature: IndexedSignature) =>
+          !decision.witnessSignatures.some((judged) => judged.qb64 === signature.qb64);
+        if (moved.length > 0 && (!foldsReceipts || moved.some(unjudged))) {
           // Whether they are enough is judged after the retries already queued.
           const { prefix, sn, said } = event;
           this.queue.push({ kind: 'partially_witnessed', prefix, sn, said });
