@@ -725,6 +725,33 @@ describe('receipts that came before a recovery rotation that cuts witnesses', ()
     expect(report.escrows).toEqual({});
   });
 
+  it('beyond the witnesses in force make the rotation fail even beside one that counts', async () => {
+    // The rotation cuts witness 1 and adds two more: witness 0 keeps index 0, and the second new
+    // one's signature at index 2 is beyond the two witnesses in force. Both came before the
+    // rotation, which carries none. keripy has it wait for witnesses, moves both onto it, and
+    // drops it on the second. Kestrel judged it at once with the first and accepted it.
+    const more = [0, 1].map((i) => testKey(crypto, `differential/recovery-cut/more/${i}`, false));
+    const rot = singleKeyRotation(keys, icp, icp, 1, {
+      witnesses: prefixes,
+      cuts: [prefixes[1]!],
+      adds: more.map((w) => w.publicKey),
+      witnessThreshold: 1,
+    });
+    const early = messagize(receipt(digest, { prefix: icp.said, sn: 1, said: rot.said }).raw, [
+      witnessSignatures([sign(witnesses[0]!, rot, 0), sign(more[1]!, rot, 2)]),
+    ]);
+    const report = await verify(
+      early,
+      withWitness(icp, keys[0]!),
+      withWitness(ixn, keys[0]!),
+      messagize(rot.raw, [controllerSignatures([sign(keys[1]!, rot)])]),
+    );
+    // keripy 1.3.6 on these bytes: ixn 1 stays, the rotation is dropped, nothing escrowed.
+    expect(report.accepted[icp.said]?.kel.map((e) => e.said)).toEqual([icp.said, ixn.said]);
+    expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([[rot.said, 'dropped']]);
+    expect(report.escrows).toEqual({});
+  });
+
   it('count when the receipter keeps its position: the rotation supersedes the interaction', async () => {
     const { rot, messages } = stream(1, 0);
     const report = await verify(...messages);

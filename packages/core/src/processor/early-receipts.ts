@@ -72,10 +72,12 @@ export function earlyWitnessSignatures(
   if (witnesses === undefined) return NONE;
   const places = receiptPlacesFor(context, event, witnesses);
   if (places === witnesses) return witnessSignaturesOf(pending, witnesses, true);
-  // Placed in one list, verified against the other: only where the two lists agree.
-  return witnessSignaturesOf(pending, places, true).filter(
-    (signature) => places[signature.index] === witnesses[signature.index],
-  );
+  // Placed in one list, verified against the other: they count only where the two lists agree,
+  // and one beyond the list in force makes the judgement fail, as it fails keripy's.
+  return witnessSignaturesOf(pending, places, true).filter((signature) => {
+    const inForce = witnesses[signature.index];
+    return inForce === undefined || inForce === places[signature.index];
+  });
 }
 
 /**
