@@ -1076,3 +1076,64 @@ describe('a receipt couple for an event waiting for witnesses', () => {
     expect(before.escrows).toEqual({ pdes: 1 });
   });
 });
+
+describe('delegated rotations let in by anchors that come in another order', () => {
+  it('are judged in the order they came, as keripy walks its delegation escrow', async () => {
+    // Two delegated recovery rotations at sn 1 (over the delegate's ixn 1) wait for their
+    // delegation: drtA came first. The delegator anchors drtB in its ixn 2 and drtA in its ixn 3,
+    // and ixn 3 comes before ixn 2. When ixn 2 comes, both are let in at once; keripy's delegation
+    // pass walks its escrow by prefix, sn and arrival, so drtA is judged first and accepted, and
+    // drtB is judged against drtA's next keys. Kestrel took them in the order their anchors were
+    // accepted: drtB first, then drtA superseding it.
+    const torKeys = keyGenerations('differential/anchor-order/tor');
+    const deeKeys = keyGenerations('differential/anchor-order/dee');
+    const other = testKey(crypto, 'differential/anchor-order/dee/other');
+    const torIcp = inception(torKeys);
+    const dip = inception(deeKeys, { delegator: torIcp.said });
+    const ixn = interact(digest, { prefix: dip.said, prior: dip.said, sn: 1 });
+    const delegatedRotation = (next: TestKey) =>
+      rotate(digest, {
+        ilk: 'drt',
+        prefix: dip.said,
+        prior: dip.said,
+        sn: 1,
+        keys: [deeKeys[1]!.publicKey],
+        nextKeyDigests: [next.nextDigest],
+      });
+    const drtA = delegatedRotation(deeKeys[2]!);
+    const drtB = delegatedRotation(other);
+    const seal = (event: BuiltMessage) => ({ i: dip.said, s: event.sad.s, d: event.said });
+    let prior = torIcp.said;
+    const anchors = [dip, drtB, drtA].map((event, at) => {
+      const anchoring = interact(digest, {
+        prefix: torIcp.said,
+        prior,
+        sn: at + 1,
+        data: [seal(event)],
+      });
+      prior = anchoring.said;
+      return signed(anchoring, torKeys[0]!);
+    });
+    const report = await verify(
+      signed(torIcp, torKeys[0]!),
+      signed(dip, deeKeys[0]!),
+      anchors[0]!,
+      signed(ixn, deeKeys[0]!),
+      signed(drtA, deeKeys[1]!),
+      signed(drtB, deeKeys[1]!),
+      anchors[2]!,
+      anchors[1]!,
+    );
+    // keripy 1.3.6 on these bytes (escrows processed after each message, or once at the end):
+    // drtA accepted over ixn 1; drtB, judged against drtA's next keys, waits for signatures.
+    expect(report.accepted[dip.said]?.kel.map((e) => e.said)).toEqual([
+      dip.said,
+      ixn.said,
+      drtA.said,
+    ]);
+    expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([
+      [drtB.said, 'partially_signed'],
+    ]);
+    expect(report.escrows).toEqual({ pses: 1 });
+  });
+});

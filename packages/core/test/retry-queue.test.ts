@@ -55,4 +55,22 @@ describe('the retry queue', () => {
     queue.push(job('out_of_order', 'o'));
     expect(queue.shift()?.said).toBe('o');
   });
+
+  it('takes delegation retries by prefix, sn and arrival, whatever order they are pushed in', () => {
+    const arrivals = new Map([
+      ['late', 3],
+      ['early', 1],
+      ['other-prefix', 0],
+      ['later-sn', 2],
+    ]);
+    const queue = new RetryQueue((j) => arrivals.get(j.said));
+    queue.push({ kind: 'delegation', prefix: 'EB', sn: 1n, said: 'late' });
+    queue.push({ kind: 'delegation', prefix: 'EB', sn: 2n, said: 'later-sn' });
+    queue.push({ kind: 'delegation', prefix: 'EB', sn: 1n, said: 'early' });
+    queue.push({ kind: 'delegation', prefix: 'EC', sn: 0n, said: 'other-prefix' });
+    queue.push({ kind: 'out_of_order', prefix: 'EZ', sn: 9n, said: 'o' });
+    const order: string[] = [];
+    for (let next = queue.shift(); next; next = queue.shift()) order.push(next.said);
+    expect(order).toEqual(['o', 'early', 'late', 'later-sn', 'other-prefix']);
+  });
 });

@@ -90,7 +90,9 @@ function uniqueSignatures(
 export class EventProcessor {
   readonly context: ProcessorContext;
   readonly store: KelStore;
-  private readonly queue = new RetryQueue();
+  private readonly queue = new RetryQueue(
+    (job) => this.store.escrow(job.kind, job.prefix, job.sn, job.said)?.arrival,
+  );
   /** Where events were accepted while receipts or escrows were kept: settled after the retries. */
   private readonly acceptedWhileBusy: { prefix: string; sn: bigint }[] = [];
 

@@ -37,17 +37,39 @@ const PASS_ORDER = [
  */
 export class RetryQueue {
   private readonly byKind = new Map<EscrowKind, RetryJob[]>(PASS_ORDER.map((kind) => [kind, []]));
+  private readonly arrivals = new Map<RetryJob, number>();
   private size = 0;
   /** The kind being swept (an index into PASS_ORDER). */
   private at = 0;
+
+  /**
+   * `arrivalOf`: when the escrowed event a job retries first came (its escrow record's order of
+   * arrival). Delegation retries are taken in the order keripy's delegation pass walks its escrow:
+   * by prefix, then sn, then as they came, whatever order the anchors that let them in came in.
+   */
+  constructor(private readonly arrivalOf?: (job: RetryJob) => number | undefined) {}
 
   get length(): number {
     return this.size;
   }
 
   push(job: RetryJob): void {
-    this.byKind.get(job.kind)!.push(job);
+    const jobs = this.byKind.get(job.kind)!;
     this.size++;
+    if (job.kind !== 'delegation' || this.arrivalOf === undefined) {
+      jobs.push(job);
+      return;
+    }
+    this.arrivals.set(job, this.arrivalOf(job) ?? Number.MAX_SAFE_INTEGER);
+    let at = jobs.length;
+    while (at > 0 && this.before(job, jobs[at - 1]!)) at--;
+    jobs.splice(at, 0, job);
+  }
+
+  private before(a: RetryJob, b: RetryJob): boolean {
+    if (a.prefix !== b.prefix) return a.prefix < b.prefix;
+    if (a.sn !== b.sn) return a.sn < b.sn;
+    return (this.arrivals.get(a) ?? 0) < (this.arrivals.get(b) ?? 0);
   }
 
   shift(): RetryJob | undefined {
@@ -59,7 +81,9 @@ export class RetryQueue {
       this.size--;
       // Once everything is done, the next arrival's retries sweep from the first kind again.
       this.at = this.size === 0 ? 0 : at;
-      return jobs.shift();
+      const job = jobs.shift()!;
+      this.arrivals.delete(job);
+      return job;
     }
     return undefined;
   }
