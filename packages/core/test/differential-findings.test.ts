@@ -1137,3 +1137,24 @@ describe('delegated rotations let in by anchors that come in another order', () 
     expect(report.escrows).toEqual({ pses: 1 });
   });
 });
+
+describe('a SAID field that holds a key instead of a digest', () => {
+  it('fails the SAID check (keripy 1.3.6 skips the check for it: a deliberate difference)', async () => {
+    // A byte of an interaction's SAID damaged from E to D: the field now reads as an Ed25519 key.
+    // keripy's Serder takes the field's own code for the digest's and only checks digest codes,
+    // so it reads the copy as a well-formed event: here it drops it once its signatures fail
+    // (keripy 1.3.6 on these bytes: the inception alone, nothing escrowed, no error logged);
+    // out of order, it keeps it waiting (seed 950106). Kestrel refuses it for its invalid SAID.
+    const id = new TestIdentifier(crypto, { label: 'differential/said-code' });
+    const icp = id.incept();
+    const ixn = id.interact();
+    const damaged = ixn.message.slice();
+    const at = new TextDecoder().decode(damaged).indexOf('"d":"') + 5;
+    expect(String.fromCharCode(damaged[at]!)).toBe('E');
+    damaged[at] = 'D'.charCodeAt(0);
+    const report = await verify(icp.message, damaged);
+    expect(report.accepted[id.prefix]?.kel.map((e) => e.said)).toEqual([icp.event.said]);
+    expect(report.errors.some((e) => e.includes('Invalid SAID'))).toBe(true);
+    expect(report.escrows).toEqual({});
+  });
+});
