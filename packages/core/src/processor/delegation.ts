@@ -158,13 +158,13 @@ export function validateDelegation(
   local: boolean,
   retriedFrom: EscrowKind | undefined,
 ): DelegationResult {
+  if (delegator === undefined || local) return { kind: 'valid', sourceSeal: undefined };
   const arrival = retriedFrom === undefined;
   const eager =
     arrival ||
     retriedFrom === 'partially_signed' ||
     retriedFrom === 'partially_witnessed' ||
     retriedFrom === 'delegation';
-  if (delegator === undefined || local) return { kind: 'valid', sourceSeal: undefined };
   const delegatorState = context.state(delegator);
   if (!delegatorState) return { kind: 'escrow', waitingFor: `the KEL of delegator ${delegator}` };
   if (delegatorState.doNotDelegate) {

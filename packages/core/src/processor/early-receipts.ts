@@ -11,7 +11,12 @@ import type { KeyEvent } from '../validation/key-event.js';
 import { verifySignatures } from '../validation/signatures.js';
 import type { ProcessorContext } from './context.js';
 import { deriveWitnesses, type Material } from './evaluate.js';
-import { type IncomingReceipts, pendingAsIncoming, witnessSignaturesOf } from './receipts.js';
+import {
+  type IncomingReceipts,
+  keepPendingRemainder,
+  pendingAsIncoming,
+  witnessSignaturesOf,
+} from './receipts.js';
 
 const NONE: readonly never[] = Object.freeze([]);
 
@@ -101,9 +106,7 @@ export function moveReceipts(
   const signatures = witnessSignaturesOf(pendingAsIncoming(record), places, true);
   if (signatures.length === 0) return NONE;
   const receipts = record.receipts.filter((couple) => !places.includes(couple.prefix));
-  if (receipts.length === 0 && record.transferableReceipts.length === 0)
-    context.store.removePendingReceipts(event.prefix, event.said);
-  else context.store.putPendingReceipts({ ...record, witnessSignatures: [], receipts });
+  keepPendingRemainder(context, { ...record, witnessSignatures: [], receipts });
   return verifySignatures(context.crypto, event.raw, signatures, places).signatures;
 }
 

@@ -778,12 +778,13 @@ export class EventProcessor {
     }
     const count = keepPendingReceipts(this.context, prefix, sn, said, incoming);
     if (report) outcomes.push({ kind: 'receipt', prefix, sn, said, result: 'escrowed', count });
-    // Keripy's next receipt-escrow pass moves receipts onto an event waiting for witnesses.
-    const waiting = this.store.escrow('partially_witnessed', prefix, sn, said);
-    const waitingEvent = waiting && this.escrowedEvent(waiting);
-    if (waiting && waitingEvent) moveOntoEscrowed(this.context, waiting, waitingEvent);
     for (const kind of ['partially_witnessed', 'partially_signed', 'delegation'] as const) {
-      if (this.store.escrow(kind, prefix, sn, said)) this.queue.push({ kind, prefix, sn, said });
+      const waiting = this.store.escrow(kind, prefix, sn, said);
+      if (!waiting) continue;
+      // keripy's next receipt-escrow pass moves receipts onto an event waiting for witnesses.
+      const event = kind === 'partially_witnessed' ? this.escrowedEvent(waiting) : undefined;
+      if (event) moveOntoEscrowed(this.context, waiting, event);
+      this.queue.push({ kind, prefix, sn, said });
     }
   }
 

@@ -297,10 +297,18 @@ export function dropStaleReceipts(context: ProcessorContext, prefix: string, sn:
   for (const record of context.store.pendingReceiptsAt(prefix, sn)) {
     if (record.said === accepted) continue;
     if (record.receipts.length === 0 && record.transferableReceipts.length === 0) continue;
-    if (record.witnessSignatures.length === 0)
-      context.store.removePendingReceipts(prefix, record.said);
-    else context.store.putPendingReceipts({ ...record, receipts: [], transferableReceipts: [] });
+    keepPendingRemainder(context, { ...record, receipts: [], transferableReceipts: [] });
   }
+}
+
+/** Stores what is left of an event's kept receipts, or forgets the record when nothing is. */
+export function keepPendingRemainder(context: ProcessorContext, record: PendingReceiptsRecord) {
+  const empty =
+    record.witnessSignatures.length === 0 &&
+    record.receipts.length === 0 &&
+    record.transferableReceipts.length === 0;
+  if (empty) context.store.removePendingReceipts(record.prefix, record.said);
+  else context.store.putPendingReceipts(record);
 }
 
 /**
