@@ -79,6 +79,56 @@ const signed = (event: BuiltMessage, signer: TestKey, witness?: TestKey) =>
     ...(witness ? [witnessSignatures([sign(witness, event, 0)])] : []),
   ]);
 
+/** A delegated rotation at sn 1 of `dip`'s KEL to `keys[1]`, committing to `next`. */
+const delegatedRotation = (
+  dip: BuiltMessage,
+  keys: readonly TestKey[],
+  next: TestKey,
+  options: Partial<RotateOptions> = {},
+) =>
+  rotate(digest, {
+    ilk: 'drt',
+    prefix: dip.said,
+    prior: dip.said,
+    sn: 1,
+    keys: [keys[1]!.publicKey],
+    nextKeyDigests: [next.nextDigest],
+    ...options,
+  });
+
+/** The event seal {i, s, d} that anchors `event`. */
+const sealOf = (event: BuiltMessage) => ({
+  i: event.sad.i as string,
+  s: event.sad.s as string,
+  d: event.said,
+});
+
+/** The delegator's interactions after its inception, each anchoring one of `events`, signed. */
+function anchorChain(torIcp: BuiltMessage, torKeys: readonly TestKey[], events: BuiltMessage[]) {
+  let prior = torIcp.said;
+  return events.map((event, at) => {
+    const anchoring = interact(digest, {
+      prefix: torIcp.said,
+      prior,
+      sn: at + 1,
+      data: [sealOf(event)],
+    });
+    prior = anchoring.said;
+    return signed(anchoring, torKeys[0]!);
+  });
+}
+
+/** An `rct` of `event` carrying the given receipt groups. */
+const receiptMessage = (event: BuiltMessage, groups: Parameters<typeof messagize>[1]) =>
+  messagize(
+    receipt(digest, {
+      prefix: event.sad.i as string,
+      sn: BigInt(`0x${event.sad.s}`),
+      said: event.said,
+    }).raw,
+    groups,
+  );
+
 describe('witness cuts', () => {
   const keys = keyGenerations('differential/cuts/ctl');
   const witnesses = [0, 1, 2].map((i) => testKey(crypto, `differential/cuts/wit/${i}`, false));
@@ -209,14 +259,11 @@ describe('two events waiting at one sn, one with receipts that came before it', 
       });
     const rotA = rotation(keys[0]!);
     const rotB = rotation(other);
-    const earlyReceipt = messagize(
-      receipt(digest, { prefix: icp.said, sn: 1, said: rotA.said }).raw,
-      [
-        receiptCouples([
-          { prefix: witness.publicKey, signature: signUnindexed(crypto, witness.seed, rotA.raw) },
-        ]),
-      ],
-    );
+    const earlyReceipt = receiptMessage(rotA, [
+      receiptCouples([
+        { prefix: witness.publicKey, signature: signUnindexed(crypto, witness.seed, rotA.raw) },
+      ]),
+    ]);
     const report = await verify(
       earlyReceipt,
       signed(rotA, keys[1]!),
@@ -427,24 +474,9 @@ describe('two delegated rotations at one sn let in by one arrival', () => {
     const other = testKey(crypto, 'differential/cascade/dee/other');
     const torIcp = inception(torKeys);
     const dip = inception(deeKeys, { delegator: torIcp.said });
-    const delegatedRotation = (next: TestKey) =>
-      rotate(digest, {
-        ilk: 'drt',
-        prefix: dip.said,
-        prior: dip.said,
-        sn: 1,
-        keys: [deeKeys[1]!.publicKey],
-        nextKeyDigests: [next.nextDigest],
-      });
-    const drtA = delegatedRotation(deeKeys[2]!);
-    const drtB = delegatedRotation(other);
-    const seal = (event: BuiltMessage) => ({ i: dip.said, s: event.sad.s, d: event.said });
-    let prior = torIcp.said;
-    const anchors = [dip, drtB, drtA].map((event, at) => {
-      const ixn = interact(digest, { prefix: torIcp.said, prior, sn: at + 1, data: [seal(event)] });
-      prior = ixn.said;
-      return signed(ixn, torKeys[0]!);
-    });
+    const drtA = delegatedRotation(dip, deeKeys, deeKeys[2]!);
+    const drtB = delegatedRotation(dip, deeKeys, other);
+    const anchors = anchorChain(torIcp, torKeys, [dip, drtB, drtA]);
     const report = await verify(
       signed(torIcp, torKeys[0]!),
       signed(dip, deeKeys[0]!),
@@ -485,14 +517,11 @@ describe('receipts that came before a recovery rotation', () => {
         controllerSignatures([sign(signer, event)]),
         witnessSignatures([sign(witnesses[index]!, event, index)]),
       ]);
-    const earlyReceipt = messagize(
-      receipt(digest, { prefix: icp.said, sn: 1, said: rot.said }).raw,
-      [
-        receiptCouples([
-          { prefix: prefixes[0]!, signature: signUnindexed(crypto, witnesses[0]!.seed, rot.raw) },
-        ]),
-      ],
-    );
+    const earlyReceipt = receiptMessage(rot, [
+      receiptCouples([
+        { prefix: prefixes[0]!, signature: signUnindexed(crypto, witnesses[0]!.seed, rot.raw) },
+      ]),
+    ]);
     const report = await verify(
       earlyReceipt,
       withWitness(ixn, keys[0]!, 1),
@@ -651,7 +680,7 @@ describe('receipts that came before a recovery rotation that cuts witnesses', ()
       cuts: [prefixes[cut]!],
       witnessThreshold: 1,
     });
-    const couple = messagize(receipt(digest, { prefix: icp.said, sn: 1, said: rot.said }).raw, [
+    const couple = receiptMessage(rot, [
       receiptCouples([
         {
           prefix: prefixes[receipter]!,
@@ -684,7 +713,7 @@ describe('receipts that came before a recovery rotation that cuts witnesses', ()
     // of another event. (A couple kept for an event that is not a recovery stays in `ures`.)
     const { rot, messages } = stream(0, 1);
     const stranger = testKey(crypto, 'differential/recovery-cut/stranger', false);
-    const strangers = messagize(receipt(digest, { prefix: icp.said, sn: 1, said: rot.said }).raw, [
+    const strangers = receiptMessage(rot, [
       receiptCouples([
         { prefix: stranger.publicKey, signature: signUnindexed(crypto, stranger.seed, rot.raw) },
       ]),
@@ -710,9 +739,7 @@ describe('receipts that came before a recovery rotation that cuts witnesses', ()
       adds: more.map((w) => w.publicKey),
       witnessThreshold: 1,
     });
-    const early = messagize(receipt(digest, { prefix: icp.said, sn: 1, said: rot.said }).raw, [
-      witnessSignatures([sign(more[1]!, rot, 2)]),
-    ]);
+    const early = receiptMessage(rot, [witnessSignatures([sign(more[1]!, rot, 2)])]);
     const report = await verify(
       early,
       withWitness(icp, keys[0]!),
@@ -737,7 +764,7 @@ describe('receipts that came before a recovery rotation that cuts witnesses', ()
       adds: more.map((w) => w.publicKey),
       witnessThreshold: 1,
     });
-    const early = messagize(receipt(digest, { prefix: icp.said, sn: 1, said: rot.said }).raw, [
+    const early = receiptMessage(rot, [
       witnessSignatures([sign(witnesses[0]!, rot, 0), sign(more[1]!, rot, 2)]),
     ]);
     const report = await verify(
@@ -823,10 +850,7 @@ describe("a witness's indexed signature that came before a recovery rotation", (
       witnesses: [witness.publicKey],
       witnessThreshold: 1,
     });
-    const earlySignature = messagize(
-      receipt(digest, { prefix: icp.said, sn: 1, said: rot.said }).raw,
-      [witnessSignatures([sign(witness, rot, 0)])],
-    );
+    const earlySignature = receiptMessage(rot, [witnessSignatures([sign(witness, rot, 0)])]);
     const report = await verify(
       earlySignature,
       signed(icp, keys[0]!, witness),
@@ -857,21 +881,13 @@ describe('a delegated rotation without a source seal couple, retried out of orde
     const deeKeys = keyGenerations('differential/search-later/dee');
     const torIcp = inception(torKeys);
     const dip = inception(deeKeys, { delegator: torIcp.said });
-    const drt = rotate(digest, {
-      ilk: 'drt',
-      prefix: dip.said,
-      prior: dip.said,
-      sn: 1,
-      keys: [deeKeys[1]!.publicKey],
-      nextKeyDigests: [deeKeys[2]!.nextDigest],
-    });
+    const drt = delegatedRotation(dip, deeKeys, deeKeys[2]!);
     const ixn = interact(digest, { prefix: dip.said, prior: dip.said, sn: 1 });
-    const seal = (event: BuiltMessage) => ({ i: dip.said, s: event.sad.s, d: event.said });
     const anchoring = interact(digest, {
       prefix: torIcp.said,
       prior: torIcp.said,
       sn: 1,
-      data: [seal(dip), seal(drt)],
+      data: [sealOf(dip), sealOf(drt)],
     });
     const report = await verify(
       signed(torIcp, torKeys[0]!),
@@ -914,31 +930,22 @@ describe('witness signatures moved onto a delegated rotation waiting for witness
       witnesses: [prefixes[0]!],
       witnessThreshold: 1,
     });
-    const delegatedRotation = (next: TestKey, adds: string[]) =>
-      rotate(digest, {
-        ilk: 'drt',
-        prefix: dip.said,
-        prior: dip.said,
-        sn: 1,
-        keys: [deeKeys[1]!.publicKey],
-        nextKeyDigests: [next.nextDigest],
-        witnesses: [prefixes[0]!],
-        adds,
-        witnessThreshold: 1,
-      });
-    const drtA = delegatedRotation(deeKeys[2]!, [prefixes[1]!]);
-    const drtB = delegatedRotation(other, []);
-    const seal = (event: BuiltMessage) => ({ i: dip.said, s: event.sad.s, d: event.said });
+    const witnessChange = (adds: string[]) => ({
+      witnesses: [prefixes[0]!],
+      adds,
+      witnessThreshold: 1,
+    });
+    const drtA = delegatedRotation(dip, deeKeys, deeKeys[2]!, witnessChange([prefixes[1]!]));
+    const drtB = delegatedRotation(dip, deeKeys, other, witnessChange([]));
     const anchoring = interact(digest, {
       prefix: torIcp.said,
       prior: torIcp.said,
       sn: 1,
-      data: [seal(dip), seal(drtA), seal(drtB)],
+      data: [sealOf(dip), sealOf(drtA), sealOf(drtB)],
     });
-    const earlySignatures = messagize(
-      receipt(digest, { prefix: dip.said, sn: 1, said: drtA.said }).raw,
-      [witnessSignatures([sign(witnesses[0]!, drtA, 0), sign(witnesses[1]!, drtA, 1)])],
-    );
+    const earlySignatures = receiptMessage(drtA, [
+      witnessSignatures([sign(witnesses[0]!, drtA, 0), sign(witnesses[1]!, drtA, 1)]),
+    ]);
     const report = await verify(
       signed(torIcp, torKeys[0]!),
       earlySignatures,
@@ -978,7 +985,7 @@ describe('receipts that came before an event whose sn another event takes', () =
       signingThreshold: 2,
       nextKeyDigests: [keys[2]!.nextDigest],
     });
-    const early = messagize(receipt(digest, { prefix: icp.said, sn: 1, said: rot.said }).raw, [
+    const early = receiptMessage(rot, [
       transferableSignatureGroups([
         {
           prefix: receipterIcp.said,
@@ -1015,7 +1022,7 @@ describe('a transferable receipt that comes twice before its event', () => {
     const icp = inception(keys);
     const receipterIcp = inception(receipterKeys);
     const ixn = interact(digest, { prefix: icp.said, prior: icp.said, sn: 1 });
-    const early = messagize(receipt(digest, { prefix: icp.said, sn: 1, said: ixn.said }).raw, [
+    const early = receiptMessage(ixn, [
       transferableSignatureGroups([
         {
           prefix: receipterIcp.said,
@@ -1049,7 +1056,7 @@ describe('a receipt couple for an event waiting for witnesses', () => {
       witnesses: prefixes,
       witnessThreshold: 2,
     });
-    const couple = messagize(receipt(digest, { prefix: dip.said, sn: 0, said: dip.said }).raw, [
+    const couple = receiptMessage(dip, [
       receiptCouples([
         { prefix: prefixes[1]!, signature: signUnindexed(crypto, witnesses[1]!.seed, dip.raw) },
       ]),
@@ -1091,29 +1098,9 @@ describe('delegated rotations let in by anchors that come in another order', () 
     const torIcp = inception(torKeys);
     const dip = inception(deeKeys, { delegator: torIcp.said });
     const ixn = interact(digest, { prefix: dip.said, prior: dip.said, sn: 1 });
-    const delegatedRotation = (next: TestKey) =>
-      rotate(digest, {
-        ilk: 'drt',
-        prefix: dip.said,
-        prior: dip.said,
-        sn: 1,
-        keys: [deeKeys[1]!.publicKey],
-        nextKeyDigests: [next.nextDigest],
-      });
-    const drtA = delegatedRotation(deeKeys[2]!);
-    const drtB = delegatedRotation(other);
-    const seal = (event: BuiltMessage) => ({ i: dip.said, s: event.sad.s, d: event.said });
-    let prior = torIcp.said;
-    const anchors = [dip, drtB, drtA].map((event, at) => {
-      const anchoring = interact(digest, {
-        prefix: torIcp.said,
-        prior,
-        sn: at + 1,
-        data: [seal(event)],
-      });
-      prior = anchoring.said;
-      return signed(anchoring, torKeys[0]!);
-    });
+    const drtA = delegatedRotation(dip, deeKeys, deeKeys[2]!);
+    const drtB = delegatedRotation(dip, deeKeys, other);
+    const anchors = anchorChain(torIcp, torKeys, [dip, drtB, drtA]);
     const report = await verify(
       signed(torIcp, torKeys[0]!),
       signed(dip, deeKeys[0]!),
