@@ -292,11 +292,14 @@ export class EventProcessor {
         };
       }
     }
-    // keripy retries an out-of-order event without the -G couple it kept with it: the delegation
-    // is then looked for in the delegator's KEL, and the couple is forgotten if the event goes on
-    // waiting for its delegation (kept if it waits for anything else).
+    // keripy judges an arriving copy, and retries an out-of-order event, with the copy's own -G
+    // couple only, not the one it kept: without one, the delegation is looked for in the
+    // delegator's KEL. If the event then waits for its delegation, the kept couple is replaced by
+    // the copy's, or forgotten when the copy has none; if it waits for anything else, the couple
+    // kept first stays (keripy pins the couple of its delegation escrow and adds it elsewhere).
     const retriedOutOfOrder = retriedFrom === 'out_of_order';
-    const sourceSeal = incoming.sourceSeal ?? (retriedOutOfOrder ? undefined : keptSourceSeal);
+    const ownCoupleOnly = retriedOutOfOrder || retriedFrom === undefined;
+    const sourceSeal = incoming.sourceSeal ?? (ownCoupleOnly ? undefined : keptSourceSeal);
     const own: Material =
       sourceSeal === incoming.sourceSeal && retriedFrom === incoming.retriedFrom
         ? incoming
@@ -348,10 +351,10 @@ export class EventProcessor {
       case 'escrow': {
         removeEscrows(decision.escrow);
         const keeps =
-          retriedOutOfOrder &&
+          ownCoupleOnly &&
           decision.escrow !== 'delegation' &&
-          decision.sourceSeal === undefined &&
-          keptSourceSeal !== undefined;
+          keptSourceSeal !== undefined &&
+          (retriedFrom === undefined || decision.sourceSeal === undefined);
         // Receipts that came before an event now waiting for witnesses become its own witness
         // signatures (those that verify), as keripy's next receipt-escrow pass moves them onto it,
         // before any delegation is retried: judged again later against a witness list that no
