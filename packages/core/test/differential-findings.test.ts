@@ -726,30 +726,44 @@ describe('receipts that came before a recovery rotation that cuts witnesses', ()
     expect(report.escrows).toEqual({ pwes: 1 });
   });
 
+  /**
+   * A recovery rotation cutting witness `cut` and adding two more, with no witness signature of
+   * its own: the witness signatures `early` makes for it come first, in an rct.
+   */
+  const recoveryAddingWitnesses = (
+    cut: number,
+    early: (rot: BuiltMessage, more: readonly TestKey[]) => ReturnType<typeof sign>[],
+  ) => {
+    const more = [0, 1].map((i) => testKey(crypto, `differential/recovery-cut/more/${i}`, false));
+    const rot = singleKeyRotation(keys, icp, icp, 1, {
+      witnesses: prefixes,
+      cuts: [prefixes[cut]!],
+      adds: more.map((w) => w.publicKey),
+      witnessThreshold: 1,
+    });
+    const messages = [
+      receiptMessage(rot, [witnessSignatures(early(rot, more))]),
+      withWitness(icp, keys[0]!),
+      withWitness(ixn, keys[0]!),
+      messagize(rot.raw, [controllerSignatures([sign(keys[1]!, rot)])]),
+    ];
+    return { rot, messages };
+  };
+  /** keripy 1.3.6 on such bytes: ixn 1 stays, the rotation is dropped, nothing escrowed. */
+  const expectRotationDropped = (report: Awaited<ReturnType<typeof verify>>, rot: BuiltMessage) => {
+    expect(report.accepted[icp.said]?.kel.map((e) => e.said)).toEqual([icp.said, ixn.said]);
+    expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([[rot.said, 'dropped']]);
+    expect(report.escrows).toEqual({});
+  };
+
   it('beyond the witnesses in force make the rotation fail once moved onto it', async () => {
     // The rotation cuts witness 0 and adds two more; the second one's indexed signature (index 2
     // in the list after the cuts and adds) came before it. keripy moves it onto the rotation
     // waiting for witnesses, then judges the rotation against the two witnesses in force: index 2
     // is beyond that list, and keripy drops the rotation. Kestrel left the signature out, and kept
     // the rotation waiting for witnesses.
-    const more = [0, 1].map((i) => testKey(crypto, `differential/recovery-cut/more/${i}`, false));
-    const rot = singleKeyRotation(keys, icp, icp, 1, {
-      witnesses: prefixes,
-      cuts: [prefixes[0]!],
-      adds: more.map((w) => w.publicKey),
-      witnessThreshold: 1,
-    });
-    const early = receiptMessage(rot, [witnessSignatures([sign(more[1]!, rot, 2)])]);
-    const report = await verify(
-      early,
-      withWitness(icp, keys[0]!),
-      withWitness(ixn, keys[0]!),
-      messagize(rot.raw, [controllerSignatures([sign(keys[1]!, rot)])]),
-    );
-    // keripy 1.3.6 on these bytes: ixn 1 stays, the rotation is dropped, nothing escrowed.
-    expect(report.accepted[icp.said]?.kel.map((e) => e.said)).toEqual([icp.said, ixn.said]);
-    expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([[rot.said, 'dropped']]);
-    expect(report.escrows).toEqual({});
+    const { rot, messages } = recoveryAddingWitnesses(0, (rot, more) => [sign(more[1]!, rot, 2)]);
+    expectRotationDropped(await verify(...messages), rot);
   });
 
   it('beyond the witnesses in force make the rotation fail even beside one that counts', async () => {
@@ -757,26 +771,11 @@ describe('receipts that came before a recovery rotation that cuts witnesses', ()
     // one's signature at index 2 is beyond the two witnesses in force. Both came before the
     // rotation, which carries none. keripy has it wait for witnesses, moves both onto it, and
     // drops it on the second. Kestrel judged it at once with the first and accepted it.
-    const more = [0, 1].map((i) => testKey(crypto, `differential/recovery-cut/more/${i}`, false));
-    const rot = singleKeyRotation(keys, icp, icp, 1, {
-      witnesses: prefixes,
-      cuts: [prefixes[1]!],
-      adds: more.map((w) => w.publicKey),
-      witnessThreshold: 1,
-    });
-    const early = receiptMessage(rot, [
-      witnessSignatures([sign(witnesses[0]!, rot, 0), sign(more[1]!, rot, 2)]),
+    const { rot, messages } = recoveryAddingWitnesses(1, (rot, more) => [
+      sign(witnesses[0]!, rot, 0),
+      sign(more[1]!, rot, 2),
     ]);
-    const report = await verify(
-      early,
-      withWitness(icp, keys[0]!),
-      withWitness(ixn, keys[0]!),
-      messagize(rot.raw, [controllerSignatures([sign(keys[1]!, rot)])]),
-    );
-    // keripy 1.3.6 on these bytes: ixn 1 stays, the rotation is dropped, nothing escrowed.
-    expect(report.accepted[icp.said]?.kel.map((e) => e.said)).toEqual([icp.said, ixn.said]);
-    expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([[rot.said, 'dropped']]);
-    expect(report.escrows).toEqual({});
+    expectRotationDropped(await verify(...messages), rot);
   });
 
   it('count when the receipter keeps its position: the rotation supersedes the interaction', async () => {

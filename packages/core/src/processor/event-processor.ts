@@ -297,8 +297,7 @@ export class EventProcessor {
     // delegator's KEL. If the event then waits for its delegation, the kept couple is replaced by
     // the copy's, or forgotten when the copy has none; if it waits for anything else, the couple
     // kept first stays (keripy pins the couple of its delegation escrow and adds it elsewhere).
-    const retriedOutOfOrder = retriedFrom === 'out_of_order';
-    const ownCoupleOnly = retriedOutOfOrder || retriedFrom === undefined;
+    const ownCoupleOnly = retriedFrom === undefined || retriedFrom === 'out_of_order';
     const sourceSeal = incoming.sourceSeal ?? (ownCoupleOnly ? undefined : keptSourceSeal);
     const own: Material =
       sourceSeal === incoming.sourceSeal && retriedFrom === incoming.retriedFrom
