@@ -23,7 +23,8 @@
  *
  * After a framing error keripy drops the rest of the stream, where Kestrel resynchronises at the
  * next message (the corpus README's one deliberate difference): such a stream is compared with
- * Kestrel given the stream up to the message keripy gave up on ("truncated"), or, when keripy's
+ * Kestrel given the stream up to the message keripy gave up on (or up to the refused body whose
+ * damaged size made keripy skip into the middle of it) ("truncated"), or, when keripy's
  * whole-stream schedule cannot say where that was, counted apart ("framing"). Differences that
  * docs/architecture.md lists as deliberate (a conflicting event not validly signed is dropped, not
  * parked; receipts that come before their event are kept otherwise, so uwes, ures and vres counts
@@ -1083,7 +1084,15 @@ for (let n = 0; n < scenarios; n++) {
     }
     // keripy gave up at the message that begins at stoppedAt and dropped the rest of the stream
     // (where Kestrel resynchronises): compare with Kestrel given the stream up to that message.
-    ours = await kestrel(bytes.subarray(0, theirs.stoppedAt));
+    // When that message began inside the extent a refused body before it claimed (its size
+    // damaged), keripy skipped the messages there, which Kestrel resynchronises into: if Kestrel
+    // refused that body as malformed too, compare with the stream up to the refused body.
+    const refusedHere = (report, at) => report.errors.some((e) => e.startsWith(`@${at} `));
+    const end =
+      theirs.rejectedBodyAt !== undefined && refusedHere(ours, theirs.rejectedBodyAt)
+        ? theirs.rejectedBodyAt
+        : theirs.stoppedAt;
+    ours = await kestrel(bytes.subarray(0, end));
     tally.truncated++;
   }
   tally.compared++;

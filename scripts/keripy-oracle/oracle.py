@@ -10,8 +10,9 @@ Requests come one per line on stdin as JSON: {"stream": "<path>", "events": [{"p
 "ilk", "said"}, ...], "eager": false} where events are the stream's key events as the caller
 framed them (keripy's databases cannot say where an event it dropped went). With "eager", keripy
 parses one message at a time and processes its escrows after each (see judge), and a result
-says where keripy's parser gave up on the stream, if it did ("stoppedAt", a byte offset). One JSON
-result per line on stdout.
+says where keripy's parser gave up on the stream, if it did ("stoppedAt", a byte offset), and,
+when it gave up right after a body it took off the stream by its claimed size and then refused,
+where that body began ("rejectedBodyAt"). One JSON result per line on stdout.
 """
 import json
 import logging
@@ -101,16 +102,26 @@ def judge(stream, events, eager=False):
                 # stream has been parsed.
                 rest = bytearray(stream)
                 stopped_at = None
+                rejected_body_at = None
+                previous = None  # (where the message before began, whether its body was refused)
                 while rest:
                     size = len(rest)
                     logged = len(log.lines)
                     parser.parseOne(ims=rest, kvy=kevery)
                     settle(db, kevery, log.lines)
-                    if any('extraction error' in line for line in log.lines[logged:]):
+                    fresh = log.lines[logged:]
+                    if any('extraction error' in line for line in fresh):
                         # keripy's parser gave up here and dropped the rest of the stream: say
                         # where the message it gave up on began
                         stopped_at = len(stream) - size
+                        if previous is not None and previous[1]:
+                            # right after a body keripy took off the stream by the size its
+                            # version string claims, then refused: a wrong size swallows the
+                            # messages after it, which a resynchronising parser reads
+                            rejected_body_at = previous[0]
                         break
+                    previous = (len(stream) - size,
+                                any('Invalid raw for Serder' in line for line in fresh))
                     if len(rest) == size:
                         # nothing consumed: keripy waits for more bytes than the stream has (a
                         # damaged size, say) and reads nothing after this point
@@ -119,6 +130,8 @@ def judge(stream, events, eager=False):
                 result = report(db, kevery, events, log.lines)
                 if stopped_at is not None:
                     result['stoppedAt'] = stopped_at
+                if rejected_body_at is not None:
+                    result['rejectedBodyAt'] = rejected_body_at
                 return result
             parser.parse(ims=bytearray(stream), kvy=kevery)
             settle(db, kevery, log.lines)
