@@ -4,6 +4,8 @@
  * pins what keripy does, and says why it does it.
  */
 
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { saidify } from '@kestrel/cesr';
 import {
   type BuiltMessage,
@@ -164,11 +166,24 @@ describe('witness cuts', () => {
 
 /** keripy's report for a stream, through the library as `keri kel verify` runs it. */
 async function verify(...messages: Uint8Array[]) {
+  dumpForKeripy(messages);
   const validator = new StreamValidator(
     new EventProcessor({ store: new MemoryStore(), crypto, clock: new ManualClock() }),
   );
   for (const message of messages) await validator.push(message);
   return validator.end();
+}
+
+/**
+ * With KESTREL_FINDINGS_DUMP=DIR, each test's stream is also written to DIR, so that keripy can be
+ * run on the same bytes (`scripts/keripy-oracle/oracle.py`) when a test is written or checked.
+ */
+function dumpForKeripy(messages: readonly Uint8Array[]): void {
+  const directory = process.env.KESTREL_FINDINGS_DUMP;
+  if (!directory) return;
+  const name = (expect.getState().currentTestName ?? 'stream').replace(/[^A-Za-z0-9]+/g, '-');
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(join(directory, `${name.slice(0, 120)}.cesr`), Buffer.concat(messages));
 }
 
 describe('escrow counts as keripy reports them', () => {
@@ -1142,5 +1157,40 @@ describe('a SAID field that holds a key instead of a digest', () => {
     expect(report.accepted[id.prefix]?.kel.map((e) => e.said)).toEqual([icp.event.said]);
     expect(report.errors.some((e) => e.includes('Invalid SAID'))).toBe(true);
     expect(report.escrows).toEqual({});
+  });
+});
+
+describe('a conflicting event that came with witness signatures, accepted after a recovery', () => {
+  it('waits for its witnesses again: keripy keeps no witness signatures with it', async () => {
+    // ixn 1 and ixn 2 are accepted, witnessed. An ixn 2 that follows a recovery rotation at sn 1,
+    // signed by the rotated key and by the witness, arrives before that rotation: it conflicts
+    // with ixn 2 and follows an event this KEL does not have, so it waits in the
+    // likely-duplicitous escrow. keripy keeps only its controller signatures there, and retries
+    // it with those alone: once the recovery is in, the interaction waits for its witness.
+    // Kestrel kept its witness signature with it and accepted it (seed 1100565).
+    const keys = keyGenerations('differential/ldes-wigs/ctl');
+    const witness = testKey(crypto, 'differential/ldes-wigs/wit', false);
+    const icp = inception(keys, { witnesses: [witness.publicKey], witnessThreshold: 1 });
+    const ixn1 = interact(digest, { prefix: icp.said, prior: icp.said, sn: 1 });
+    const ixn2 = interact(digest, { prefix: icp.said, prior: ixn1.said, sn: 2 });
+    const recovery = singleKeyRotation(keys, icp, icp, 1, {
+      witnesses: [witness.publicKey],
+      witnessThreshold: 1,
+    });
+    const after = interact(digest, { prefix: icp.said, prior: recovery.said, sn: 2 });
+    const report = await verify(
+      signed(icp, keys[0]!, witness),
+      signed(ixn1, keys[0]!, witness),
+      signed(ixn2, keys[0]!, witness),
+      signed(after, keys[1]!, witness),
+      signed(recovery, keys[1]!, witness),
+    );
+    // keripy 1.3.6 on these bytes: the recovery accepted, the interaction after it waiting for
+    // its witness, {"pwes": 1}.
+    expect(report.accepted[icp.said]?.state.d).toBe(recovery.said);
+    expect(report.not_accepted.map((e) => [e.said, e.why])).toEqual([
+      [after.said, 'partially_witnessed'],
+    ]);
+    expect(report.escrows).toEqual({ pwes: 1 });
   });
 });

@@ -366,12 +366,16 @@ export class EventProcessor {
             witnessedOnlyWith(decision.witnessSignatures, incoming, escrowed, event))
             ? moveReceipts(this.context, event, pendingRecord)
             : NONE;
+        // keripy's delegation pass forgets the couple of an event it moves to another escrow (it
+        // clears `udes` when the retry raises anything but "still waiting for the delegation").
+        const forgetsCouple = retriedFrom === 'delegation' && decision.escrow !== 'delegation';
         const kept =
-          moved.length === 0
+          moved.length === 0 && !forgetsCouple
             ? decision
             : {
                 ...decision,
                 witnessSignatures: uniqueSignatures(decision.witnessSignatures, moved),
+                ...(forgetsCouple ? { sourceSeal: undefined } : {}),
               };
         keepInEscrow(this.context, event, keeps ? { ...kept, sourceSeal: keptSourceSeal } : kept, {
           escrowed,
@@ -435,6 +439,8 @@ export class EventProcessor {
         // It follows an event this KEL does not have: it may belong after a recovery rotation still
         // on its way (keripy's likely-duplicitous escrow), so it waits for that and is retried when
         // the event before it changes, validly signed here or not (a key may be in both key lists).
+        // keripy keeps the controller signatures of a copy it escrows so, not its witness
+        // signatures: only those kept from an earlier escrow of the event are there on a retry.
         keepInEscrow(
           this.context,
           event,
@@ -442,7 +448,9 @@ export class EventProcessor {
             escrow: 'likely_duplicitous',
             waitingFor: `its prior event ${event.prior}, which this KEL does not have at sn ${event.sn - 1n} (${why})`,
             signatures: material.signatures,
-            witnessSignatures: material.witnessSignatures,
+            witnessSignatures: uniqueSignatures(
+              ...escrowed.map((record) => signaturesFromQb64(record.witnessSignatures)),
+            ),
             sourceSeal: material.sourceSeal,
           },
           {
@@ -635,7 +643,7 @@ export class EventProcessor {
     const { prefix } = recovery;
     for (const record of [...this.store.duplicities(prefix)]) {
       const sn = BigInt(`0x${record.sn}`);
-      const { said, raw, signatures, witnessSignatures } = record.second;
+      const { said, raw, signatures } = record.second;
       if (sn <= recovery.sn || record.droppedAt !== undefined) continue;
       const held = () =>
         this.store.lastSaidAt(prefix, sn) === said || isEscrowed(this.store, prefix, sn, said);
@@ -646,11 +654,13 @@ export class EventProcessor {
       } catch {
         continue;
       }
+      // Judged again with its controller signatures only, as keripy retries its likely-duplicitous
+      // escrow (which keeps no witness signatures).
       this.handle(
         conflicting,
         {
           signatures: signaturesFromQb64(signatures),
-          witnessSignatures: signaturesFromQb64(witnessSignatures),
+          witnessSignatures: [],
           sourceSeal: undefined,
           local: false,
         },
