@@ -854,6 +854,22 @@ function compare(kestrelReport, keripy, prefixOf = new Map()) {
   let unsignedConflicts = 0;
   let unread = 0;
   const laterToadSaids = new Set();
+  /**
+   * Whether keripy accepted another event at this event's (prefix, sn) and kept this one in an
+   * escrow: when keripy could not count this one's anchor (the rule below), a competing event
+   * whose anchor it could count was accepted in its place, and this one was judged against it.
+   */
+  const tookItsPlace = (said, keripyFate) => {
+    if (core.KERIPY_ESCROW_NAMES[keripyFate] === undefined) return false;
+    for (const [prefix, { kel }] of Object.entries(kestrelReport.accepted)) {
+      const ours = kel.find((e) => e.said === said);
+      if (!ours) continue;
+      return (keripy.accepted[prefix]?.kel ?? []).some(
+        (e) => e.sn === ours.sn && e.said !== said,
+      );
+    }
+    return false;
+  };
   /** keripy's escrows holding an event whose SAID field has a non-digest code, by escrow. */
   const nonDigestEscrowed = {};
   for (const said of new Set([...ours.keys(), ...theirs.keys()])) {
@@ -892,13 +908,17 @@ function compare(kestrelReport, keripy, prefixOf = new Map()) {
     } else if (mine === 'dropped' && keripyFate === 'likely_duplicitous' && unsigned) {
       documented.push(`unsigned conflict: ${text}`);
       unsignedConflicts++;
-    } else if (mine === 'accepted' && keripyFate === 'delegation' && laterToad) {
+    } else if (
+      mine === 'accepted' &&
+      laterToad &&
+      (keripyFate === 'delegation' || tookItsPlace(said, keripyFate))
+    ) {
       documented.push(`anchor witnessed to the delegator's current toad: ${text}`);
       laterToadSaids.add(said);
     } else differences.push(text);
   }
   // An event accepted here only because of that anchor holds its KEL further than keripy's, and
-  // keripy's KEL stops just before it: the key state differs from there, the KEL's later events
+  // keripy's KEL stops just before it (or holds a competing event there instead): the key state differs from there, the KEL's later events
   // wait in keripy (out of order, or for their delegation) and are judged here, and so do the
   // delegates it anchors in turn.
   const knockOn = { kestrel: {}, keripy: {} };
@@ -906,8 +926,11 @@ function compare(kestrelReport, keripy, prefixOf = new Map()) {
   for (const [prefix, { kel }] of Object.entries(kestrelReport.accepted)) {
     const at = kel.findIndex((e) => laterToadSaids.has(e.said));
     if (at === -1) continue;
-    const before = kel.slice(0, at);
-    if (same(before, keripy.accepted[prefix]?.kel ?? [])) excusedFrom.set(prefix, kel[at].sn);
+    // keripy's KEL agrees up to it, and then stops or holds the event accepted in its place.
+    const theirsKel = keripy.accepted[prefix]?.kel ?? [];
+    const replaced = theirsKel.length === at || theirsKel[at]?.sn === kel[at].sn;
+    if (same(kel.slice(0, at), theirsKel.slice(0, at)) && replaced)
+      excusedFrom.set(prefix, kel[at].sn);
   }
   for (let grew = true; grew; ) {
     grew = false;
@@ -973,9 +996,13 @@ function compare(kestrelReport, keripy, prefixOf = new Map()) {
     if (keripyCounted[name] <= 0) delete keripyCounted[name];
   }
   const keripyEscrows = { ...keripyCounted };
-  if (laterToadSaids.size > 0) {
-    keripyEscrows.pdes = (keripyEscrows.pdes ?? 0) - laterToadSaids.size;
-    if (keripyEscrows.pdes <= 0) delete keripyEscrows.pdes;
+  // Each such event waits there for its delegation, or, when another took its place, as that one
+  // left it (partially signed, say).
+  for (const said of laterToadSaids) {
+    const name = core.KERIPY_ESCROW_NAMES[theirs.get(said)];
+    if (name === undefined) continue;
+    keripyEscrows[name] = (keripyEscrows[name] ?? 0) - 1;
+    if (keripyEscrows[name] <= 0) delete keripyEscrows[name];
   }
   if (
     !same(
