@@ -864,9 +864,7 @@ function compare(kestrelReport, keripy, prefixOf = new Map()) {
     for (const [prefix, { kel }] of Object.entries(kestrelReport.accepted)) {
       const ours = kel.find((e) => e.said === said);
       if (!ours) continue;
-      return (keripy.accepted[prefix]?.kel ?? []).some(
-        (e) => e.sn === ours.sn && e.said !== said,
-      );
+      return (keripy.accepted[prefix]?.kel ?? []).some((e) => e.sn === ours.sn && e.said !== said);
     }
     return false;
   };
