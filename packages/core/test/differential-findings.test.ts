@@ -120,6 +120,23 @@ function anchorChain(torIcp: BuiltMessage, torKeys: readonly TestKey[], events: 
   });
 }
 
+/**
+ * A delegator (`${label}/tor`) and its delegate (`${label}/dee`) with two delegated rotations at
+ * sn 1 to the same new keys, drtA committing to the delegate's next keys and drtB to another's,
+ * and the delegator's interactions anchoring the dip, drtB and drtA in that order.
+ */
+function twoDelegatedRotations(label: string) {
+  const torKeys = keyGenerations(`${label}/tor`);
+  const deeKeys = keyGenerations(`${label}/dee`);
+  const other = testKey(crypto, `${label}/dee/other`);
+  const torIcp = inception(torKeys);
+  const dip = inception(deeKeys, { delegator: torIcp.said });
+  const drtA = delegatedRotation(dip, deeKeys, deeKeys[2]!);
+  const drtB = delegatedRotation(dip, deeKeys, other);
+  const anchors = anchorChain(torIcp, torKeys, [dip, drtB, drtA]);
+  return { torKeys, deeKeys, torIcp, dip, drtA, drtB, anchors };
+}
+
 /** An `rct` of `event` carrying the given receipt groups. */
 const receiptMessage = (event: BuiltMessage, groups: Parameters<typeof messagize>[1]) =>
   messagize(
@@ -484,14 +501,8 @@ describe('two delegated rotations at one sn let in by one arrival', () => {
     // judged in the order they arrived, so drtA is accepted and drtB, judged against drtA's
     // next keys, waits as partially signed. Kestrel took the retries in the order they became
     // due, approved drtB as soon as ixn 2 was in, and so kept the other one.
-    const torKeys = keyGenerations('differential/cascade/tor');
-    const deeKeys = keyGenerations('differential/cascade/dee');
-    const other = testKey(crypto, 'differential/cascade/dee/other');
-    const torIcp = inception(torKeys);
-    const dip = inception(deeKeys, { delegator: torIcp.said });
-    const drtA = delegatedRotation(dip, deeKeys, deeKeys[2]!);
-    const drtB = delegatedRotation(dip, deeKeys, other);
-    const anchors = anchorChain(torIcp, torKeys, [dip, drtB, drtA]);
+    const { torKeys, deeKeys, torIcp, dip, drtA, drtB, anchors } =
+      twoDelegatedRotations('differential/cascade');
     const report = await verify(
       signed(torIcp, torKeys[0]!),
       signed(dip, deeKeys[0]!),
@@ -1106,15 +1117,10 @@ describe('delegated rotations let in by anchors that come in another order', () 
     // pass walks its escrow by prefix, sn and arrival, so drtA is judged first and accepted, and
     // drtB is judged against drtA's next keys. Kestrel took them in the order their anchors were
     // accepted: drtB first, then drtA superseding it.
-    const torKeys = keyGenerations('differential/anchor-order/tor');
-    const deeKeys = keyGenerations('differential/anchor-order/dee');
-    const other = testKey(crypto, 'differential/anchor-order/dee/other');
-    const torIcp = inception(torKeys);
-    const dip = inception(deeKeys, { delegator: torIcp.said });
+    const { torKeys, deeKeys, torIcp, dip, drtA, drtB, anchors } = twoDelegatedRotations(
+      'differential/anchor-order',
+    );
     const ixn = interact(digest, { prefix: dip.said, prior: dip.said, sn: 1 });
-    const drtA = delegatedRotation(dip, deeKeys, deeKeys[2]!);
-    const drtB = delegatedRotation(dip, deeKeys, other);
-    const anchors = anchorChain(torIcp, torKeys, [dip, drtB, drtA]);
     const report = await verify(
       signed(torIcp, torKeys[0]!),
       signed(dip, deeKeys[0]!),

@@ -369,15 +369,15 @@ export class EventProcessor {
         // keripy's delegation pass forgets the couple of an event it moves to another escrow (it
         // clears `udes` when the retry raises anything but "still waiting for the delegation").
         const forgetsCouple = retriedFrom === 'delegation' && decision.escrow !== 'delegation';
-        const kept =
-          moved.length === 0 && !forgetsCouple
-            ? decision
-            : {
-                ...decision,
-                witnessSignatures: uniqueSignatures(decision.witnessSignatures, moved),
-                ...(forgetsCouple ? { sourceSeal: undefined } : {}),
-              };
-        keepInEscrow(this.context, event, keeps ? { ...kept, sourceSeal: keptSourceSeal } : kept, {
+        const kept = {
+          ...decision,
+          witnessSignatures:
+            moved.length === 0
+              ? decision.witnessSignatures
+              : uniqueSignatures(decision.witnessSignatures, moved),
+          sourceSeal: keeps ? keptSourceSeal : forgetsCouple ? undefined : decision.sourceSeal,
+        };
+        keepInEscrow(this.context, event, kept, {
           escrowed,
           pendingSince: pendingRecord?.receivedAt,
           local: incoming.local,
