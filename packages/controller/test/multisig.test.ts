@@ -13,6 +13,7 @@ import {
   EventProcessor,
   exchange,
   incept,
+  interact,
   ManualClock,
   MemoryStore,
   messagize,
@@ -295,6 +296,84 @@ describe('multisig group (library)', () => {
     expect(a!.controller.processor.context.state(groupPrefix)).toBeUndefined();
     expect(a!.controller.processor.listEscrows()).toEqual([]);
     for (const m of [...five, outsider!]) await m.controller.close();
+  });
+
+  it("never counts a signature made with a member's own key on an event it did not sign", async () => {
+    const clock = new ManualClock();
+    const base = mkdtempSync(join(root, 'stolen-'));
+    const [a, b, c] = await Promise.all(
+      ['a', 'b', 'c'].map((name) => member(`s-${name}`, clock, base)),
+    );
+    const three = [a!, b!, c!];
+    await introduce(three);
+    const proposed = await a!.groups.proposeInception({
+      group: 'g',
+      member: a!.name,
+      signingMembers: three.map((m) => m.prefix),
+      rotationMembers: three.map((m) => m.prefix),
+      signingThreshold: 2,
+      nextThreshold: 2,
+    });
+    await deliver(three, proposed.deliveries);
+    await deliver(
+      three,
+      (await b!.groups.join(proposed.proposal.said, { group: 'g', member: b!.name })).deliveries,
+    );
+    await c!.groups.join(proposed.proposal.said, { group: 'g', member: c!.name });
+    const groupPrefix = proposed.proposal.group;
+    const group = a!.controller.processor.context.state(groupPrefix)!;
+    expect(group.sn).toBe(0n);
+
+    // b has stolen a's current key (a's signature below is what that key makes) and completes an
+    // interaction with it that a never signed.
+    const ixn = interact(crypto.digest, {
+      prefix: groupPrefix,
+      prior: group.said,
+      sn: 1,
+      data: [],
+    });
+    const stolen = await a!.controller.signAt(group.keys[0]!, ixn.raw, 0, undefined);
+    const own = await b!.controller.signAt(group.keys[1]!, ixn.raw, 1, undefined);
+    const published = messagize(ixn.raw, [controllerSignatures([stolen, own])]);
+
+    // c cannot tell and accepts it; a does not count its own key's signature and keeps the event
+    // waiting for one more, and records why.
+    await c!.groups.receive(published);
+    expect(c!.controller.processor.context.state(groupPrefix)?.sn).toBe(1n);
+    const report = await a!.groups.receive(published);
+    expect(report.items.find((i) => i.kind === 'refused')).toMatchObject({
+      code: 'not_signed_here',
+      reason: expect.stringContaining(`index 0 of ${ixn.said}`),
+    });
+    expect(a!.controller.processor.context.state(groupPrefix)?.sn).toBe(0n);
+    expect(a!.controller.processor.listEscrows()).toMatchObject([
+      { kind: 'partially_signed', said: ixn.said, signatures: [own.qb64] },
+    ]);
+    expect(a!.controller.records.recentRejections()[0]).toMatchObject({ code: 'not_signed_here' });
+
+    // The same signatures proposed by b in an exn: a keeps b's and not its own.
+    clock.advance(1000);
+    const built = exchange(crypto.digest, {
+      route: '/multisig/ixn',
+      sender: b!.prefix,
+      payload: { gid: groupPrefix, smids: three.map((m) => m.prefix) },
+      date: '2026-01-01T00:00:00.000000+00:00',
+      embeds: { ixn: published },
+    });
+    const endorsement = await b!.controller.endorse(b!.name, built.message.raw);
+    await a!.groups.receive(messagize(built.message.raw, [endorsement, ...built.pathedGroups]));
+    const status = (await a!.groups.proposals()).find((p) => p.said === ixn.said)!;
+    expect(status).toMatchObject({ state: 'invited', signedHere: false, current: { signed: [1] } });
+    expect(a!.controller.records.recentRejections()[0]).toMatchObject({
+      code: 'not_signed_here',
+      from: b!.prefix,
+    });
+
+    // Once a signs it itself, its own signature counts and the interaction is accepted.
+    const signed = await a!.groups.sign(ixn.said);
+    expect(signed.proposal.state).toBe('complete');
+    expect(a!.controller.processor.context.state(groupPrefix)?.sn).toBe(1n);
+    for (const m of three) await m.controller.close();
   });
 
   it('forgets completed and expired proposals after their retention; late copies are still refused', async () => {

@@ -30,6 +30,7 @@ import {
   EventError,
   exchange,
   interact,
+  isKeyEventIlk,
   type KeyEvent,
   type KeyState,
   messagize,
@@ -54,6 +55,13 @@ import {
   type MemberStates,
   signingPositions,
 } from './group-events.js';
+import {
+  controllerSignaturesOf,
+  ownSignatureRefusal,
+  signingKeys,
+  withControllerSignatures,
+  withoutForeignOwnSignatures,
+} from './own-signatures.js';
 import { type ProposalView, viewProposal } from './proposal-view.js';
 import { isMultisigRoute, MULTISIG_ROUTES, routeOf } from './routes.js';
 
@@ -645,7 +653,13 @@ export class GroupManager {
       }
       const prefix = String(message.body.sad.i ?? '');
       const ours = this.records.groupByPrefix(prefix) !== undefined;
-      for (const outcome of this.controller.processor.process(message, { local: ours })) {
+      let counted = message;
+      if (ours && isKeyEventIlk(ilk)) {
+        const guarded = this.withoutForeignOwnSignatures(message);
+        counted = guarded.message;
+        if (guarded.refusal) items.push({ kind: 'refused', from: 'unknown', ...guarded.refusal });
+      }
+      for (const outcome of this.controller.processor.process(counted, { local: ours })) {
         items.push({ kind: 'event', outcome });
         if (outcome.kind === 'accepted') accepted.add(outcome.said);
       }
@@ -778,8 +792,20 @@ export class GroupManager {
           'The interaction names other signing members than the group has',
         );
     }
-    const incoming = this.verifiedSignatures(event, message);
     const now = this.now();
+    const verified = this.verifiedSignatures(event, message);
+    const { kept: incoming, dropped } = withoutForeignOwnSignatures(verified, {
+      keys: signingKeys(event, this.states(event.prefix)),
+      canSign: (key) => this.controller.canSign(key),
+      signedHere: record?.signed === true,
+    });
+    if (dropped.length > 0)
+      await this.records.putRejection({
+        at: now,
+        from: received.sender,
+        what: 'signature',
+        ...ownSignatureRefusal(event.said, dropped),
+      });
     const expiresAt =
       parseExpiry(payload.expires) ??
       now + (this.options.proposalSeconds ?? DEFAULT_PROPOSAL_SECONDS) * 1000;
@@ -832,10 +858,36 @@ export class GroupManager {
    * The embedded event's signatures, each verified against the key at its index. One that does
    * not verify means the message signs something else: the whole message is refused.
    */
+  /**
+   * A group event from elsewhere without the signatures made with our keys on an event we did not
+   * sign (see `own-signatures.ts`), and what to record when there were any.
+   */
+  private withoutForeignOwnSignatures(message: Message): {
+    message: Message;
+    refusal?: { code: string; reason: string };
+  } {
+    let event: KeyEvent;
+    try {
+      event = readKeyEvent(message.body, this.crypto.digest);
+    } catch {
+      return { message }; // the validator says what is wrong with it
+    }
+    // A copy of an event accepted here adds nothing that counts.
+    if (this.controller.store.lastSaidAt(event.prefix, event.sn) === event.said) return { message };
+    const { kept, dropped } = withoutForeignOwnSignatures(controllerSignaturesOf(message), {
+      keys: signingKeys(event, this.states(event.prefix)),
+      canSign: (key) => this.controller.canSign(key),
+      signedHere: this.records.proposal(event.said)?.signed === true,
+    });
+    if (dropped.length === 0) return { message };
+    return {
+      message: withControllerSignatures(message, kept),
+      refusal: ownSignatureRefusal(event.said, dropped),
+    };
+  }
+
   private verifiedSignatures(event: KeyEvent, message: Message): IndexedSignature[] {
-    const signatures = message.attachments
-      .filter((group) => group.counter.code === '-A')
-      .flatMap((group) => group.items as IndexedSignature[]);
+    const signatures = controllerSignaturesOf(message);
     if (signatures.length === 0)
       throw new ControllerError('bad_message', 'The proposal carries no signatures');
     const keys = event.ilk === 'ixn' ? (this.states(event.prefix)?.keys ?? []) : event.keys;
