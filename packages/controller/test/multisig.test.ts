@@ -94,6 +94,25 @@ async function forgedInception(from: Member, members: readonly string[]) {
   };
 }
 
+/** Group 'g' of `members`, any two of whom sign: proposed by the first, joined by the others. */
+async function inceptTwoOf(members: readonly Member[]) {
+  const [proposer, ...others] = members;
+  const proposed = await proposer!.groups.proposeInception({
+    group: 'g',
+    member: proposer!.name,
+    signingMembers: members.map((m) => m.prefix),
+    rotationMembers: members.map((m) => m.prefix),
+    signingThreshold: 2,
+    nextThreshold: 2,
+  });
+  await deliver(members, proposed.deliveries);
+  for (const m of others) {
+    const joined = await m.groups.join(proposed.proposal.said, { group: 'g', member: m.name });
+    await deliver(members, joined.deliveries);
+  }
+  return proposed;
+}
+
 async function validate(bytes: Uint8Array) {
   const validator = new StreamValidator(new EventProcessor({ store: new MemoryStore(), crypto }));
   await validator.push(bytes);
@@ -306,21 +325,7 @@ describe('multisig group (library)', () => {
     );
     const three = [a!, b!, c!];
     await introduce(three);
-    const proposed = await a!.groups.proposeInception({
-      group: 'g',
-      member: a!.name,
-      signingMembers: three.map((m) => m.prefix),
-      rotationMembers: three.map((m) => m.prefix),
-      signingThreshold: 2,
-      nextThreshold: 2,
-    });
-    await deliver(three, proposed.deliveries);
-    await deliver(
-      three,
-      (await b!.groups.join(proposed.proposal.said, { group: 'g', member: b!.name })).deliveries,
-    );
-    await c!.groups.join(proposed.proposal.said, { group: 'g', member: c!.name });
-    const groupPrefix = proposed.proposal.group;
+    const groupPrefix = (await inceptTwoOf(three)).proposal.group;
     const group = a!.controller.processor.context.state(groupPrefix)!;
     expect(group.sn).toBe(0n);
 
@@ -386,17 +391,7 @@ describe('multisig group (library)', () => {
     ).map((m) => ({ ...m, groups: new GroupManager(m.controller, { retentionSeconds: day }) }));
     const both = [a!, b!];
     await introduce(both);
-    const proposed = await a!.groups.proposeInception({
-      group: 'g',
-      member: a!.name,
-      signingMembers: both.map((m) => m.prefix),
-      rotationMembers: both.map((m) => m.prefix),
-      signingThreshold: 2,
-      nextThreshold: 2,
-    });
-    await deliver(both, proposed.deliveries);
-    const joined = await b!.groups.join(proposed.proposal.said, { group: 'g', member: b!.name });
-    await deliver(both, joined.deliveries);
+    const proposed = await inceptTwoOf(both);
     const groupPrefix = proposed.proposal.group;
     // An interaction b never signs: it expires after a minute.
     const ixn = await a!.groups.proposeInteraction('g', [{ d: groupPrefix }], 60);
