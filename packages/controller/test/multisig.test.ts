@@ -374,10 +374,30 @@ describe('multisig group (library)', () => {
       from: b!.prefix,
     });
 
-    // Once a signs it itself, its own signature counts and the interaction is accepted.
+    // The next interaction, forged the same way, comes ahead of the first: the keys it was signed
+    // with are not known for sure yet, and a's key is still recognised in it.
+    const next = interact(crypto.digest, { prefix: groupPrefix, prior: ixn.said, sn: 2, data: [] });
+    const early = await a!.groups.receive(
+      messagize(next.raw, [
+        controllerSignatures([
+          await a!.controller.signAt(group.keys[0]!, next.raw, 0, undefined),
+          await b!.controller.signAt(group.keys[1]!, next.raw, 1, undefined),
+        ]),
+      ]),
+    );
+    expect(early.items.find((i) => i.kind === 'refused')).toMatchObject({
+      code: 'not_signed_here',
+      reason: expect.stringContaining(`index 0 of ${next.said}`),
+    });
+
+    // Once a signs the first itself, its own signature counts and that one is accepted; the
+    // second, retried then, still lacks a signature.
     const signed = await a!.groups.sign(ixn.said);
     expect(signed.proposal.state).toBe('complete');
     expect(a!.controller.processor.context.state(groupPrefix)?.sn).toBe(1n);
+    expect(a!.controller.processor.listEscrows()).toMatchObject([
+      { kind: 'partially_signed', said: next.said },
+    ]);
     for (const m of three) await m.controller.close();
   });
 

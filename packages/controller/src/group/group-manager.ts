@@ -40,6 +40,7 @@ import {
   readKeyEvent,
   type Seal,
   thresholdToSith,
+  verifyIndexedSignature,
   verifySignatures,
 } from '@kestrel/core';
 import type { Controller } from '../controller.js';
@@ -58,7 +59,6 @@ import {
 import {
   controllerSignaturesOf,
   ownSignatureRefusal,
-  signingKeys,
   withControllerSignatures,
   withoutForeignOwnSignatures,
 } from './own-signatures.js';
@@ -795,8 +795,7 @@ export class GroupManager {
     const now = this.now();
     const verified = this.verifiedSignatures(event, message);
     const { kept: incoming, dropped } = withoutForeignOwnSignatures(verified, {
-      keys: signingKeys(event, this.states(event.prefix)),
-      canSign: (key) => this.controller.canSign(key),
+      madeWithHeldKey: this.madeWithHeldKey(event),
       signedHere: record?.signed === true,
     });
     if (dropped.length > 0)
@@ -875,8 +874,7 @@ export class GroupManager {
     // A copy of an event accepted here adds nothing that counts.
     if (this.controller.store.lastSaidAt(event.prefix, event.sn) === event.said) return { message };
     const { kept, dropped } = withoutForeignOwnSignatures(controllerSignaturesOf(message), {
-      keys: signingKeys(event, this.states(event.prefix)),
-      canSign: (key) => this.controller.canSign(key),
+      madeWithHeldKey: this.madeWithHeldKey(event),
       signedHere: this.records.proposal(event.said)?.signed === true,
     });
     if (dropped.length === 0) return { message };
@@ -884,6 +882,32 @@ export class GroupManager {
       message: withControllerSignatures(message, kept),
       refusal: ownSignatureRefusal(event.said, dropped),
     };
+  }
+
+  /**
+   * Whether a signature on a group's event was made with a key held here. An inception or a
+   * rotation names its keys, so a signature's index says whose key made it. An interaction is
+   * signed by the keys in force at its sn, which are not known here when it comes ahead of a
+   * rotation: each of its signatures is checked against the keys held here that the group or our
+   * member uses now (a member's key in a rotated group is its member's current key).
+   */
+  private madeWithHeldKey(event: KeyEvent): (signature: IndexedSignature) => boolean {
+    const held = (key: string) => this.controller.canSign(key);
+    if (event.ilk !== 'ixn') {
+      return (signature) => {
+        const key = event.keys[signature.index];
+        return key !== undefined && held(key);
+      };
+    }
+    const member = this.records.groupByPrefix(event.prefix)?.memberPrefix;
+    const candidates = [
+      ...new Set([
+        ...(this.states(event.prefix)?.keys ?? []),
+        ...(member !== undefined ? (this.states(member)?.keys ?? []) : []),
+      ]),
+    ].filter(held);
+    return (signature) =>
+      candidates.some((key) => verifyIndexedSignature(this.crypto, key, signature, event.raw));
   }
 
   private verifiedSignatures(event: KeyEvent, message: Message): IndexedSignature[] {

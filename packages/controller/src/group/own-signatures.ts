@@ -15,13 +15,11 @@ import {
   type Message,
   parseStream,
 } from '@kestrel/cesr';
-import { controllerSignatures, type KeyEvent, type KeyState, messagize } from '@kestrel/core';
+import { controllerSignatures, messagize } from '@kestrel/core';
 
 export interface OwnSignatureCheck {
-  /** The keys the event's controller signatures are indexed into (the group's, for an ixn). */
-  readonly keys: readonly string[];
-  /** Whether a key's secret is held here. */
-  readonly canSign: (publicKey: string) => boolean;
+  /** Whether a signature was made with a key held here. */
+  readonly madeWithHeldKey: (signature: IndexedSignature) => boolean;
   /** Whether this node chose to sign this very event (then its own signatures are expected). */
   readonly signedHere: boolean;
 }
@@ -34,8 +32,7 @@ export function withoutForeignOwnSignatures(
   const kept: IndexedSignature[] = [];
   const dropped: IndexedSignature[] = [];
   for (const signature of signatures) {
-    const key = check.keys[signature.index];
-    const foreign = !check.signedHere && key !== undefined && check.canSign(key);
+    const foreign = !check.signedHere && check.madeWithHeldKey(signature);
     (foreign ? dropped : kept).push(signature);
   }
   return { kept, dropped };
@@ -51,16 +48,6 @@ export function ownSignatureRefusal(
     code: 'not_signed_here',
     reason: `Signature${dropped.length > 1 ? 's' : ''} at index ${indices} of ${said} made with a key held here, on an event this node did not sign: not counted (someone else may hold that key)`,
   };
-}
-
-/**
- * The keys an event's controller signatures are indexed into. An interaction is signed by the keys
- * of the establishment event before it: the group's current keys when it comes after the latest
- * one; otherwise they are not at hand, and nothing is taken out.
- */
-export function signingKeys(event: KeyEvent, group: KeyState | undefined): readonly string[] {
-  if (event.ilk !== 'ixn') return event.keys;
-  return group && event.sn > group.lastEstablishment.sn ? group.keys : [];
 }
 
 /**
