@@ -40,7 +40,6 @@ import {
   readKeyEvent,
   type Seal,
   thresholdToSith,
-  verifyIndexedSignature,
   verifySignatures,
 } from '@kestrel/core';
 import type { Controller } from '../controller.js';
@@ -58,9 +57,8 @@ import {
 } from './group-events.js';
 import {
   controllerSignaturesOf,
+  OwnSignatureGuard,
   ownSignatureRefusal,
-  withControllerSignatures,
-  withoutForeignOwnSignatures,
 } from './own-signatures.js';
 import { type ProposalView, viewProposal } from './proposal-view.js';
 import { isMultisigRoute, MULTISIG_ROUTES, routeOf } from './routes.js';
@@ -144,10 +142,15 @@ export class GroupManager {
    */
   private earliestExpiry: number | undefined;
 
+  /** Keeps signatures made with our keys from elsewhere from counting (see own-signatures.ts). */
+  private readonly guard: OwnSignatureGuard;
+
   constructor(
     readonly controller: Controller,
     private readonly options: ManagerOptions = {},
-  ) {}
+  ) {
+    this.guard = new OwnSignatureGuard(controller, this.states);
+  }
 
   private get records() {
     return this.controller.records;
@@ -655,7 +658,7 @@ export class GroupManager {
       const ours = this.records.groupByPrefix(prefix) !== undefined;
       let counted = message;
       if (ours && isKeyEventIlk(ilk)) {
-        const guarded = this.withoutForeignOwnSignatures(message);
+        const guarded = this.guard.message(message);
         counted = guarded.message;
         if (guarded.refusal) items.push({ kind: 'refused', from: 'unknown', ...guarded.refusal });
       }
@@ -794,10 +797,7 @@ export class GroupManager {
     }
     const now = this.now();
     const verified = this.verifiedSignatures(event, message);
-    const { kept: incoming, dropped } = withoutForeignOwnSignatures(verified, {
-      madeWithHeldKey: this.madeWithHeldKey(event),
-      signedHere: record?.signed === true,
-    });
+    const { kept: incoming, dropped } = this.guard.signatures(event, verified, record?.signed);
     if (dropped.length > 0)
       await this.records.putRejection({
         at: now,
@@ -857,59 +857,6 @@ export class GroupManager {
    * The embedded event's signatures, each verified against the key at its index. One that does
    * not verify means the message signs something else: the whole message is refused.
    */
-  /**
-   * A group event from elsewhere without the signatures made with our keys on an event we did not
-   * sign (see `own-signatures.ts`), and what to record when there were any.
-   */
-  private withoutForeignOwnSignatures(message: Message): {
-    message: Message;
-    refusal?: { code: string; reason: string };
-  } {
-    let event: KeyEvent;
-    try {
-      event = readKeyEvent(message.body, this.crypto.digest);
-    } catch {
-      return { message }; // the validator says what is wrong with it
-    }
-    // A copy of an event accepted here adds nothing that counts.
-    if (this.controller.store.lastSaidAt(event.prefix, event.sn) === event.said) return { message };
-    const { kept, dropped } = withoutForeignOwnSignatures(controllerSignaturesOf(message), {
-      madeWithHeldKey: this.madeWithHeldKey(event),
-      signedHere: this.records.proposal(event.said)?.signed === true,
-    });
-    if (dropped.length === 0) return { message };
-    return {
-      message: withControllerSignatures(message, kept),
-      refusal: ownSignatureRefusal(event.said, dropped),
-    };
-  }
-
-  /**
-   * Whether a signature on a group's event was made with a key held here. An inception or a
-   * rotation names its keys, so a signature's index says whose key made it. An interaction is
-   * signed by the keys in force at its sn, which are not known here when it comes ahead of a
-   * rotation: each of its signatures is checked against the keys held here that the group or our
-   * member uses now (a member's key in a rotated group is its member's current key).
-   */
-  private madeWithHeldKey(event: KeyEvent): (signature: IndexedSignature) => boolean {
-    const held = (key: string) => this.controller.canSign(key);
-    if (event.ilk !== 'ixn') {
-      return (signature) => {
-        const key = event.keys[signature.index];
-        return key !== undefined && held(key);
-      };
-    }
-    const member = this.records.groupByPrefix(event.prefix)?.memberPrefix;
-    const candidates = [
-      ...new Set([
-        ...(this.states(event.prefix)?.keys ?? []),
-        ...(member !== undefined ? (this.states(member)?.keys ?? []) : []),
-      ]),
-    ].filter(held);
-    return (signature) =>
-      candidates.some((key) => verifyIndexedSignature(this.crypto, key, signature, event.raw));
-  }
-
   private verifiedSignatures(event: KeyEvent, message: Message): IndexedSignature[] {
     const signatures = controllerSignaturesOf(message);
     if (signatures.length === 0)

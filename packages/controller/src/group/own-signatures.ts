@@ -15,27 +15,84 @@ import {
   type Message,
   parseStream,
 } from '@kestrel/cesr';
-import { controllerSignatures, messagize } from '@kestrel/core';
+import {
+  controllerSignatures,
+  type KeyEvent,
+  messagize,
+  readKeyEvent,
+  verifyIndexedSignature,
+} from '@kestrel/core';
+import type { Controller } from '../controller.js';
+import type { MemberStates } from './group-events.js';
 
-export interface OwnSignatureCheck {
-  /** Whether a signature was made with a key held here. */
-  readonly madeWithHeldKey: (signature: IndexedSignature) => boolean;
-  /** Whether this node chose to sign this very event (then its own signatures are expected). */
-  readonly signedHere: boolean;
-}
+/** The guard of one member's node: its controller, and the key states it holds. */
+export class OwnSignatureGuard {
+  constructor(
+    private readonly controller: Controller,
+    private readonly states: MemberStates,
+  ) {}
 
-/** Splits signatures into those that count and those made with our keys without our consent. */
-export function withoutForeignOwnSignatures(
-  signatures: readonly IndexedSignature[],
-  check: OwnSignatureCheck,
-): { kept: IndexedSignature[]; dropped: IndexedSignature[] } {
-  const kept: IndexedSignature[] = [];
-  const dropped: IndexedSignature[] = [];
-  for (const signature of signatures) {
-    const foreign = !check.signedHere && check.madeWithHeldKey(signature);
-    (foreign ? dropped : kept).push(signature);
+  /**
+   * Splits a group event's signatures into those that count and those made with a key held here
+   * when this node did not choose to sign the event (`signedHere`, from its proposal record).
+   */
+  signatures(
+    event: KeyEvent,
+    signatures: readonly IndexedSignature[],
+    signedHere = this.controller.records.proposal(event.said)?.signed === true,
+  ): { kept: IndexedSignature[]; dropped: IndexedSignature[] } {
+    const kept: IndexedSignature[] = [];
+    const dropped: IndexedSignature[] = [];
+    const madeHere = signedHere ? () => false : this.madeWithHeldKey(event);
+    for (const signature of signatures) (madeHere(signature) ? dropped : kept).push(signature);
+    return { kept, dropped };
   }
-  return { kept, dropped };
+
+  /** A group event from elsewhere without such signatures, and what to record if there were any. */
+  message(message: Message): { message: Message; refusal?: { code: string; reason: string } } {
+    let event: KeyEvent;
+    try {
+      event = readKeyEvent(message.body, this.controller.crypto.digest);
+    } catch {
+      return { message }; // the validator says what is wrong with it
+    }
+    // A copy of an event accepted here adds nothing that counts.
+    if (this.controller.store.lastSaidAt(event.prefix, event.sn) === event.said) return { message };
+    const { kept, dropped } = this.signatures(event, controllerSignaturesOf(message));
+    if (dropped.length === 0) return { message };
+    return {
+      message: withControllerSignatures(message, kept),
+      refusal: ownSignatureRefusal(event.said, dropped),
+    };
+  }
+
+  /**
+   * Whether a signature on a group's event was made with a key held here. An inception or a
+   * rotation names its keys, so a signature's index says whose key made it. An interaction is
+   * signed by the keys in force at its sn, which are not known here when it comes ahead of a
+   * rotation: each of its signatures is checked against the keys held here that the group or our
+   * member uses now (a member's key in a rotated group is its member's current key).
+   */
+  private madeWithHeldKey(event: KeyEvent): (signature: IndexedSignature) => boolean {
+    const held = (key: string) => this.controller.canSign(key);
+    if (event.ilk !== 'ixn') {
+      return (signature) => {
+        const key = event.keys[signature.index];
+        return key !== undefined && held(key);
+      };
+    }
+    const member = this.controller.records.groupByPrefix(event.prefix)?.memberPrefix;
+    const candidates = [
+      ...new Set([
+        ...(this.states(event.prefix)?.keys ?? []),
+        ...(member !== undefined ? (this.states(member)?.keys ?? []) : []),
+      ]),
+    ].filter(held);
+    return (signature) =>
+      candidates.some((key) =>
+        verifyIndexedSignature(this.controller.crypto, key, signature, event.raw),
+      );
+  }
 }
 
 /** What a member records when it did not count such signatures (keripy cues `remoteMemberedSig`). */
