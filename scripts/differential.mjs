@@ -942,7 +942,9 @@ function compare(kestrelReport, keripy, prefixOf = new Map()) {
     if (mine === keripyFate || (mine === 'absent' && keripyFate === 'dropped')) continue;
     const text = `fate ${said}: kestrel ${mine}, keripy ${keripyFate}`;
     // docs/architecture.md: a conflicting event not validly signed by the keys in force is
-    // dropped here; keripy parks every conflicting event in ldes unjudged.
+    // dropped here; keripy parks every conflicting event in ldes unjudged. Where the oracle can
+    // judge such an event with keripy's own code (an interaction after the latest establishment
+    // event), it must agree that the event is not validly signed.
     const unsigned = kestrelReport.errors.some(
       (e) => e.includes(said) && UNSIGNED_CONFLICT.test(e),
     );
@@ -964,8 +966,18 @@ function compare(kestrelReport, keripy, prefixOf = new Map()) {
       documented.push(`SAID field with a non-digest code: ${text}`);
       const name = core.KERIPY_ESCROW_NAMES[keripyFate];
       nonDigestEscrowed[name] = (nonDigestEscrowed[name] ?? 0) + 1;
+    } else if (
+      mine === 'dropped' &&
+      keripyFate === 'likely_duplicitous' &&
+      unsigned &&
+      keripy.ldesValidlySigned?.[said] === true
+    ) {
+      // keripy's own check (the oracle's, on the signatures keripy kept) finds it validly signed
+      // by the keys in force: Kestrel should have kept it as evidence.
+      differences.push(`${text}, though keripy's keys in force verify its signatures`);
     } else if (mine === 'dropped' && keripyFate === 'likely_duplicitous' && unsigned) {
-      documented.push(`unsigned conflict: ${text}`);
+      const checked = keripy.ldesValidlySigned?.[said] === false ? ', checked by keripy' : '';
+      documented.push(`unsigned conflict${checked}: ${text}`);
       unsignedConflicts++;
     } else if (
       mine === 'accepted' &&
@@ -1090,7 +1102,7 @@ function saveVector(dir, seed, bytes, keripy, mutations) {
   const folder = join(dir, `seed-${seed}`);
   mkdirSync(folder, { recursive: true });
   writeFileSync(join(folder, 'stream.cesr'), bytes);
-  const { errors: _informative, ...expected } = keripy;
+  const { errors: _informative, ldesValidlySigned: _judged, ...expected } = keripy;
   const provenance = {
     keri: '1.3.6',
     schedule: 'escrows processed after every message',

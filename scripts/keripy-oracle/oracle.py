@@ -20,7 +20,7 @@ import os
 import sys
 from dataclasses import asdict
 
-from keri.core import eventing, parsing, serdering
+from keri.core import eventing, indexing, parsing, serdering
 from keri.db import basing, dbing
 
 # Escrow databases counted in "escrows": plain LMDB handles, then keripy Suber wrappers (.sdb).
@@ -141,6 +141,41 @@ def judge(stream, events, eager=False):
             logger.removeHandler(log)
 
 
+def judged_conflicts(db, kevery, ldes_entries):
+    """
+    For each interaction in ldes that comes after its KEL's latest establishment event (so the keys
+    in force at its sn are the current ones): whether the signatures keripy kept for it verify and
+    satisfy the current threshold. keripy parks such an event unjudged; Kestrel judges it, and drops
+    it when it is not validly signed by the keys in force, so this is keripy's own check of that
+    judgment. Events it cannot judge this way are left out.
+    """
+    judged = {}
+    for key, value in ldes_entries:
+        prefix = key.split(b'.')[0].decode(errors='replace')
+        said = value[-SAID_LENGTH:].decode(errors='replace')
+        kever = kevery.kevers.get(prefix)
+        raw = db.getEvt(dbing.dgKey(prefix, said))
+        if kever is None or raw is None:
+            continue
+        try:
+            serder = serdering.SerderKERI(raw=bytes(raw))
+        except Exception:
+            continue
+        if serder.ilk != 'ixn' or serder.sn <= kever.lastEst.s:
+            continue
+        if kever.estOnly:
+            judged[said] = False
+            continue
+        try:
+            sigers = [indexing.Siger(qb64b=bytes(sig))
+                      for sig in db.getSigs(dbing.dgKey(prefix, said))]
+            _, indices = eventing.verifySigs(raw=serder.raw, sigers=sigers, verfers=kever.verfers)
+            judged[said] = bool(indices) and kever.tholder.satisfy(indices)
+        except Exception:  # keripy fails on a signature index beyond its keys, for one
+            judged[said] = False
+    return judged
+
+
 def report(db, kevery, events, errors):
     accepted = {}
     accepted_saids = set()
@@ -176,6 +211,7 @@ def report(db, kevery, events, errors):
     return {'keri': '1.3.6', 'verdict': verdict, 'accepted': accepted,
             'not_accepted': not_accepted,
             'escrows': {name: len(items) for name, items in escrows.items() if items},
+            'ldesValidlySigned': judged_conflicts(db, kevery, escrows['ldes']),
             'errors': errors}
 
 
