@@ -943,8 +943,9 @@ function compare(kestrelReport, keripy, prefixOf = new Map()) {
     const text = `fate ${said}: kestrel ${mine}, keripy ${keripyFate}`;
     // docs/architecture.md: a conflicting event not validly signed by the keys in force is
     // dropped here; keripy parks every conflicting event in ldes unjudged. Where the oracle can
-    // judge such an event with keripy's own code (an interaction after the latest establishment
-    // event), it must agree that the event is not validly signed.
+    // judge such an event with keripy's own code (its KEL rebuilt up to the event in a fresh
+    // database, the event offered next with the signatures keripy kept), keripy must agree that
+    // it is not validly signed.
     const unsigned = kestrelReport.errors.some(
       (e) => e.includes(said) && UNSIGNED_CONFLICT.test(e),
     );

@@ -12,7 +12,9 @@ framed them (keripy's databases cannot say where an event it dropped went). With
 parses one message at a time and processes its escrows after each (see judge), and a result
 says where keripy's parser gave up on the stream, if it did ("stoppedAt", a byte offset), and,
 when it gave up right after a body it took off the stream by its claimed size and then refused,
-where that body began ("rejectedBodyAt"). One JSON result per line on stdout.
+where that body began ("rejectedBodyAt"). Every result also says, for each event keripy parked in
+ldes, whether keripy itself would take its signatures as valid for the keys in force
+("ldesValidlySigned", see judged_conflicts). One JSON result per line on stdout.
 """
 import json
 import logging
@@ -20,7 +22,8 @@ import os
 import sys
 from dataclasses import asdict
 
-from keri.core import eventing, indexing, parsing, serdering
+from keri import core, kering
+from keri.core import eventing, parsing, serdering
 from keri.db import basing, dbing
 
 # Escrow databases counted in "escrows": plain LMDB handles, then keripy Suber wrappers (.sdb).
@@ -141,39 +144,75 @@ def judge(stream, events, eager=False):
             logger.removeHandler(log)
 
 
+def replay_kel(db, parser, kevery, prefix, before=None, depth=0):
+    """
+    Feeds keripy's current KEL of `prefix` (its events at sn below `before`, or all of them), with
+    the attachments keripy kept, into another Kevery through `parser`; a delegated KEL's delegator
+    first. Returns False when that KEL cannot be rebuilt there.
+    """
+    kever = kevery.kevers.get(prefix)
+    if kever is None or depth > 8:
+        return False
+    if kever.delpre and kever.delpre not in parser.kvy.kevers:
+        if not replay_kel(db, parser, kevery, kever.delpre, depth=depth + 1):
+            return False
+    fns = {bytes(dig): fn for _, fn, dig in db.getFelItemPreIter(prefix.encode())}
+    last = kever.sn if before is None else before - 1
+    for sn in range(last + 1):
+        dig = db.getKeLast(dbing.snKey(prefix, sn))
+        if dig is None or bytes(dig) not in fns:
+            return False
+        parser.parse(ims=bytearray(db.cloneEvtMsg(pre=prefix.encode(), fn=fns[bytes(dig)],
+                                                  dig=bytes(dig))), kvy=parser.kvy)
+    rebuilt = parser.kvy.kevers.get(prefix)
+    return rebuilt is not None and rebuilt.sn == last
+
+
 def judged_conflicts(db, kevery, ldes_entries):
     """
-    For each interaction in ldes that comes after its KEL's latest establishment event (so the keys
-    in force at its sn are the current ones): whether the signatures keripy kept for it verify and
-    satisfy the current threshold. keripy parks such an event unjudged; Kestrel judges it, and drops
-    it when it is not validly signed by the keys in force, so this is keripy's own check of that
-    judgment. Events it cannot judge this way are left out.
+    For each event in ldes: whether keripy itself would take its signatures as valid for the keys
+    in force at its sn. keripy parks such an event unjudged; Kestrel judges it, and drops it when
+    it is not validly signed by the keys in force, so this is keripy's own check of that judgment.
+    keripy's current KEL up to the sn before the event is rebuilt in a fresh database (delegators
+    first) and the event, with the signatures keripy kept for it, is offered as the next one:
+    accepted, or waiting only for witnesses or its delegation, means validly signed. Events whose
+    KEL cannot be rebuilt that way are left out.
     """
     judged = {}
     for key, value in ldes_entries:
         prefix = key.split(b'.')[0].decode(errors='replace')
         said = value[-SAID_LENGTH:].decode(errors='replace')
-        kever = kevery.kevers.get(prefix)
-        raw = db.getEvt(dbing.dgKey(prefix, said))
-        if kever is None or raw is None:
+        dgkey = dbing.dgKey(prefix, said)
+        raw = db.getEvt(dgkey)
+        if raw is None or said in judged:
             continue
         try:
             serder = serdering.SerderKERI(raw=bytes(raw))
-        except Exception:
+            with basing.openDB(name='oracle-replay', temp=True) as replay:
+                kvy = eventing.Kevery(db=replay, lax=True, local=False)
+                parser = parsing.Parser(kvy=kvy)
+                if serder.sn > 0 and not replay_kel(db, parser, kevery, prefix, before=serder.sn):
+                    continue
+                sigs = db.getSigs(dgkey)
+                message = bytearray(serder.raw)
+                message.extend(core.Counter(code=core.Codens.ControllerIdxSigs, count=len(sigs),
+                                            gvrsn=kering.Vrsn_1_0).qb64b)
+                for sig in sigs:
+                    message.extend(sig)
+                parser.parse(ims=message, kvy=kvy)
+                offered = kvy.kevers.get(serder.pre)
+                accepted = offered is not None and offered.serder.said == said
+                waiting = any(said.encode() in bytes(v) for name in ('pwes', 'pdes')
+                              for _, v in entries(replay, escrow_handle(replay, name)))
+                judged[said] = accepted or waiting
+        except Exception:  # a KEL or event keripy cannot rebuild or read this way: not judged
             continue
-        if serder.ilk != 'ixn' or serder.sn <= kever.lastEst.s:
-            continue
-        if kever.estOnly:
-            judged[said] = False
-            continue
-        try:
-            sigers = [indexing.Siger(qb64b=bytes(sig))
-                      for sig in db.getSigs(dbing.dgKey(prefix, said))]
-            _, indices = eventing.verifySigs(raw=serder.raw, sigers=sigers, verfers=kever.verfers)
-            judged[said] = bool(indices) and kever.tholder.satisfy(indices)
-        except Exception:  # keripy fails on a signature index beyond its keys, for one
-            judged[said] = False
     return judged
+
+
+def escrow_handle(db, name):
+    handle = getattr(db, name)
+    return handle.sdb if name in SUBER_ESCROWS else handle
 
 
 def report(db, kevery, events, errors):
