@@ -144,28 +144,35 @@ def judge(stream, events, eager=False):
             logger.removeHandler(log)
 
 
-def replay_kel(db, parser, kevery, prefix, before=None, depth=0):
+def replay_kel(db, parser, kevery, prefix, before):
     """
-    Feeds keripy's current KEL of `prefix` (its events at sn below `before`, or all of them), with
-    the attachments keripy kept, into another Kevery through `parser`; a delegated KEL's delegator
-    first. Returns False when that KEL cannot be rebuilt there.
+    Feeds keripy's KEL of `prefix` (the events it first saw at sn below `before`) and its
+    delegators' KELs, with the attachments keripy kept, into another Kevery through `parser`, all
+    in the order keripy first saw them: a delegator rebuilt whole first could have added witnesses
+    since an anchor, which keripy's search for that anchor would then refuse. Returns whether the
+    KEL of `prefix` stands there at sn `before - 1`.
     """
-    kever = kevery.kevers.get(prefix)
-    if kever is None or depth > 8:
-        return False
-    if kever.delpre and kever.delpre not in parser.kvy.kevers:
-        if not replay_kel(db, parser, kevery, kever.delpre, depth=depth + 1):
+    chain = []
+    delegator = prefix
+    while delegator and delegator not in chain and len(chain) < 8:
+        kever = kevery.kevers.get(delegator)
+        if kever is None:
             return False
-    fns = {bytes(dig): fn for _, fn, dig in db.getFelItemPreIter(prefix.encode())}
-    last = kever.sn if before is None else before - 1
-    for sn in range(last + 1):
-        dig = db.getKeLast(dbing.snKey(prefix, sn))
-        if dig is None or bytes(dig) not in fns:
-            return False
-        parser.parse(ims=bytearray(db.cloneEvtMsg(pre=prefix.encode(), fn=fns[bytes(dig)],
-                                                  dig=bytes(dig))), kvy=parser.kvy)
+        chain.append(delegator)
+        delegator = kever.delpre
+    seen = []
+    for owner in chain:
+        for _, fn, dig in db.getFelItemPreIter(owner.encode()):
+            dgkey = dbing.dgKey(owner, bytes(dig))
+            if owner == prefix:
+                if serdering.SerderKERI(raw=bytes(db.getEvt(dgkey))).sn >= before:
+                    continue
+            seen.append((bytes(db.getDts(dgkey) or b''), owner, fn, bytes(dig)))
+    for _, owner, fn, dig in sorted(seen):
+        parser.parse(ims=bytearray(db.cloneEvtMsg(pre=owner.encode(), fn=fn, dig=dig)),
+                     kvy=parser.kvy)
     rebuilt = parser.kvy.kevers.get(prefix)
-    return rebuilt is not None and rebuilt.sn == last
+    return rebuilt is not None and rebuilt.sn == before - 1
 
 
 def judged_conflicts(db, kevery, ldes_entries):
@@ -173,8 +180,9 @@ def judged_conflicts(db, kevery, ldes_entries):
     For each event in ldes: whether keripy itself would take its signatures as valid for the keys
     in force at its sn. keripy parks such an event unjudged; Kestrel judges it, and drops it when
     it is not validly signed by the keys in force, so this is keripy's own check of that judgment.
-    keripy's current KEL up to the sn before the event is rebuilt in a fresh database (delegators
-    first) and the event, with the signatures keripy kept for it, is offered as the next one:
+    keripy's KEL up to the sn before the event is rebuilt in a fresh database (with its
+    delegators', in first-seen order) and the event, with the signatures keripy kept for it, is
+    offered as the next one:
     accepted, or waiting only for witnesses or its delegation, means validly signed. Events whose
     KEL cannot be rebuilt that way are left out.
     """
