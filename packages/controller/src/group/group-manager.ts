@@ -36,6 +36,7 @@ import {
   messagize,
   type Outcome,
   type ReceivedExchange,
+  readAttachments,
   readExchange,
   readKeyEvent,
   type Seal,
@@ -55,11 +56,7 @@ import {
   type MemberStates,
   signingPositions,
 } from './group-events.js';
-import {
-  controllerSignaturesOf,
-  OwnSignatureGuard,
-  ownSignatureRefusal,
-} from './own-signatures.js';
+import { OwnSignatureGuard, ownSignatureRefusal } from './own-signatures.js';
 import { type ProposalView, viewProposal } from './proposal-view.js';
 import { isMultisigRoute, MULTISIG_ROUTES, routeOf } from './routes.js';
 
@@ -797,7 +794,11 @@ export class GroupManager {
     }
     const now = this.now();
     const verified = this.verifiedSignatures(event, message);
-    const { kept: incoming, dropped } = this.guard.signatures(event, verified, record?.signed);
+    const { kept: incoming, dropped } = this.guard.signatures(
+      event,
+      verified,
+      record?.signed === true,
+    );
     if (dropped.length > 0)
       await this.records.putRejection({
         at: now,
@@ -858,7 +859,7 @@ export class GroupManager {
    * not verify means the message signs something else: the whole message is refused.
    */
   private verifiedSignatures(event: KeyEvent, message: Message): IndexedSignature[] {
-    const signatures = controllerSignaturesOf(message);
+    const signatures = readAttachments(message.attachments).controllerSignatures;
     if (signatures.length === 0)
       throw new ControllerError('bad_message', 'The proposal carries no signatures');
     const keys = event.ilk === 'ixn' ? (this.states(event.prefix)?.keys ?? []) : event.keys;

@@ -19,6 +19,7 @@ import {
   controllerSignatures,
   type KeyEvent,
   messagize,
+  readAttachments,
   readKeyEvent,
   verifyIndexedSignature,
 } from '@kestrel/core';
@@ -39,7 +40,7 @@ export class OwnSignatureGuard {
   signatures(
     event: KeyEvent,
     signatures: readonly IndexedSignature[],
-    signedHere = this.controller.records.proposal(event.said)?.signed === true,
+    signedHere: boolean,
   ): { kept: IndexedSignature[]; dropped: IndexedSignature[] } {
     const kept: IndexedSignature[] = [];
     const dropped: IndexedSignature[] = [];
@@ -58,7 +59,11 @@ export class OwnSignatureGuard {
     }
     // A copy of an event accepted here adds nothing that counts.
     if (this.controller.store.lastSaidAt(event.prefix, event.sn) === event.said) return { message };
-    const { kept, dropped } = this.signatures(event, controllerSignaturesOf(message));
+    const { kept, dropped } = this.signatures(
+      event,
+      readAttachments(message.attachments).controllerSignatures,
+      this.controller.records.proposal(event.said)?.signed === true,
+    );
     if (dropped.length === 0) return { message };
     return {
       message: withControllerSignatures(message, kept),
@@ -111,27 +116,14 @@ export function ownSignatureRefusal(
  * The message with its controller signatures (`-A`, also inside a pipelined `-V` frame) replaced
  * by `kept`; every other attachment stays as it came.
  */
-export function withControllerSignatures(
-  message: Message,
-  kept: readonly IndexedSignature[],
-): Message {
-  const others = attachmentGroups(message).filter((group) => group.counter.code !== '-A');
+function withControllerSignatures(message: Message, kept: readonly IndexedSignature[]): Message {
+  const others = message.attachments
+    .flatMap((group) =>
+      group.counter.code === '-V' || group.counter.code === '-0V'
+        ? group.items.filter((item): item is AttachmentGroup => isGroup(item))
+        : [group],
+    )
+    .filter((group) => group.counter.code !== '-A');
   const rebuilt = messagize(message.body.raw, [controllerSignatures(kept), ...others]);
   return parseStream(rebuilt).messages[0]!;
-}
-
-/** The controller signatures a message carries (also inside a pipelined `-V` frame). */
-export function controllerSignaturesOf(message: Message): IndexedSignature[] {
-  return attachmentGroups(message)
-    .filter((group) => group.counter.code === '-A')
-    .flatMap((group) => group.items as IndexedSignature[]);
-}
-
-/** A message's attachment groups, those inside a pipelined `-V` frame taken out of it. */
-function attachmentGroups(message: Message): AttachmentGroup[] {
-  return message.attachments.flatMap((group) =>
-    group.counter.code === '-V' || group.counter.code === '-0V'
-      ? group.items.filter((item): item is AttachmentGroup => isGroup(item))
-      : [group],
-  );
 }
