@@ -6,7 +6,8 @@
  *   npm run build && node scripts/differential.mjs [SCENARIOS] [--seed N] [--out DIR]
  *     [--schedule eager|batch] [--mutations RATE] [--mutation NAME] [--delegation RATE]
  *     [--chain RATE] [--depth LEVELS] [--careful RATE] [--forks FACTOR] [--binary-bodies RATE]
- *     [--pipelined RATE] [--binary-attachments RATE] [--no-corpus-check] [--save-vectors DIR]
+ *     [--pipelined RATE] [--binary-attachments RATE] [--codes RATE] [--no-corpus-check]
+ *     [--save-vectors DIR]
  *     [--verbose]
  *
  * Each scenario is a random set of KELs (single-signature and multisig with weighted thresholds,
@@ -79,6 +80,13 @@ const pipelinedRate = Number(option('--pipelined', 0));
 const binaryAttachmentRate = Number(option('--binary-attachments', 0));
 // Share of events built with one field changed (MUTATIONS), re-SAIDed and properly signed.
 const mutationRate = Number(option('--mutations', 0.08));
+// Share of controllers made with other derivation codes: a prefix derived with another digest
+// than Blake3 (or, for one key and no delegator, the key itself: a transferable basic prefix), and
+// next-key commitments made with another digest (0 by default, so earlier seeds build the same).
+const codesRate = Number(option('--codes', 0));
+// Digest codes other than Blake3-256: Blake2b, Blake2s, SHA3, SHA2 at 256 bits; Blake3, Blake2b,
+// SHA3, SHA2 at 512.
+const OTHER_DIGEST_CODES = ['F', 'G', 'H', 'I', '0D', '0E', '0F', '0G'];
 mkdirSync(outDir, { recursive: true });
 
 // ---------------------------------------------------------------------------------------------
@@ -263,7 +271,23 @@ class Controller {
     // what its events wait for is only each other (and its delegator's anchors).
     this.careful = options.careful ?? false;
     this.history = []; // state snapshots after each event, for forks
+    // Derivation codes (see --codes): of the prefix (a digest code, or 'basic') and of the next-key
+    // commitments. Drawn only when asked for, so that earlier seeds keep their scenarios.
+    this.prefixCode = 'E';
+    this.commitmentCode = 'E';
+    if (codesRate > 0 && random.chance(codesRate)) {
+      const basicPossible = this.current.length === 1 && !this.delegator;
+      this.prefixCode =
+        basicPossible && random.chance(0.3) ? 'basic' : random.pick(OTHER_DIGEST_CODES);
+      this.commitmentCode = random.pick(['E', ...OTHER_DIGEST_CODES]);
+    }
     this.mutations = []; // names of the field mutations applied to this controller's events
+  }
+
+  /** The commitment to `k` as a next key, with this controller's digest code. */
+  commitment(k) {
+    if (this.commitmentCode === 'E') return k.nextDigest;
+    return core.nextKeyDigest(crypto, k.publicKey, this.commitmentCode).qb64;
   }
 
   keysOf(generation, count) {
@@ -438,17 +462,18 @@ class Controller {
     const options = {
       keys: this.current.map((k) => k.publicKey),
       signingThreshold: this.kt,
-      nextKeyDigests: this.nextKeys.map((k) => k.nextDigest),
+      nextKeyDigests: this.nextKeys.map((k) => this.commitment(k)),
       nextThreshold: this.nt,
       witnesses: this.witnesses.map((w) => w.publicKey),
       witnessThreshold: this.toad,
       config: this.config,
-      code: 'E',
+      code: this.prefixCode,
       kind: this.kind,
       ...(this.delegator ? { delegator: this.delegator.prefix } : {}),
     };
     const event = this.maybeMutate(core.incept(this.digest, options));
-    this.prefix = event.said;
+    // A prefix derived otherwise than the SAID (another digest, or the key) is not the SAID.
+    this.prefix = this.prefixCode === 'E' ? event.said : event.sad.i;
     this.lastEstablishment = { sn: 0n, said: event.said };
     const signatures = this.sign(
       event.raw,
@@ -517,7 +542,7 @@ class Controller {
         sn: this.sn + 1n,
         keys: entries.map((e) => e.key.publicKey),
         signingThreshold: kt,
-        nextKeyDigests: newNext.map((k) => k.nextDigest),
+        nextKeyDigests: newNext.map((k) => this.commitment(k)),
         nextThreshold: nt,
         witnesses: this.witnesses.map((w) => w.publicKey),
         cuts: cuts.map((w) => w.publicKey),
