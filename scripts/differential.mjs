@@ -228,8 +228,13 @@ function mutated(digest, event, name) {
   const inception = event.sad.t === 'icp' || event.sad.t === 'dip';
   const changed = MUTATIONS[name]({ ...event.sad });
   if (changed === event.sad) return undefined;
-  const labels = inception ? { d: 'E', i: 'E' } : { d: 'E' };
-  const blank = { ...changed, v: event.sad.v, d: '', ...(inception ? { i: '' } : {}) };
+  // SAIDs are computed again with the codes they had; a basic prefix (the key) stays as it is.
+  const codeOf = (value) => String(value).match(DIGEST_CODE_START)?.[0] ?? 'E';
+  const selfAddressing = inception && DIGEST_CODE_START.test(String(event.sad.i));
+  const labels = inception
+    ? { d: codeOf(event.sad.d), i: codeOf(event.sad.i) }
+    : { d: codeOf(event.sad.d) };
+  const blank = { ...changed, v: event.sad.v, d: '', ...(selfAddressing ? { i: '' } : {}) };
   try {
     const kind = event.kind ?? 'JSON';
     const { sad, raw } = cesr.saidify(blank, { protocol: 'KERI', kind, labels }, digest);
@@ -274,14 +279,25 @@ class Controller {
     // Derivation codes (see --codes): of the prefix (a digest code, or 'basic') and of the next-key
     // commitments. Drawn only when asked for, so that earlier seeds keep their scenarios.
     this.prefixCode = 'E';
+    this.saidCode = 'E';
     this.commitmentCode = 'E';
     if (codesRate > 0 && random.chance(codesRate)) {
       const basicPossible = this.current.length === 1 && !this.delegator;
       this.prefixCode =
-        basicPossible && random.chance(0.3) ? 'basic' : random.pick(OTHER_DIGEST_CODES);
+        basicPossible && random.chance(0.3) ? 'basic' : random.pick(['E', ...OTHER_DIGEST_CODES]);
+      this.saidCode = random.pick(['E', ...OTHER_DIGEST_CODES]);
       this.commitmentCode = random.pick(['E', ...OTHER_DIGEST_CODES]);
     }
     this.mutations = []; // names of the field mutations applied to this controller's events
+  }
+
+  /** `event` with its SAID (`d`) computed with this controller's digest code (see --codes). */
+  withSaidCode(event) {
+    if (this.saidCode === 'E') return event;
+    // A digest of the code wanted in `d` makes the builder compute the SAID with that code.
+    const placeholder = core.nextKeyDigest(crypto, this.current[0].publicKey, this.saidCode).qb64;
+    const built = core.buildFromFields(this.digest, { ...event.sad, d: placeholder }, this.kind);
+    return { ...event, ...built };
   }
 
   /** The commitment to `k` as a next key, with this controller's digest code. */
@@ -316,7 +332,8 @@ class Controller {
   digest = (code, data) => crypto.digest(code, data);
 
   /** Now and then, one of MUTATIONS applied to the event just built (see `mutated`). */
-  maybeMutate(event) {
+  maybeMutate(built) {
+    const event = this.withSaidCode(built);
     if (!this.random.chance(mutationRate)) return event;
     const name = this.random.pick(MUTATION_NAMES);
     const changed = mutated(this.digest, event, name);
@@ -473,7 +490,7 @@ class Controller {
     };
     const event = this.maybeMutate(core.incept(this.digest, options));
     // A prefix derived otherwise than the SAID (another digest, or the key) is not the SAID.
-    this.prefix = this.prefixCode === 'E' ? event.said : event.sad.i;
+    this.prefix = this.prefixCode === 'E' && this.saidCode === 'E' ? event.said : event.sad.i;
     this.lastEstablishment = { sn: 0n, said: event.said };
     const signatures = this.sign(
       event.raw,

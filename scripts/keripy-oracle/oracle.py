@@ -36,7 +36,12 @@ FATES = [('ooes', 'out_of_order'), ('pses', 'partially_signed'),
 KEY_EVENT_ILKS = ('icp', 'rot', 'ixn', 'dip', 'drt')
 # keripy's own log level (KESTREL_ORACLE_LOG_LEVEL=1 shows its traces on stderr when debugging).
 LOG_LEVEL = int(os.environ.get('KESTREL_ORACLE_LOG_LEVEL', logging.WARNING))
-SAID_LENGTH = 44  # Blake3-256 qb64: escrow values end with the event's SAID
+
+
+def said_of(value):
+    """The event's SAID in an escrow value: the value itself, or what follows an insertion proem
+    (32 hex digits and a dot). SAIDs are 44 or 88 characters (256- or 512-bit digests)."""
+    return bytes(value).split(b'.')[-1].decode(errors='replace')
 
 
 class WarningLog(logging.Handler):
@@ -189,7 +194,7 @@ def judged_conflicts(db, kevery, ldes_entries):
     judged = {}
     for key, value in ldes_entries:
         prefix = key.split(b'.')[0].decode(errors='replace')
-        said = value[-SAID_LENGTH:].decode(errors='replace')
+        said = said_of(value)
         dgkey = dbing.dgKey(prefix, said)
         raw = db.getEvt(dgkey)
         if raw is None or said in judged:
@@ -240,7 +245,7 @@ def report(db, kevery, events, errors):
             accepted_saids.add(said)
         accepted[prefix] = {'state': state, 'kel': kel}
     escrows = escrow_entries(db)
-    escrowed = {name: {v[-SAID_LENGTH:].decode(errors='replace') for _, v in items}
+    escrowed = {name: {said_of(v) for _, v in items}
                 for name, items in escrows.items()}
     not_accepted = []
     for event in events:
