@@ -6,7 +6,7 @@
  *   npm run build && node scripts/differential.mjs [SCENARIOS] [--seed N] [--out DIR]
  *     [--schedule eager|batch] [--mutations RATE] [--mutation NAME] [--delegation RATE]
  *     [--chain RATE] [--depth LEVELS] [--careful RATE] [--forks FACTOR] [--binary-bodies RATE]
- *     [--pipelined RATE] [--binary-attachments RATE] [--codes RATE] [--no-corpus-check]
+ *     [--pipelined RATE] [--binary-attachments RATE] [--codes RATE] [--schemes RATE] [--no-corpus-check]
  *     [--save-vectors DIR]
  *     [--verbose]
  *
@@ -87,6 +87,9 @@ const codesRate = Number(option('--codes', 0));
 // Digest codes other than Blake3-256: Blake2b, Blake2s, SHA3, SHA2 at 256 bits; Blake3, Blake2b,
 // SHA3, SHA2 at 512.
 const OTHER_DIGEST_CODES = ['F', 'G', 'H', 'I', '0D', '0E', '0F', '0G'];
+// Share of controllers whose keys (and witnesses) are ECDSA on secp256k1 or secp256r1, or a mix
+// of those and Ed25519 (0 by default, likewise).
+const schemesRate = Number(option('--schemes', 0));
 mkdirSync(outDir, { recursive: true });
 
 // ---------------------------------------------------------------------------------------------
@@ -124,11 +127,27 @@ function generator(seed) {
 
 const text = (s) => new TextEncoder().encode(s);
 const keyCache = new Map();
-function key(label, transferable = true) {
-  const id = `${label}|${transferable}`;
+/** The key pair made from `label`: Ed25519 (seed code A), or ECDSA on secp256k1 (J) or secp256r1 (Q). */
+function key(label, transferable = true, seedCode = 'A') {
+  const id = `${label}|${transferable}|${seedCode}`;
   let made = keyCache.get(id);
-  if (!made) keyCache.set(id, (made = testKey(crypto, label, transferable)));
+  if (!made) keyCache.set(id, (made = madeKey(label, transferable, seedCode)));
   return made;
+}
+
+function madeKey(label, transferable, seedCode) {
+  if (seedCode === 'A') return testKey(crypto, label, transferable);
+  const seed = cesr.matterFromRaw(seedCode, crypto.digest('E', text(label))).qb64;
+  const publicKey = core.signerFromSeed(crypto, seed, transferable).publicKey.qb64;
+  return { seed, publicKey, nextDigest: core.nextKeyDigest(crypto, publicKey).qb64 };
+}
+
+/** The seed code of a key of `scheme` (see --schemes): one of them, or, mixed, one per label. */
+function seedCodeFor(scheme, label) {
+  if (scheme !== 'mixed') return scheme;
+  let hash = 0;
+  for (const char of label) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return ['A', 'J', 'Q'][hash % 3];
 }
 
 /** A random signing threshold for `count` keys: integer, or weighted (one or two clauses). */
@@ -253,12 +272,19 @@ class Controller {
     this.random = random;
     this.label = label;
     this.generation = 0;
+    // The signature scheme of this controller's keys and witnesses (see --schemes): Ed25519, or
+    // drawn only when asked for, so that earlier seeds keep their scenarios.
+    this.scheme =
+      schemesRate > 0 && random.chance(schemesRate) ? random.pick(['J', 'Q', 'mixed']) : 'A';
     this.keyCount = options.keyCount ?? random.int(1, 3);
     this.current = this.keysOf(0, this.keyCount);
     this.nextKeys = this.keysOf(1, random.int(options.abandonAtOnce ? 0 : 1, 3));
     this.kt = options.kt ?? threshold(random, this.current.length);
     this.nt = threshold(random, this.nextKeys.length);
-    this.witnessPool = Array.from({ length: 6 }, (_, i) => key(`${label}/witness/${i}`, false));
+    this.witnessPool = Array.from({ length: 6 }, (_, i) => {
+      const witness = `${label}/witness/${i}`;
+      return key(witness, false, seedCodeFor(this.scheme, witness));
+    });
     this.witnesses = random.subset(
       this.witnessPool,
       options.witnessCount ?? random.pick([0, 0, 1, 2, 3]),
@@ -307,7 +333,10 @@ class Controller {
   }
 
   keysOf(generation, count) {
-    return Array.from({ length: count }, (_, i) => key(`${this.label}/${generation}/${i}`));
+    return Array.from({ length: count }, (_, i) => {
+      const label = `${this.label}/${generation}/${i}`;
+      return key(label, true, seedCodeFor(this.scheme, label));
+    });
   }
 
   snapshot() {
@@ -1149,7 +1178,7 @@ function saveVector(dir, seed, bytes, keripy, mutations) {
   const provenance = {
     keri: '1.3.6',
     schedule: 'escrows processed after every message',
-    generator: `scripts/differential.mjs 1 --seed ${seed} --mutations ${mutationRate} --delegation ${delegationRate} --chain ${chainRate} --forks ${forkFactor} --binary-bodies ${kindRate}${chainDepth > 2 ? ` --depth ${chainDepth}` : ''}${carefulRate !== 0.7 ? ` --careful ${carefulRate}` : ''}${pipelinedRate > 0 ? ` --pipelined ${pipelinedRate}` : ''}${binaryAttachmentRate > 0 ? ` --binary-attachments ${binaryAttachmentRate}` : ''}`,
+    generator: `scripts/differential.mjs 1 --seed ${seed} --mutations ${mutationRate} --delegation ${delegationRate} --chain ${chainRate} --forks ${forkFactor} --binary-bodies ${kindRate}${chainDepth > 2 ? ` --depth ${chainDepth}` : ''}${carefulRate !== 0.7 ? ` --careful ${carefulRate}` : ''}${pipelinedRate > 0 ? ` --pipelined ${pipelinedRate}` : ''}${binaryAttachmentRate > 0 ? ` --binary-attachments ${binaryAttachmentRate}` : ''}${codesRate > 0 ? ` --codes ${codesRate}` : ''}${schemesRate > 0 ? ` --schemes ${schemesRate}` : ''}`,
     mutations,
   };
   writeFileSync(
